@@ -1,0 +1,13 @@
+// Shared by every workspace: `"jest": { "preset": "@siliconalley/jest-preset" }`.
+// swc strips types only; `npm run typecheck` (tsc) is what checks them.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  testMatch: ['**/test/**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Integration tests talk to the real broker/database; give them room, fail loudly on leaks.
+  testTimeout: 60000,
+  detectOpenHandles: false,
+};
