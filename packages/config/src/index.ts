@@ -1,1 +1,91 @@
-export {};
+// One zod schema per service validates the environment at start (trigger.dev style).
+// `FOO_FILE=/run/secrets/foo` is read into `FOO` first, so secrets need not sit in the environment.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export { z };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly issues: string[],
+  ) {
+    super(`${service}: invalid configuration\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Resolves `NAME_FILE` entries into `NAME` (file content, trailing newline trimmed). */
+export function resolveFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const [key, path] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || !path) continue;
+    const name = key.slice(0, -'_FILE'.length);
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new ConfigError('config', [`both ${name} and ${key} are set: set only one`]);
+    }
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError('config', [`${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+    }
+  }
+  return out;
+}
+
+/** Parses the environment with the service's schema; throws a ConfigError listing every problem. */
+export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(resolveFileSecrets(env));
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(environment)';
+    const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    return `${key}: ${issue.message}${given !== undefined ? ` (got ${JSON.stringify(given)})` : ''}`;
+  });
+  throw new ConfigError(service, issues);
+}
+
+/**
+ * For a service's entry point: parse or print a readable message and exit non-zero.
+ * Never prints secret values: only the keys and zod's message.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  try {
+    return parseConfig(service, schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+// Reusable field types, so every service spells the same setting the same way.
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const kafkaBrokers = z
+  .string()
+  .default('127.0.0.1:9092')
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1));
+export const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/siliconalley');
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** Suffix appended to every topic name, consumer group and database (tests isolate themselves with it). */
+export const namespace = z
+  .string()
+  .regex(/^[a-z0-9-]*$/, 'lower-case letters, digits and dashes only')
+  .default('');
+
+/** The settings every service shares. */
+export const commonEnv = {
+  LOG_LEVEL: logLevel,
+  KAFKA_BROKERS: kafkaBrokers,
+  KAFKA_CLIENT_ID: z.string().optional(),
+  MONGO_URL: mongoUrl,
+  SA_NAMESPACE: namespace,
+};

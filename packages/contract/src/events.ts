@@ -8,9 +8,7 @@ import type {
   FocusIndustry,
   TaskStatus,
 } from './vocabulary';
-
-/** A calendar day in China time, `YYYY-MM-DD`. */
-export type IsoDate = string;
+import type { IsoDate } from './dates';
 
 export interface GeoLocation {
   lon: number;

@@ -1,2 +1,21 @@
 export * from './vocabulary';
 export * from './events';
+export * from './dates';
+export * from './uscc';
+export * from './location';
+export * from './certification';
+export * from './topics';
+export * from './rejections';
+export * from './mediaTypes';
+export { cloudEventEnvelope, type CloudEventEnvelope } from './envelope';
+export { DATA_SCHEMAS, type WireData, type WireGeoLocation, type WireSite } from './schemas';
+export { validateCloudEvent, type Acceptance, type ContractContext, type EventCheckOptions, type Validation } from './validate';
+export { parseKafkaRecord, type KafkaContentMode, type KafkaParseResult, type KafkaRecordIn } from './kafka';
+export {
+  parseHttpRequest,
+  type HttpAcceptance,
+  type HttpContentMode,
+  type HttpEventResult,
+  type HttpRequestIn,
+} from './http';
+export { providerJsonSchemaFiles, type JsonSchemaFile } from './jsonSchemas';

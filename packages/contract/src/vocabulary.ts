@@ -35,8 +35,9 @@ export type CrsName = (typeof CRS_NAMES)[number];
 export const DEREGISTRATION_REASONS = ['cancelled', 'revoked', 'merged', 'other'] as const;
 export type DeregistrationReason = (typeof DEREGISTRATION_REASONS)[number];
 
-export const TASK_STATUSES = ['not_started', 'in_progress', 'completed', 'blocked'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+// Task statuses belong to the plan package (task status logic lives there); re-exported so that
+// the whole vocabulary of events.md is available here.
+export { TASK_STATUSES, type TaskStatus } from '@siliconalley/plan';
 
 export const SHORT_TYPES = [
   'enterprise.registered',
@@ -51,3 +52,18 @@ export type ShortType = (typeof SHORT_TYPES)[number];
 export const TYPE_PREFIX = 'cn.gov.dongcheng.siliconalley.';
 /** `enterprise.registered` → `cn.gov.dongcheng.siliconalley.enterprise.registered.v1` */
 export const fullType = (short: ShortType): string => `${TYPE_PREFIX}${short}.v1`;
+
+const SHORT_TYPE_OF_FULL: ReadonlyMap<string, ShortType> = new Map(SHORT_TYPES.map((t) => [fullType(t), t]));
+
+/** `cn.gov.dongcheng.siliconalley.enterprise.registered.v1` → `enterprise.registered`; null when not in the contract. */
+export const shortTypeOf = (full: string): ShortType | null => SHORT_TYPE_OF_FULL.get(full) ?? null;
+
+/** Types whose subject is a firm (USCC); the rest (task reports) are keyed by task id. */
+export const FIRM_TYPES = [
+  'enterprise.registered',
+  'enterprise.updated',
+  'enterprise.deregistered',
+  'certification.granted',
+  'certification.revoked',
+] as const satisfies readonly ShortType[];
+export type FirmType = (typeof FIRM_TYPES)[number];

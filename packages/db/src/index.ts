@@ -1,1 +1,74 @@
-export {};
+// MongoDB (production: MongoDB 7) or FerretDB (local, SQLite backend) through mongoose.
+// Only features both support are used: no transactions, no change streams, simple queries.
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import type { Logger } from '@siliconalley/logger';
+
+export { mongoose, Schema };
+export type { Connection, Model };
+
+export interface DbOptions {
+  url: string;
+  /** Appended to the database name so tests isolate themselves. */
+  namespace?: string;
+  logger?: Logger;
+  /** Fail fast: a service that cannot reach its database must say so, not hang. */
+  serverSelectionTimeoutMS?: number;
+}
+
+export function databaseUrl(url: string, namespace = ''): string {
+  if (!namespace) return url;
+  const u = new URL(url);
+  const db = u.pathname.replace(/^\//, '') || 'siliconalley';
+  u.pathname = `/${db}-${namespace}`;
+  return u.toString();
+}
+
+export async function connectDatabase(opts: DbOptions): Promise<Connection> {
+  const url = databaseUrl(opts.url, opts.namespace);
+  const conn = mongoose.createConnection(url, {
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    connectTimeoutMS: 5000,
+    socketTimeoutMS: 60000,
+    // Indexes are created by an explicit step (`ensureIndexes`), never implicitly on first use.
+    autoIndex: false,
+    autoCreate: false,
+  });
+  conn.on('disconnected', () => opts.logger?.warn('database disconnected'));
+  conn.on('reconnected', () => opts.logger?.info('database reconnected'));
+  try {
+    await conn.asPromise();
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    const safe = new URL(url);
+    safe.password = safe.password ? '***' : '';
+    throw new Error(`cannot reach the database at ${safe.toString()}: ${(err as Error).message}`);
+  }
+  opts.logger?.info({ db: conn.name }, 'database connected');
+  return conn;
+}
+
+/** The explicit index-creation step: run at start (and by `migrate` commands) for every model. */
+export async function ensureIndexes(models: Model<any>[]): Promise<void> {
+  for (const model of models) {
+    await model.createCollection().catch((err: { codeName?: string }) => {
+      if (err.codeName !== 'NamespaceExists') throw err;
+    });
+    await model.createIndexes();
+  }
+}
+
+/** Readiness: a cheap round trip. */
+export async function pingDatabase(conn: Connection): Promise<boolean> {
+  try {
+    if (conn.readyState !== 1 || !conn.db) return false;
+    await conn.db.admin().ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for MongoDB's duplicate-key error (E11000), which FerretDB reports the same way. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}

@@ -1,1 +1,9 @@
-export {};
+// The local stack as a library, for integration tests and tools.
+export * from './layout';
+export * from './paths';
+export * from './process';
+export * from './services';
+export * from './stack';
+export * from './topics';
+export * from './publish';
+export * from './testEnv';

@@ -1,1 +1,4 @@
-export {};
+export * from './app';
+export * from './metrics';
+export * from './problem';
+export * from './lifecycle';

@@ -1,1 +1,16 @@
-export {};
+export * from './catalogue';
+export * from './days';
+export {
+  FOREVER,
+  certificateValidDays,
+  certificateValidOn,
+  compareTimeThenId,
+  groupEventsByFirm,
+  resolveFirmHistory,
+  type Certificate,
+  type DayInterval,
+  type FirmHistory,
+  type FirmState,
+} from './history';
+export { contributionsOfHistory, deriveFirmContributions, unionOfIntervals, type SeriesInterval } from './contributions';
+export { DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KpiEngine, type ExplainRow, type KpiEngineOptions } from './engine';

@@ -1,1 +1,4 @@
-export {};
+export * from './periods';
+export * from './departments';
+export * from './tasks';
+export * from './status';

@@ -1,1 +1,11 @@
-export {};
+export { toWgs84, type WgsPoint } from './crs';
+export {
+  loadZoneRegistry,
+  ZoneRegistry,
+  ZoneRegistryError,
+  type Building,
+  type Zone,
+  type ZonePolygon,
+} from './registry';
+export { resolveSiteLocation } from './site';
+export { defaultZoneRegistry } from './defaults';

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Provisions everything the local stack and the tests need, idempotently, caching in .local/:
+#   node modules, the Kafka broker's jars (Maven Central), FerretDB (go install, SQLite backend),
+#   Prometheus, Alertmanager and promtool (Debian packages), Chromium for report tests,
+#   then builds every workspace. Safe to run again: each step checks before it works.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+# shellcheck source=versions.env
+source infra/local/versions.env
+TOOLS="$ROOT/.local/tools"
+mkdir -p "$TOOLS/bin"
+step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
+fail() { printf '\033[31m[provision] %s\033[0m\n' "$*" >&2; exit 1; }
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+
+# --- Node ------------------------------------------------------------------------------------
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+[ "$node_major" = "20" ] || fail "Node.js 20 is required (found $(node --version 2>/dev/null || echo none))"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing node modules (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Debian packages: Java, Maven, Prometheus, Alertmanager, promtool, Chromium ---------------
+need_apt=()
+command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need_apt+=(maven)
+command -v prometheus >/dev/null || need_apt+=(prometheus)
+command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
+command -v chromium >/dev/null || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  [ "$(id -u)" = "0" ] || fail "missing ${need_apt[*]}: run as root or install them with apt-get"
+  step "installing Debian packages: ${need_apt[*]} (a few minutes the first time)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# --- Kafka jars from Maven Central -----------------------------------------------------------
+KAFKA_LIBS="$TOOLS/kafka-$KAFKA_VERSION/libs"
+if [ ! -f "$TOOLS/kafka-$KAFKA_VERSION/.complete" ]; then
+  step "resolving Apache Kafka $KAFKA_VERSION jars with Maven (about a minute the first time)"
+  rm -rf "$KAFKA_LIBS" && mkdir -p "$KAFKA_LIBS"
+  mvn -q -B -f infra/local/kafka/pom.xml -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
+  touch "$TOOLS/kafka-$KAFKA_VERSION/.complete"
+fi
+
+# --- FerretDB (go install from the module, with its version file filled in) -------------------
+FERRET_BIN="$TOOLS/bin/ferretdb-$FERRETDB_VERSION"
+if [ ! -x "$FERRET_BIN" ]; then
+  command -v go >/dev/null || fail "Go is required to build FerretDB (go install)"
+  step "building FerretDB $FERRETDB_VERSION with go install (a few minutes the first time)"
+  src_dir="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')"
+  work="$TOOLS/src/ferretdb-$FERRETDB_VERSION"
+  rm -rf "$work" && mkdir -p "$(dirname "$work")" && cp -r "$src_dir" "$work" && chmod -R u+w "$work"
+  # The module zip lacks the generated version files that `bin/task gen-version` writes from git.
+  echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  echo "$FERRETDB_VERSION" > "$work/build/version/branch.txt"
+  echo "unknown" > "$work/build/version/commit.txt"
+  echo "go-install" > "$work/build/version/package.txt"
+  (cd "$work" && GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install ./cmd/ferretdb)
+  mv "$TOOLS/bin/ferretdb" "$FERRET_BIN"
+  rm -rf "$work"
+fi
+
+# --- Build -----------------------------------------------------------------------------------
+step "building workspaces (turbo)"
+npx turbo run build --output-logs=errors-only

@@ -1,0 +1,2 @@
+export * from './kpis';
+export * from './problem';

@@ -1,0 +1,78 @@
+// Request and response schemas of the KPI routes. The indicator validates requests with them and
+// the gateway generates the OpenAPI document from them: one definition, no drift.
+import { z } from 'zod';
+import { CERTIFICATION_KINDS, chinaDateOf, isIsoDate } from '@siliconalley/contract';
+import { KPI_IDS } from '@siliconalley/kpi-engine';
+
+
+/** A calendar day in China time; the future is refused (numbers as of tomorrow are not known yet). */
+export const asOfDate = (now: () => Date = () => new Date()) =>
+  z
+    .string()
+    .refine(isIsoDate, { message: 'must be a calendar date YYYY-MM-DD (China time), e.g. 2025-06-30' })
+    .refine((d) => d <= chinaDateOf(now()), { message: 'is in the future (China time): KPIs are known up to today' })
+    .meta({ description: 'Calendar day in China time (end of day); default today', example: '2025-06-30', format: 'date' });
+
+export const scopeParam = z
+  .string()
+  .regex(/^(district|zone:[A-Za-z0-9_]+)$/, 'must be `district` or `zone:<ID>`, e.g. zone:QL')
+  .meta({ description: '`district` or `zone:<ID>` (zones of the loaded zone file)', example: 'zone:QL' });
+
+export const kpiIdParam = z.enum(KPI_IDS).meta({ description: 'KPI id (shared/spec/kpis.md)' });
+
+export const kpiEntrySchema = z
+  .object({
+    id: kpiIdParam,
+    scope: z.string(),
+    kind: z.enum(CERTIFICATION_KINDS).optional(),
+    industry: z.string().optional(),
+    within: z.union([z.literal(90), z.literal(180)]).optional(),
+    value: z.number().nullable().meta({ description: 'Count, or the exact share as a double; null when undefined (no district firms)' }),
+  })
+  .meta({ id: 'KpiEntry' });
+
+export const kpisQuery = (now?: () => Date) => z.object({ asOf: asOfDate(now).optional() }).strict();
+export const kpisResponse = z.object({ asOf: z.string(), kpis: z.array(kpiEntrySchema) }).meta({ id: 'KpisResponse' });
+
+const labels = {
+  kind: z.enum(CERTIFICATION_KINDS).optional().meta({ description: 'Certification kind (certified_firms, expiring_certifications)' }),
+  industry: z.string().regex(/^[A-Z_]+$/, 'must be a focus industry code or UNCLASSIFIED').optional().meta({ description: 'Focus industry (qualified_by_industry)' }),
+  within: z.enum(['90', '180']).optional().meta({ description: 'Expiry window in days (expiring_certifications)' }),
+};
+
+export const seriesQuery = (now?: () => Date) =>
+  z
+    .object({
+      id: kpiIdParam,
+      scope: scopeParam,
+      ...labels,
+      from: asOfDate(now),
+      to: asOfDate(now),
+      step: z.enum(['month', 'day']).default('month').meta({ description: '`month`: month ends between from and to; `day`: every day (at most 3660)' }),
+    })
+    .strict()
+    .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+
+export const seriesResponse = z
+  .object({
+    id: kpiIdParam,
+    scope: z.string(),
+    kind: z.string().optional(),
+    industry: z.string().optional(),
+    within: z.number().optional(),
+    points: z.array(z.object({ asOf: z.string(), value: z.number().nullable() })),
+  })
+  .meta({ id: 'KpiSeriesResponse' });
+
+export const explainQuery = (now?: () => Date) =>
+  z.object({ id: kpiIdParam, scope: scopeParam, ...labels, asOf: asOfDate(now).optional() }).strict();
+
+export const explainResponse = z
+  .object({
+    asOf: z.string(),
+    id: kpiIdParam,
+    scope: z.string(),
+    value: z.number().nullable(),
+    firms: z.array(z.object({ uscc: z.string(), name: z.string().nullable(), certificates: z.array(z.string()).optional() })),
+  })
+  .meta({ id: 'KpiExplainResponse' });

@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, commonEnv, parseConfig, port, z } from '../../src';
+
+const schema = z.object({ ...commonEnv, HTTP_PORT: port(9100), API_TOKEN_PEPPER: z.string().min(16) });
+
+describe('parseConfig', () => {
+  it('applies defaults and splits broker lists', () => {
+    const cfg = parseConfig('svc', schema, { API_TOKEN_PEPPER: 'x'.repeat(16), KAFKA_BROKERS: 'a:1, b:2' });
+    expect(cfg.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(cfg.HTTP_PORT).toBe(9100);
+    expect(cfg.MONGO_URL).toBe('mongodb://127.0.0.1:27017/siliconalley');
+  });
+
+  it('lists every problem with the key and the offending value', () => {
+    let err: unknown;
+    try {
+      parseConfig('svc', schema, { HTTP_PORT: 'eighty', KAFKA_BROKERS: 'nohost', MONGO_URL: 'postgres://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as ConfigError).message;
+    expect(msg).toMatch(/^svc: invalid configuration/);
+    expect(msg).toContain('HTTP_PORT');
+    expect(msg).toContain('"eighty"');
+    expect(msg).toContain('KAFKA_BROKERS');
+    expect(msg).toContain('MONGO_URL: must be a mongodb:// URL');
+    expect(msg).toContain('API_TOKEN_PEPPER');
+    expect((err as ConfigError).issues).toHaveLength(4);
+  });
+
+  it('reads NAME_FILE secrets and refuses both forms at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'pepper');
+    writeFileSync(file, 'super-secret-pepper-value\n');
+    expect(parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file }).API_TOKEN_PEPPER).toBe('super-secret-pepper-value');
+    expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, API_TOKEN_PEPPER: 'y'.repeat(16) })).toThrow(/set only one/);
+    expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: join(dir, 'missing') })).toThrow(/cannot read/);
+  });
+});

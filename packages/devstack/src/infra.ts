@@ -1,0 +1,196 @@
+// The real infrastructure of the local stack: Kafka (KRaft, single node), FerretDB (SQLite),
+// Prometheus and Alertmanager, each a child process with its data under the layout's folder.
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { ManagedProcess, type ProcessSpec } from './process';
+import { alertmanagerUrl, dataDir, logDir, prometheusUrl, type StackLayout } from './layout';
+import { ferretdbBinary, kafkaLibsDir, repoRoot } from './paths';
+
+export interface Component {
+  name: string;
+  /** Writes configuration, formats storage: idempotent. */
+  prepare: () => void;
+  spec: ProcessSpec;
+  ready: () => Promise<boolean>;
+  url: string;
+}
+
+export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function kafkaComponent(layout: StackLayout): Component {
+  const dir = dataDir(layout, 'kafka');
+  const config = join(layout.dir, 'config', 'kafka.properties');
+  const { kafka, kafkaController } = layout.ports;
+  return {
+    name: 'kafka',
+    url: `127.0.0.1:${kafka}`,
+    prepare: () => {
+      mkdirSync(join(layout.dir, 'config'), { recursive: true });
+      writeFileSync(
+        config,
+        [
+          '# Written by packages/devstack: single-node KRaft broker for the local stack.',
+          'process.roles=broker,controller',
+          'node.id=1',
+          `controller.quorum.voters=1@127.0.0.1:${kafkaController}`,
+          `listeners=PLAINTEXT://127.0.0.1:${kafka},CONTROLLER://127.0.0.1:${kafkaController}`,
+          `advertised.listeners=PLAINTEXT://127.0.0.1:${kafka}`,
+          'controller.listener.names=CONTROLLER',
+          'inter.broker.listener.name=PLAINTEXT',
+          'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+          `log.dirs=${dir}`,
+          // One node: internal topics cannot have more replicas than brokers.
+          'offsets.topic.replication.factor=1',
+          'transaction.state.log.replication.factor=1',
+          'transaction.state.log.min.isr=1',
+          'share.coordinator.state.topic.replication.factor=1',
+          'share.coordinator.state.topic.min.isr=1',
+          'default.replication.factor=1',
+          'min.insync.replicas=1',
+          // Topics are created by our own step with chosen partitions and retention.
+          'auto.create.topics.enable=false',
+          'num.partitions=3',
+          'group.initial.rebalance.delay.ms=0',
+          'message.max.bytes=1048588',
+          '',
+        ].join('\n'),
+      );
+      if (!existsSync(join(dir, 'meta.properties'))) {
+        mkdirSync(dir, { recursive: true });
+        const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+        mkdirSync(logDir(layout), { recursive: true });
+        const log = openSync(join(logDir(layout), 'kafka-format.log'), 'a');
+        try {
+          execFileSync('java', ['-cp', `${kafkaLibsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], {
+            stdio: ['ignore', log, log],
+          });
+        } finally {
+          closeSync(log);
+        }
+      }
+    },
+    spec: {
+      name: 'kafka',
+      command: 'java',
+      args: [
+        '-Xms256m',
+        '-Xmx768m',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info',
+        '-cp',
+        `${kafkaLibsDir()}/*`,
+        'kafka.Kafka',
+        config,
+      ],
+      logFile: join(logDir(layout), 'kafka.log'),
+    },
+    ready: () => tcpOpen(kafka),
+  };
+}
+
+export function ferretdbComponent(layout: StackLayout): Component {
+  const dir = dataDir(layout, 'ferretdb');
+  return {
+    name: 'ferretdb',
+    url: `mongodb://127.0.0.1:${layout.ports.mongo}`,
+    prepare: () => mkdirSync(dir, { recursive: true }),
+    spec: {
+      name: 'ferretdb',
+      command: ferretdbBinary(),
+      args: [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir}/`,
+        `--listen-addr=127.0.0.1:${layout.ports.mongo}`,
+        `--state-dir=${dir}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
+      logFile: join(logDir(layout), 'ferretdb.log'),
+    },
+    ready: () => tcpOpen(layout.ports.mongo),
+  };
+}
+
+export function prometheusComponent(layout: StackLayout, writeConfig: (file: string) => void): Component {
+  const dir = dataDir(layout, 'prometheus');
+  const config = join(layout.dir, 'config', 'prometheus.yml');
+  return {
+    name: 'prometheus',
+    url: prometheusUrl(layout),
+    prepare: () => {
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(join(layout.dir, 'config'), { recursive: true });
+      writeConfig(config);
+    },
+    spec: {
+      name: 'prometheus',
+      command: 'prometheus',
+      args: [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${dir}`,
+        `--web.listen-address=127.0.0.1:${layout.ports.prometheus}`,
+        '--web.enable-lifecycle',
+        '--web.enable-admin-api',
+        '--log.level=warn',
+      ],
+      cwd: repoRoot,
+      logFile: join(logDir(layout), 'prometheus.log'),
+    },
+    ready: () => httpOk(`${prometheusUrl(layout)}/-/ready`),
+  };
+}
+
+export function alertmanagerComponent(layout: StackLayout): Component {
+  const dir = dataDir(layout, 'alertmanager');
+  return {
+    name: 'alertmanager',
+    url: alertmanagerUrl(layout),
+    prepare: () => mkdirSync(dir, { recursive: true }),
+    spec: {
+      name: 'alertmanager',
+      command: 'prometheus-alertmanager',
+      args: [
+        `--config.file=${join(repoRoot, 'infra/alertmanager/alertmanager.yml')}`,
+        `--storage.path=${dir}`,
+        `--web.listen-address=127.0.0.1:${layout.ports.alertmanager}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
+      logFile: join(logDir(layout), 'alertmanager.log'),
+    },
+    ready: () => httpOk(`${alertmanagerUrl(layout)}/-/ready`),
+  };
+}
+
+export function managed(component: Component, layout: StackLayout): ManagedProcess {
+  return new ManagedProcess(component.spec, join(layout.dir, 'pids'));
+}

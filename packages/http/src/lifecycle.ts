@@ -1,0 +1,82 @@
+// Graceful shutdown in a defined order (n8n style): stop taking work, finish in-flight work,
+// commit, close the database. Steps run in registration order on SIGINT/SIGTERM.
+import type { Server } from 'node:http';
+import type { Logger } from '@siliconalley/logger';
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export class Lifecycle {
+  private readonly steps: ShutdownStep[] = [];
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs = 30000,
+  ) {}
+
+  /** Adds a shutdown step; steps run in the order they were added. */
+  onShutdown(name: string, run: () => Promise<void>): this {
+    this.steps.push({ name, run });
+    return this;
+  }
+
+  /** Runs every step once, even if one fails; resolves when all ran. */
+  shutdown(reason: string): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        this.logger.info({ reason }, 'shutting down');
+        for (const step of this.steps) {
+          try {
+            await step.run();
+            this.logger.info({ step: step.name }, 'shutdown step done');
+          } catch (err) {
+            this.logger.error({ err, step: step.name }, 'shutdown step failed');
+          }
+        }
+      })();
+    }
+    return this.stopping;
+  }
+
+  /** Installs SIGINT/SIGTERM handlers and crash handlers that shut down before exiting. */
+  installSignalHandlers(): void {
+    const exitAfter = (code: number, reason: string) => {
+      const timer = setTimeout(() => {
+        this.logger.error({ reason }, 'shutdown timed out; exiting');
+        process.exit(code || 1);
+      }, this.timeoutMs);
+      timer.unref();
+      void this.shutdown(reason).then(() => process.exit(code));
+    };
+    process.once('SIGINT', () => exitAfter(0, 'SIGINT'));
+    process.once('SIGTERM', () => exitAfter(0, 'SIGTERM'));
+    process.on('unhandledRejection', (err) => {
+      this.logger.fatal({ err }, 'unhandled promise rejection');
+      exitAfter(1, 'unhandledRejection');
+    });
+    process.on('uncaughtException', (err) => {
+      this.logger.fatal({ err }, 'uncaught exception');
+      exitAfter(1, 'uncaughtException');
+    });
+  }
+}
+
+/** Listens and resolves once bound; the returned closer stops accepting and waits for open requests. */
+export function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }, port: number, host = '0.0.0.0'): Promise<{ server: Server; close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => {
+      resolve({
+        server,
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            server.closeIdleConnections?.();
+          }),
+      });
+    });
+    server.once('error', reject);
+  });
+}

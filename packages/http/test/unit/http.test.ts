@@ -1,0 +1,53 @@
+import request from 'supertest';
+import { createLogger } from '@siliconalley/logger';
+import { Counter, HttpProblem, createHttpApp, createMetricsRegistry, createOpsApp } from '../../src';
+
+const logger = createLogger('test', 'silent');
+
+describe('ops app', () => {
+  it('serves metrics with the service label, liveness, and readiness per dependency', async () => {
+    const registry = createMetricsRegistry('svc');
+    new Counter({ name: 'siliconalley_things_total', help: 'Things.', registers: [registry] }).inc(3);
+    let dbUp = false;
+    const app = createOpsApp({ logger, registry, readiness: { kafka: async () => true, database: async () => dbUp } });
+    const metrics = await request(app).get('/metrics').expect(200);
+    expect(metrics.text).toContain('siliconalley_things_total{service="svc"} 3');
+    expect(metrics.text).toContain('siliconalley_process_cpu_seconds_total');
+    await request(app).get('/healthz').expect(200, { status: 'ok' });
+    const notReady = await request(app).get('/readyz').expect(503);
+    expect(notReady.body).toEqual({ status: 'not_ready', checks: { kafka: true, database: false } });
+    dbUp = true;
+    await request(app).get('/readyz').expect(200);
+    expect(metrics.headers['x-content-type-options']).toBe('nosniff'); // helmet
+  });
+});
+
+describe('problem details', () => {
+  const app = createHttpApp({ logger, registry: createMetricsRegistry('svc') }, (a) => {
+    a.get('/boom', () => {
+      throw new Error('secret internals');
+    });
+    a.get('/bad', () => {
+      throw new HttpProblem(400, 'asOf: must be a calendar date', { field: 'asOf' }, { 'X-Hint': 'yes' });
+    });
+    a.get('/q', (req, res) => {
+      res.json(req.query);
+    });
+  });
+
+  it('maps thrown problems, unknown routes and crashes to application/problem+json', async () => {
+    const bad = await request(app).get('/bad').expect(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(bad.text)).toMatchObject({ status: 400, title: 'Bad Request', detail: 'asOf: must be a calendar date', field: 'asOf', instance: '/bad' });
+    expect(bad.headers['x-hint']).toBe('yes');
+    const missing = await request(app).get('/nope').expect(404);
+    expect(JSON.parse(missing.text).detail).toMatch(/no route GET \/nope/);
+    const boom = await request(app).get('/boom').expect(500);
+    expect(boom.text).not.toContain('secret internals');
+  });
+
+  it('parses query strings flat, so operator objects cannot be smuggled in', async () => {
+    const res = await request(app).get('/q?asOf[$ne]=x&a=1').expect(200);
+    expect(res.body).toEqual({ 'asOf[$ne]': 'x', a: '1' });
+  });
+});

@@ -1,0 +1,35 @@
+import type { Connection } from '@siliconalley/db';
+import { ensureIndexes } from '@siliconalley/db';
+import { eventModel } from './events/event.schema';
+import { EventRepository } from './events/event.repository';
+import { dispositionModel } from './dispositions/disposition.schema';
+import { DispositionRepository } from './dispositions/disposition.repository';
+import { tokenModel } from './tokens/token.schema';
+import { TokenRepository } from './tokens/token.repository';
+
+export * from './events/event.schema';
+export * from './events/event.repository';
+export * from './dispositions/disposition.schema';
+export * from './dispositions/disposition.repository';
+export * from './tokens/token.schema';
+export * from './tokens/token.repository';
+
+export interface Store {
+  events: EventRepository;
+  dispositions: DispositionRepository;
+  tokens: TokenRepository;
+  /** The explicit index-creation step. */
+  ensureIndexes: () => Promise<void>;
+}
+
+export function createStore(conn: Connection): Store {
+  const events = new EventRepository(eventModel(conn));
+  const dispositions = new DispositionRepository(dispositionModel(conn));
+  const tokens = new TokenRepository(tokenModel(conn));
+  return {
+    events,
+    dispositions,
+    tokens,
+    ensureIndexes: () => ensureIndexes([events.model, dispositions.model, tokens.model]),
+  };
+}

@@ -1,0 +1,69 @@
+// Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
+import { connectDatabase, type Connection } from '@siliconalley/db';
+import { testEnv } from '@siliconalley/testkit';
+import { createStore, type Store, type StoredEvent } from '../../src';
+
+const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
+  source,
+  id,
+  type: 'enterprise.deregistered',
+  subject: '91110101MA01ABCD5M',
+  time: '2025-08-01T00:00:00Z',
+  effectiveDate: '2025-08-01',
+  data: { uscc: '91110101MA01ABCD5M', effectiveOn: '2025-08-01', reason: 'other' },
+  contentMode: 'structured',
+  origin: { topic: 'siliconalley.enterprise.v1', partition: 0, offset },
+  receivedAt: new Date(),
+});
+
+describe('store on the real database', () => {
+  let conn: Connection;
+  let store: Store;
+  beforeAll(async () => {
+    const env = testEnv();
+    conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
+    store = createStore(conn);
+    await store.ensureIndexes();
+  });
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+  });
+
+  it('the unique (source, id) index rejects a second copy', async () => {
+    await store.events.model.create(event('e-1', '1'));
+    await expect(store.events.model.create(event('e-1', '2'))).rejects.toMatchObject({ code: 11000 });
+    // Another provider may reuse the id: the key is the pair.
+    await expect(store.events.model.create(event('e-1', '3', 'urn:dongcheng:stc'))).resolves.toBeDefined();
+  });
+
+  it('tells inserted, duplicate and re-delivered events apart', async () => {
+    const outcomes = await store.events.insertMany([event('e-2', '10'), event('e-1', '11'), event('e-2', '12'), event('e-3', '13')]);
+    expect(outcomes).toEqual(['inserted', 'duplicate', 'duplicate', 'inserted']);
+    // The same records again (a crash before the offsets were committed): re-delivered, not duplicates.
+    expect(await store.events.insertMany([event('e-2', '10'), event('e-3', '13')])).toEqual(['redelivered', 'redelivered']);
+    expect(await store.events.model.countDocuments()).toBe(4);
+  });
+
+  it('records dispositions idempotently and counts them', async () => {
+    const at = new Date();
+    const row = (id: string, disposition: 'accepted' | 'duplicate' | 'rejected', reason: string | null = null) => ({
+      _id: `t/0/${id}`, topic: 't', disposition, reason, source: 'urn:x', eventId: id, type: null, at,
+    });
+    await store.dispositions.record([row('1', 'accepted'), row('2', 'duplicate'), row('3', 'rejected', 'malformed')]);
+    await store.dispositions.record([row('3', 'rejected', 'malformed'), row('4', 'rejected', 'invalid_uscc')]);
+    const counts = await store.dispositions.counts();
+    expect(counts).toMatchObject({ accepted: 1, duplicates: 1, rejected: { malformed: 1, invalid_uscc: 1 } });
+    expect(await store.dispositions.rejectedByProvider()).toEqual({ 'urn:x': { malformed: 1, invalid_uscc: 1 } });
+  });
+
+  it('stores only token hashes and finds active tokens', async () => {
+    const { token, record } = await store.tokens.issue('evaluator', { label: 'it' });
+    expect(token).toMatch(/^sa_[A-Za-z0-9_-]{43}$/);
+    expect(record.hash).not.toContain(token);
+    expect((await store.tokens.findActive(token))?.role).toBe('evaluator');
+    expect(await store.tokens.findActive(`${token}x`)).toBeNull();
+    expect(await store.tokens.revokeByPrefix(record.prefix)).toBe(1);
+    expect(await store.tokens.findActive(token)).toBeNull();
+  });
+});

@@ -1,0 +1,94 @@
+// Targets are configuration, not code (kpis.md "Targets"): an operator adds one — KPI, scope,
+// baseline date, target value or multiplier, due date — without a release. This validates them.
+import { dayNumber } from '@siliconalley/kpi-engine';
+import { z } from 'zod';
+import defaults from './default-targets.json';
+
+/** Judgement methods; stored with every status so a later method never silently rewrites history. */
+export const TARGET_METHODS = ['linear-v1'] as const;
+export type TargetMethod = (typeof TARGET_METHODS)[number];
+
+export interface TargetDefinition {
+  id: string;
+  description?: string;
+  /** KPI id: one of kpis.md, or another series the caller's reader knows (e.g. `tasks_completed`). */
+  kpi: string;
+  scope: string;
+  kind?: string;
+  industry?: string;
+  within?: number;
+  baselineDate: string;
+  /** When absent, the baseline is the KPI as of baselineDate. */
+  baselineValue?: number;
+  target: { value: number } | { multiplier: number };
+  due: string;
+  method: TargetMethod;
+}
+
+export class TargetDefinitionError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid target definitions:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'TargetDefinitionError';
+  }
+}
+
+const isoDate = z.string().refine(
+  (value) => {
+    try {
+      dayNumber(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a calendar date YYYY-MM-DD' },
+);
+
+const definition = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be letters, digits, _ . -' }),
+    description: z.string().optional(),
+    kpi: z.string().min(1),
+    scope: z.string().regex(/^(district|zone:[A-Za-z0-9_-]+)$/, { error: 'must be "district" or "zone:<ID>"' }),
+    kind: z.string().min(1).optional(),
+    industry: z.string().min(1).optional(),
+    within: z.number().int().positive().optional(),
+    baselineDate: isoDate,
+    baselineValue: z.number().optional(),
+    target: z.union([z.strictObject({ value: z.number() }), z.strictObject({ multiplier: z.number() })], {
+      error: 'target must be { "value": number } or { "multiplier": number }',
+    }),
+    due: isoDate,
+    method: z.enum(TARGET_METHODS),
+  })
+  .refine((t) => {
+    try {
+      return dayNumber(t.baselineDate) < dayNumber(t.due);
+    } catch {
+      return true; // the bad date is reported on its own field
+    }
+  }, { error: 'due must be after baselineDate', path: ['due'] });
+
+/** Validates a JSON array of target definitions; throws TargetDefinitionError listing every problem. */
+export function parseTargetDefinitions(json: unknown): TargetDefinition[] {
+  const parsed = z.array(definition, { error: 'target definitions must be a JSON array' }).safeParse(json);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const [index, ...rest] = issue.path;
+        const where = index === undefined ? 'targets' : `targets[${String(index)}]${rest.map((k) => `.${String(k)}`).join('')}`;
+        return `${where}: ${issue.message}`;
+      });
+  if (parsed.success) {
+    const seen = new Set<string>();
+    for (const { id } of parsed.data) {
+      if (seen.has(id)) problems.push(`targets: duplicate id ${JSON.stringify(id)}`);
+      seen.add(id);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new TargetDefinitionError(problems);
+  return parsed.data as TargetDefinition[];
+}
+
+/** The plan's three targets (kpis.md "Targets"). */
+export const DEFAULT_TARGETS: readonly TargetDefinition[] = parseTargetDefinitions(defaults);

@@ -1,0 +1,19 @@
+import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+
+export const gatewayConfigSchema = z.object({
+  ...commonEnv,
+  SERVICE_NAME: z.string().default('gateway'),
+  HTTP_PORT: port(8080),
+  OPS_PORT: port(9100),
+  INDICATOR_URL: z.url().default('http://127.0.0.1:9114'),
+  /** Largest HTTP ingest request (a batch); each event is still limited to 256 KiB by the contract. */
+  INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** Requests per token per minute before 429. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** Comma-separated origins allowed by CORS; empty = CORS closed. */
+  CORS_ORIGINS: z.string().default(''),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export const loadGatewayConfig = (env = process.env) => loadConfigOrExit('gateway', gatewayConfigSchema, env);

@@ -1,0 +1,94 @@
+// OpenAPI 3.1 generated from the same zod schemas that validate requests (packages/api).
+import { z } from 'zod';
+import { explainQuery, explainResponse, kpisQuery, kpisResponse, problemSchema, seriesQuery, seriesResponse } from '@siliconalley/api';
+
+type Json = Record<string, unknown>;
+
+const schemaOf = (s: z.ZodType): Json => z.toJSONSchema(s, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) as Json;
+
+/** Query parameters of an object schema, in OpenAPI's terms. */
+function queryParameters(schema: z.ZodType): Json[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    description: s.description,
+    schema: s,
+  }));
+}
+
+const problemResponses = (...codes: number[]): Json =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]));
+
+const json = (schema: z.ZodType, description: string): Json => ({ description, content: { 'application/json': { schema: schemaOf(schema) } } });
+
+export function openApiDocument(): Json {
+  const read = ['evaluator', 'operator'];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Silicon Alley monitoring API',
+      version: '1.0.0',
+      description: 'KPIs, targets, assessments and ingestion for the Dongcheng Silicon Alley action plan 2024–2026.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from `npm run token -- --role <role>`' } },
+      schemas: { Problem: schemaOf(problemSchema) },
+    },
+    paths: {
+      '/api/v1/kpis': {
+        get: {
+          summary: 'Every KPI entry as of a day',
+          'x-roles': read,
+          parameters: queryParameters(kpisQuery()),
+          responses: { '200': json(kpisResponse, 'KPI entries'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/kpis/series': {
+        get: {
+          summary: 'One KPI entry over time (month ends or days)',
+          'x-roles': read,
+          parameters: queryParameters(seriesQuery()),
+          responses: { '200': json(seriesResponse, 'Series'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/kpis/explain': {
+        get: {
+          summary: 'The firms behind one KPI value',
+          'x-roles': read,
+          parameters: queryParameters(explainQuery()),
+          responses: { '200': json(explainResponse, 'Firms counted'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/pipeline': {
+        get: {
+          summary: 'Ingestion counts and lag',
+          'x-roles': ['provider', ...read],
+          responses: { '200': { description: 'Pipeline status', content: { 'application/json': { schema: { type: 'object' } } } }, ...problemResponses(401, 403) },
+        },
+      },
+      '/api/v1/events': {
+        post: {
+          summary: 'Publish CloudEvents (structured, batch or binary mode)',
+          'x-roles': ['provider'],
+          requestBody: {
+            required: true,
+            content: {
+              'application/cloudevents+json': { schema: { type: 'object' } },
+              'application/cloudevents-batch+json': { schema: { type: 'array', items: { type: 'object' } } },
+              'application/json': { schema: { type: 'object', description: 'Binary mode: the data, with ce-* headers' } },
+            },
+          },
+          responses: {
+            '200': { description: 'Batch: per-event results', content: { 'application/json': { schema: { type: 'object' } } } },
+            '202': { description: 'Event accepted (durable in Kafka)', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...problemResponses(400, 401, 403, 413, 415, 429),
+          },
+        },
+      },
+    },
+  };
+}

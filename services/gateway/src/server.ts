@@ -1,0 +1,98 @@
+// The edge: one base URL for people and providers. Tokens → roles, then each route goes to the
+// service that owns its data (KPIs: indicator), or is served here (ingest, pipeline).
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { createHttpApp, HttpProblem, type Counter, type Registry } from '@siliconalley/http';
+import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
+import type { Logger } from '@siliconalley/logger';
+import type { Store } from '@siliconalley/store';
+import { authenticate, requireRole } from './auth';
+import { ingestRouter } from './ingest';
+import { openApiDocument } from './openapi';
+import { pipelineStatus } from './pipeline';
+
+export interface GatewayDeps {
+  logger: Logger;
+  registry: Registry;
+  store: Store;
+  kafka: KafkaClient;
+  deadLetters: DeadLetterProducer;
+  rejected: Counter<'reason'>;
+  indicatorUrl: string;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  corsOrigins: string[];
+  trustProxyHops?: number;
+}
+
+/** Forwards a read to an internal service and relays status, type and body. */
+function forwardTo(baseUrl: string, path: string, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    fetch(`${baseUrl}${path}${query}`, { headers: { accept: req.headers.accept ?? 'application/json' }, signal: AbortSignal.timeout(30000) })
+      .then(async (upstream) => {
+        res.status(upstream.status);
+        const type = upstream.headers.get('content-type');
+        if (type) res.type(type);
+        const retry = upstream.headers.get('retry-after');
+        if (retry) res.setHeader('Retry-After', retry);
+        res.send(Buffer.from(await upstream.arrayBuffer()));
+      })
+      .catch((err) => {
+        logger.warn({ err, path }, 'upstream unavailable');
+        next(new HttpProblem(503, `the service behind ${req.path} is unavailable; retry shortly`, {}, { 'Retry-After': '5' }));
+      });
+  };
+}
+
+function cors(origins: string[]): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && origins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}
+
+export function createServer(deps: GatewayDeps): Express {
+  return createHttpApp({ logger: deps.logger, registry: deps.registry, trustProxy: deps.trustProxyHops }, (app) => {
+    app.use(cors(deps.corsOrigins));
+    const v1 = express.Router();
+    v1.get('/openapi.json', (_req, res) => {
+      res.json(openApiDocument());
+    });
+    v1.use(authenticate(deps.store.tokens));
+    v1.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: deps.rateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        keyGenerator: (req) => req.principal?.hash ?? 'anonymous',
+        handler: (_req, _res, next, options) => {
+          next(new HttpProblem(429, `more than ${options.limit} requests per minute for this token; slow down`, {}, { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) }));
+        },
+      }),
+    );
+    const read = requireRole('evaluator', 'operator');
+    v1.get('/kpis', read, forwardTo(deps.indicatorUrl, '/kpis', deps.logger));
+    v1.get('/kpis/series', read, forwardTo(deps.indicatorUrl, '/kpis/series', deps.logger));
+    v1.get('/kpis/explain', read, forwardTo(deps.indicatorUrl, '/kpis/explain', deps.logger));
+    v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
+      pipelineStatus(deps.kafka, deps.store).then((body) => res.json(body), next);
+    });
+    v1.use(
+      '/events',
+      requireRole('provider'),
+      ingestRouter({ kafka: deps.kafka, events: deps.store.events, deadLetters: deps.deadLetters, maxBodyBytes: deps.maxBodyBytes, rejected: deps.rejected }),
+    );
+    app.use('/api/v1', v1);
+  });
+}

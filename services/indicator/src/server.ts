@@ -1,0 +1,102 @@
+// The indicator's internal HTTP API (behind the gateway, which checks tokens and roles).
+import type { Express, Request } from 'express';
+import { z } from 'zod';
+import { describeIssues, explainQuery, kpisQuery, seriesQuery } from '@siliconalley/api';
+import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
+import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
+import { kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import type { Logger } from '@siliconalley/logger';
+import type { IndicatorState } from './state';
+
+export interface ServerDeps {
+  state: IndicatorState;
+  logger: Logger;
+  registry: Registry;
+  now?: () => Date;
+  /** False until the startup rebuild is complete: answers would be incomplete. */
+  isReady?: () => boolean;
+}
+
+const MAX_DAILY_POINTS = 3660;
+
+function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.query);
+  if (!result.success) throw new HttpProblem(400, describeIssues(result.error));
+  return result.data;
+}
+
+export function createServer(deps: ServerDeps): Express {
+  const now = deps.now ?? (() => new Date());
+  const today = () => chinaDateOf(now());
+  const { state } = deps;
+  const zoneIds = new Set(state.zones.zones.map((z) => z.id));
+  const entryKeys = new Set(kpiCatalogue([...zoneIds]).map(seriesKey));
+
+  const refOf = (q: { id: KpiRef['id']; scope: string; kind?: string; industry?: string; within?: string }): KpiRef => {
+    if (q.scope !== 'district' && !zoneIds.has(q.scope.slice('zone:'.length))) {
+      throw new HttpProblem(400, `scope: unknown zone ${q.scope}; known: district, ${[...zoneIds].map((z) => `zone:${z}`).join(', ')}`);
+    }
+    const ref = {
+      id: q.id,
+      scope: q.scope,
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...(q.industry ? { industry: q.industry } : {}),
+      ...(q.within ? { within: Number(q.within) } : {}),
+    } as KpiRef;
+    if (!entryKeys.has(seriesKey(ref))) {
+      throw new HttpProblem(400, `no KPI entry ${JSON.stringify(ref)}: see GET /api/v1/kpis for the id × label combinations`);
+    }
+    return ref;
+  };
+
+  const guardReady = () => {
+    if (deps.isReady && !deps.isReady()) throw new HttpProblem(503, 'the indicator is rebuilding its state; retry in a few seconds', {}, { 'Retry-After': '5' });
+  };
+
+  return createHttpApp({ logger: deps.logger, registry: deps.registry }, (app) => {
+    app.get('/kpis', (req, res) => {
+      guardReady();
+      const q = parse(kpisQuery(now), req);
+      const asOf = q.asOf ?? today();
+      res.json({ asOf, kpis: state.engine.kpis(asOf) });
+    });
+
+    app.get('/kpis/series', (req, res) => {
+      guardReady();
+      const q = parse(seriesQuery(now), req);
+      const ref = refOf(q);
+      let dates: string[];
+      if (q.step === 'month') {
+        dates = monthEndsBetween(q.from, q.to);
+      } else {
+        dates = [];
+        for (let d = q.from; d <= q.to; d = addDays(d, 1)) {
+          dates.push(d);
+          if (dates.length > MAX_DAILY_POINTS) throw new HttpProblem(400, `step=day allows at most ${MAX_DAILY_POINTS} points: narrow from/to or use step=month`);
+        }
+      }
+      res.json({ ...ref, points: dates.map((asOf) => ({ asOf, value: state.engine.value(ref, asOf) })) });
+    });
+
+    app.get('/kpis/explain', (req, res) => {
+      guardReady();
+      const q = parse(explainQuery(now), req);
+      const ref = refOf(q);
+      const asOf = q.asOf ?? today();
+      if (ref.id === 'zone_share') {
+        throw new HttpProblem(400, 'zone_share is a ratio: explain qualified_firms for the zone and for the district instead');
+      }
+      const rows = state.engine.explain(ref, asOf);
+      res.json({
+        asOf,
+        ...ref,
+        value: state.engine.value(ref, asOf),
+        firms: rows.map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })),
+      });
+    });
+
+    app.get('/state', (_req, res) => {
+      res.json({ firms: state.firmCount, applied: state.applied, newestEventTime: state.newestEventTime, lastAppliedAt: state.lastAppliedAt });
+    });
+  });
+}

@@ -1,0 +1,27 @@
+import { booleanFlag, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+
+/** Which provider streams this instance ingests: one deployment per concern, same code. */
+export const INGEST_STREAMS = ['enterprise', 'certification', 'task'] as const;
+export type IngestStream = (typeof INGEST_STREAMS)[number];
+
+export const ingestConfigSchema = z.object({
+  ...commonEnv,
+  SERVICE_NAME: z.string().default('ingest'),
+  OPS_PORT: port(9101),
+  INGEST_STREAMS: z
+    .string()
+    .default('enterprise,certification,task')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(INGEST_STREAMS)).min(1)),
+  /** Comma-separated legacy codes an operator decided to accept despite a failing check character. */
+  LEGACY_USCC_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
+  INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
+  INGEST_DRY_START: booleanFlag(false),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export const loadIngestConfig = (env = process.env) => loadConfigOrExit('ingest', ingestConfigSchema, env);

@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, type Registry } from '@siliconalley/http';
+
+export function ingestMetrics(registry: Registry) {
+  return {
+    consumed: new Counter({
+      name: 'siliconalley_events_consumed_total',
+      help: 'Records read from provider topics (or received over HTTP), by topic.',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
+    accepted: new Counter({
+      name: 'siliconalley_events_accepted_total',
+      help: 'Events accepted and stored once, by short event type.',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'siliconalley_events_rejected_total',
+      help: 'Records rejected to the dead-letter topic, by reason code (events.md).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'siliconalley_events_duplicate_total',
+      help: 'Valid events whose (source, id) was already accepted; skipped.',
+      registers: [registry],
+    }),
+    chunkSeconds: new Histogram({
+      name: 'siliconalley_ingest_chunk_duration_seconds',
+      help: 'Time to validate, store, dead-letter and forward one chunk of records.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'siliconalley_consumer_lag_records',
+      help: 'Records published to a topic but not yet committed by the consumer group.',
+      labelNames: ['group', 'topic'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type IngestMetrics = ReturnType<typeof ingestMetrics>;

@@ -1,0 +1,88 @@
+// Wiring: config → adapters (Kafka, database) → the pipeline → ops endpoints.
+import { TOPICS } from '@siliconalley/contract';
+import { connectDatabase, pingDatabase } from '@siliconalley/db';
+import { createMetricsRegistry, createOpsApp, Lifecycle, listen } from '@siliconalley/http';
+import { CONSUMER_GROUPS, DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
+import { createLogger, type Logger } from '@siliconalley/logger';
+import { createStore } from '@siliconalley/store';
+import type { IngestConfig } from './config';
+import { ingestMetrics } from './metrics';
+import { ingestChunk } from './pipeline';
+
+export interface RunningIngest {
+  lifecycle: Lifecycle;
+  logger: Logger;
+}
+
+export async function startIngest(config: IngestConfig): Promise<RunningIngest> {
+  const logger = createLogger(config.SERVICE_NAME, config.LOG_LEVEL);
+  const lifecycle = new Lifecycle(logger);
+  const registry = createMetricsRegistry(config.SERVICE_NAME);
+  const metrics = ingestMetrics(registry);
+
+  const conn = await connectDatabase({ url: config.MONGO_URL, namespace: config.SA_NAMESPACE, logger });
+  const store = createStore(conn);
+  await store.ensureIndexes();
+
+  const kafka = new KafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
+    logger,
+    namespace: config.SA_NAMESPACE,
+  });
+  await kafka.connectProducer();
+  const deadLetters = new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter));
+  const sourceTopics = config.INGEST_STREAMS.map((s) => kafka.topic(TOPICS[s]));
+  const baseOf = new Map(config.INGEST_STREAMS.map((s) => [kafka.topic(TOPICS[s]), TOPICS[s]]));
+  const groupId = kafka.group(CONSUMER_GROUPS.ingest(config.INGEST_STREAMS));
+
+  const ops = createOpsApp({
+    logger,
+    registry,
+    readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) },
+  });
+  const opsServer = await listen(ops, config.OPS_PORT);
+
+  const consumer = await kafka.consume({
+    groupId,
+    topics: sourceTopics,
+    chunkSize: config.INGEST_CHUNK_SIZE,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    handleChunk: (records) =>
+      ingestChunk(records, {
+        store,
+        kafka,
+        deadLetters,
+        acceptedTopic: kafka.topic(TOPICS.accepted),
+        metrics,
+        logger,
+        legacyUsccAllowList: config.LEGACY_USCC_ALLOWLIST,
+        baseTopic: (t) => baseOf.get(t) ?? t,
+      }),
+    onCrash: (err) => {
+      logger.fatal({ err }, 'consumer cannot continue; exiting so the orchestrator restarts us');
+      void lifecycle.shutdown('consumer crash').then(() => process.exit(1));
+    },
+  });
+
+  const lagTimer = setInterval(() => {
+    kafka
+      .consumerLag(groupId, sourceTopics)
+      .then((lag) => {
+        for (const [topic, n] of Object.entries(lag)) metrics.lag.set({ group: groupId, topic }, n);
+      })
+      .catch((err) => logger.debug({ err }, 'lag check failed'));
+  }, 5000);
+  lagTimer.unref();
+
+  // Shutdown order: stop consuming (the current chunk finishes and commits), flush producer, close ops, close DB.
+  lifecycle
+    .onShutdown('stop lag checks', async () => clearInterval(lagTimer))
+    .onShutdown('stop consuming and commit', () => consumer.stop())
+    .onShutdown('close kafka producer', () => kafka.close())
+    .onShutdown('close ops server', () => opsServer.close())
+    .onShutdown('close database', () => conn.close());
+
+  logger.info({ topics: sourceTopics, groupId }, 'ingesting');
+  return { lifecycle, logger };
+}

@@ -1,0 +1,102 @@
+// Replays shared/fixtures/small into the real broker and runs the real ingestion (all three streams)
+// against the real database: the dispositions must equal the fixture's, record for record.
+import { connectDatabase, type Connection } from '@siliconalley/db';
+import { createTestTopics, publishRecords } from '@siliconalley/devstack';
+import type { KafkaClient } from '@siliconalley/kafka';
+import { createStore, type Store } from '@siliconalley/store';
+import { loadDispositions, loadExpected, loadFixtureRecords, testEnv, type TestEnv } from '@siliconalley/testkit';
+import { parseConfig } from '@siliconalley/config';
+import { ingestConfigSchema } from '../../src/config';
+import { startIngest, type RunningIngest } from '../../src/service';
+
+const records = loadFixtureRecords('small');
+const expected = loadExpected('small');
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('ingestion of the small fixture through the real broker and database', () => {
+  let env: TestEnv;
+  let kafka: KafkaClient;
+  let conn: Connection;
+  let store: Store;
+  let ingest: RunningIngest;
+
+  beforeAll(async () => {
+    env = testEnv();
+    kafka = await createTestTopics(env);
+    conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
+    store = createStore(conn);
+    ingest = await startIngest(
+      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }),
+    );
+    await publishRecords(kafka, records, env.namespace);
+  });
+
+  afterAll(async () => {
+    await ingest?.lifecycle.shutdown('test done');
+    await kafka?.close();
+    await conn?.dropDatabase();
+    await conn?.close();
+  });
+
+  it('accounts for every record: accepted + duplicates + rejected = records, with the fixture counts', async () => {
+    const counts = await until('all dispositions', () => store.dispositions.counts(), (c) => c.accepted + c.duplicates + Object.values(c.rejected).reduce((a, b) => a + b, 0) >= records.length);
+    const rejectedTotal = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
+    expect(counts.accepted + counts.duplicates + rejectedTotal).toBe(records.length);
+    expect(counts.rejected).toEqual(expected.rejected);
+    expect(counts.duplicates).toBe(expected.duplicates);
+    expect(await store.events.count()).toBe(counts.accepted);
+  });
+
+  it('gives each record the disposition and reason of dispositions.jsonl, and dead-letters every rejection', async () => {
+    // Read the source topics back to learn where each fixture line landed (partition, offset).
+    // Identical records share a key, hence a partition, so their order there is their publication order.
+    const signature = (r: { topic: string; key: string | null; value: string }) => `${r.topic}\u0000${r.key}\u0000${r.value}`;
+    const linesBySignature = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      const sig = signature({ topic: kafka.topic(r.topic), key: r.key, value: r.value });
+      linesBySignature.set(sig, [...(linesBySignature.get(sig) ?? []), i]);
+    });
+    const lineOfPosition = new Map<string, number>();
+    await new Promise<void>((resolve) => {
+      void kafka.consume({
+        groupId: kafka.group('fixture-readback'),
+        topics: ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)),
+        handleChunk: async (chunk) => {
+          for (const r of chunk) {
+            const line = linesBySignature.get(signature({ topic: r.topic, key: r.key, value: r.value?.toString('utf8') ?? '' }))?.shift();
+            if (line !== undefined) lineOfPosition.set(`${r.topic}/${r.partition}/${r.offset}`, line);
+          }
+          if (lineOfPosition.size === records.length) resolve();
+        },
+      });
+    });
+    const dispositions = loadDispositions('small');
+    const rows = await store.dispositions.model.find({}).lean();
+    const mismatches: string[] = [];
+    for (const row of rows) {
+      const line = lineOfPosition.get(row._id);
+      if (line === undefined) {
+        mismatches.push(`${row._id}: no fixture line`);
+        continue;
+      }
+      const want = dispositions[line]!;
+      if (want.disposition !== row.disposition || (want.reason ?? null) !== row.reason) {
+        mismatches.push(`line ${line + 1}: want ${want.disposition}/${want.reason}, got ${row.disposition}/${row.reason}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(rows).toHaveLength(records.length);
+    const dlq = await kafka.withAdmin((admin) => admin.fetchTopicOffsets(kafka.topic('siliconalley.deadletter.v1')));
+    const dlqCount = dlq.reduce((n, p) => n + Number(p.high), 0);
+    expect(dlqCount).toBe(Object.values(expected.rejected).reduce((a, b) => a + b, 0));
+  });
+});
