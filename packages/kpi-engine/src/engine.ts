@@ -191,7 +191,7 @@ export class KpiEngine {
 
 /**
  * The api.md entry: labels in a fixed order, absent ones left out. Object literals of a few fixed
- * shapes, not a spread: spreading refs made each kpis() call ~50× slower and fed the GC.
+ * shapes, not a spread: spreading the refs made kpis() ~15× slower and fed the GC.
  */
 function entryOf({ id, scope, kind, industry, within }: KpiRef, value: number | null): KpiEntry {
   if (kind !== undefined) return within !== undefined ? { id, scope, kind, within, value } : { id, scope, kind, value };

@@ -4,7 +4,7 @@
 import { parseKafkaRecord, type AcceptedEvent } from '@siliconalley/contract';
 import type { DeadLetterProducer, InboundRecord, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
-import type { InsertOutcome, Store, StoredDisposition, StoredEvent } from '@siliconalley/store';
+import { eventKey, type InsertOutcome, type Store, type StoredDisposition, type StoredEvent } from '@siliconalley/store';
 import type { IngestMetrics } from './metrics';
 
 export interface PipelineDeps {
@@ -59,6 +59,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
         record,
         event,
         doc: {
+          _id: eventKey(event.source, event.id),
           source: event.source,
           id: event.id,
           type: event.type,

@@ -10,13 +10,18 @@ export interface PipelineCounts {
 export class DispositionRepository {
   constructor(readonly model: DispositionModel) {}
 
-  /** Idempotent: re-delivered records overwrite their own row. */
+  /**
+   * Idempotent: a re-delivered record finds its row already there (same position, same verdict),
+   * and the duplicate-key error for it is expected.
+   */
   async record(rows: StoredDisposition[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.model.bulkWrite(
-      rows.map((row) => ({ replaceOne: { filter: { _id: row._id }, replacement: row, upsert: true } })),
-      { ordered: false },
-    );
+    try {
+      await this.model.insertMany(rows, { ordered: false, lean: true });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+      if (!writeErrors || writeErrors.some((we) => (we.code ?? we.err?.code) !== 11000)) throw err;
+    }
   }
 
   async counts(): Promise<PipelineCounts> {

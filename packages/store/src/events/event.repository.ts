@@ -1,6 +1,6 @@
 import { isDuplicateKeyError } from '@siliconalley/db';
 import type { AcceptedEvent } from '@siliconalley/contract';
-import type { EventModel, RecordOrigin, StoredEvent } from './event.schema';
+import { eventKey, type EventModel, type RecordOrigin, type StoredEvent } from './event.schema';
 
 export type InsertOutcome = 'inserted' | 'redelivered' | 'duplicate';
 
@@ -33,20 +33,18 @@ export class EventRepository {
       }
     }
     if (failed.length === 0) return outcomes;
-    const existing = await this.model
-      .find({ $or: failed.map((i) => ({ source: docs[i]!.source, id: docs[i]!.id })) }, { source: 1, id: 1, origin: 1 })
-      .lean();
-    const byKey = new Map(existing.map((e) => [`${e.source}\u0000${e.id}`, e.origin]));
+    const existing = await this.model.find({ _id: { $in: failed.map((i) => docs[i]!._id) } }, { origin: 1 }).lean();
+    const byKey = new Map(existing.map((e) => [e._id, e.origin]));
     for (const i of failed) {
       const d = docs[i]!;
-      const origin = byKey.get(`${d.source}\u0000${d.id}`);
+      const origin = byKey.get(d._id);
       outcomes[i] = origin && sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate';
     }
     return outcomes;
   }
 
   async exists(source: string, id: string): Promise<boolean> {
-    return (await this.model.exists({ source, id })) !== null;
+    return (await this.model.exists({ _id: eventKey(String(source), String(id)) })) !== null;
   }
 
   async findBySubject(subject: string): Promise<AcceptedEvent[]> {

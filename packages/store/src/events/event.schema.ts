@@ -11,6 +11,8 @@ export interface RecordOrigin {
 }
 
 export interface StoredEvent {
+  /** `eventKey(source, id)`: the idempotency key as the primary key, so lookups by it are cheap everywhere. */
+  _id: string;
   source: string;
   id: string;
   type: AcceptedEvent['type'];
@@ -26,6 +28,7 @@ export interface StoredEvent {
 
 export const eventSchema = new Schema<StoredEvent>(
   {
+    _id: { type: String, required: true },
     source: { type: String, required: true },
     id: { type: String, required: true },
     type: { type: String, required: true },
@@ -41,7 +44,7 @@ export const eventSchema = new Schema<StoredEvent>(
     },
     receivedAt: { type: Date, required: true },
   },
-  { collection: 'events', versionKey: false, minimize: false, strict: true },
+  { collection: 'events', versionKey: false, minimize: false, strict: true, _id: false },
 );
 
 // Idempotency key of the contract: insert fails with E11000 for an already accepted (source, id).
@@ -52,6 +55,9 @@ eventSchema.index({ subject: 1 }, { name: 'subject' });
 eventSchema.index({ type: 1 }, { name: 'type' });
 // The pipeline view's newest event per source topic (`newestTimeByTopic`).
 eventSchema.index({ 'origin.topic': 1, time: -1 }, { name: 'origin_topic_time' });
+
+/** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
+export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);
 
 export type EventModel = Model<StoredEvent>;
 export const eventModel = (conn: Connection): EventModel => conn.model<StoredEvent>('Event', eventSchema);

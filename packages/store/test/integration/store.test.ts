@@ -1,9 +1,10 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { testEnv } from '@siliconalley/testkit';
-import { createStore, type Store, type StoredEvent } from '../../src';
+import { createStore, eventKey, type Store, type StoredEvent } from '../../src';
 
 const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
+  _id: eventKey(source, id),
   source,
   id,
   type: 'enterprise.deregistered',

@@ -9,6 +9,7 @@ import { parseConfig } from '@siliconalley/config';
 import { ingestConfigSchema } from '../../src/config';
 import { startIngest, type RunningIngest } from '../../src/service';
 
+jest.setTimeout(180000);
 const records = loadFixtureRecords('small');
 const expected = loadExpected('small');
 
@@ -48,6 +49,7 @@ describe('ingestion of the small fixture through the real broker and database', 
   });
 
   it('accounts for every record: accepted + duplicates + rejected = records, with the fixture counts', async () => {
+
     const counts = await until('all dispositions', () => store.dispositions.counts(), (c) => c.accepted + c.duplicates + Object.values(c.rejected).reduce((a, b) => a + b, 0) >= records.length);
     const rejectedTotal = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
     expect(counts.accepted + counts.duplicates + rejectedTotal).toBe(records.length);
