@@ -17,8 +17,11 @@ export interface AppOptions {
 
 /** Records request latency by matched route pattern (bounded cardinality, no raw paths). */
 function requestMetrics(registry: Registry): RequestHandler {
-  const histogram = new Histogram({
-    name: 'siliconalley_http_request_duration_seconds',
+  const name = 'siliconalley_http_request_duration_seconds';
+  // A service's API app and ops app share one registry, hence one histogram.
+  const existing = registry.getSingleMetric(name) as Histogram<'route' | 'method' | 'status_class'> | undefined;
+  const histogram = existing ?? new Histogram({
+    name,
     help: 'HTTP request latency by route pattern, method and status class.',
     labelNames: ['route', 'method', 'status_class'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],

@@ -89,6 +89,7 @@ function bench(firms: number): void {
       `engine memory ≈ ${mib(engineBytes)}; firms counted: ${engine.firmCount}`,
   );
 
+  time(() => engine.kpis(randomDate()), QUERIES / 4); // warm-up: let the JIT compile the query path
   const kpis = time(() => engine.kpis(randomDate()), QUERIES);
   const one = time(() => engine.value({ id: 'zone_share', scope: 'zone:QL' }, randomDate()), QUERIES);
   const update = time(() => {
@@ -105,6 +106,7 @@ function bench(firms: number): void {
     for (const { key, from, to } of deriveFirmContributions(syntheticFirmEvents(n), zones)) scan.add(key, from, to);
   }
   console.log(`baseline built in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  time(() => scan.counts(randomDate()), 5); // warm-up
   const scans = time(() => scan.counts(randomDate()), Math.max(20, Math.min(QUERIES, Math.floor(2e8 / (firms * 16)))));
   const [p50, p99] = [percentile(scans, 0.5), percentile(scans, 0.99)];
   console.log(`baseline plain scan, all series:     p50 ${ms(p50)}, p99 ${ms(p99)}`);

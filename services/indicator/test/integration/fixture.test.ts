@@ -1,0 +1,94 @@
+// The whole path on real components: fixture → Kafka → ingestion → event store + accepted topic →
+// indicator → KPI API. Every KPI entry of expected.json must come out exactly, for every date,
+// from a clean start and again after a restart (rebuilt from the event store).
+import request from 'supertest';
+import { parseConfig } from '@siliconalley/config';
+import { createTestTopics, publishRecords } from '@siliconalley/devstack';
+import { createMetricsRegistry } from '@siliconalley/http';
+import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
+import { createLogger } from '@siliconalley/logger';
+import { loadExpected, loadFixtureRecords, testEnv, type TestEnv } from '@siliconalley/testkit';
+import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
+import { startIngest } from '@siliconalley/service-ingest/dist/service';
+import { indicatorConfigSchema } from '../../src/config';
+import { createServer } from '../../src/server';
+import { startIndicator } from '../../src/service';
+import type { IndicatorState } from '../../src/state';
+
+jest.setTimeout(240000);
+
+const records = loadFixtureRecords('small');
+const expected = loadExpected('small');
+
+const sameValue = (a: number | null, b: number | null) =>
+  a === null || b === null ? a === b : a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 180000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('indicator on the small fixture, end to end', () => {
+  let env: TestEnv;
+  let kafka: KafkaClient;
+  const stops: (() => Promise<void>)[] = [];
+
+  const indicatorConfig = () =>
+    parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' });
+
+  const waitApplied = async (state: IndicatorState) => {
+    await until('the indicator to apply every accepted event', async () => {
+      const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic('siliconalley.accepted.v1')]).catch(() => ({}) as Record<string, number>);
+      const ingestLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task'])), ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)));
+      const total = Object.values(lag).reduce((a, b) => a + b, 0) + Object.values(ingestLag).reduce((a, b) => a + b, 0);
+      if (process.env.DEBUG_WAIT) process.stderr.write(`applied=${state.applied} lag=${JSON.stringify(lag)} ingestLag=${JSON.stringify(ingestLag)}\n`);
+      return state.applied > 0 && total === 0 && Object.keys(lag).length > 0;
+    });
+  };
+
+  const check = async (state: IndicatorState) => {
+    const app = createServer({ state, logger: createLogger('test', 'silent'), registry: createMetricsRegistry('test'), now: () => new Date('2026-11-26T12:00:00Z') });
+    const problems: string[] = [];
+    for (const [asOf, entries] of Object.entries(expected.asOf)) {
+      const res = await request(app).get(`/kpis?asOf=${asOf}`).expect(200);
+      const got = new Map<string, number | null>((res.body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]), e.value]));
+      expect(res.body.kpis).toHaveLength(entries.length);
+      for (const e of entries) {
+        const key = JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]);
+        if (!got.has(key)) problems.push(`${asOf} ${key}: missing`);
+        else if (!sameValue(got.get(key)!, e.value)) problems.push(`${asOf} ${key}: want ${e.value}, got ${got.get(key)}`);
+      }
+    }
+    return problems;
+  };
+
+  beforeAll(async () => {
+    env = testEnv();
+    kafka = await createTestTopics(env);
+    const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }));
+    stops.push(() => ingest.lifecycle.shutdown('test done'));
+    await publishRecords(kafka, records, env.namespace);
+  });
+
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await kafka.close();
+  });
+
+  it('serves every expected KPI entry for every date from a clean start', async () => {
+    const indicator = await startIndicator(indicatorConfig());
+    await waitApplied(indicator.state);
+    expect(await check(indicator.state)).toEqual([]);
+    await indicator.lifecycle.shutdown('restart');
+  });
+
+  it('gives the same numbers after a restart (state rebuilt from the event store)', async () => {
+    const indicator = await startIndicator(indicatorConfig());
+    stops.push(() => indicator.lifecycle.shutdown('test done'));
+    await waitApplied(indicator.state);
+    expect(await check(indicator.state)).toEqual([]);
+  });
+});
