@@ -15,12 +15,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** Resolves `NAME_FILE` entries into `NAME` (file content, trailing newline trimmed). */
-export function resolveFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+/**
+ * Resolves `NAME_FILE` entries into `NAME` (file content, trailing newline trimmed), for the names the
+ * service knows only: other programs' `*_FILE` variables in the environment are none of our business.
+ */
+export function resolveFileSecrets(env: NodeJS.ProcessEnv, known?: ReadonlySet<string>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (const [key, path] of Object.entries(env)) {
     if (!key.endsWith('_FILE') || !path) continue;
     const name = key.slice(0, -'_FILE'.length);
+    if (known && !known.has(name)) continue;
     if (env[name] !== undefined && env[name] !== '') {
       throw new ConfigError('config', [`both ${name} and ${key} are set: set only one`]);
     }
@@ -35,7 +39,8 @@ export function resolveFileSecrets(env: NodeJS.ProcessEnv): Record<string, strin
 
 /** Parses the environment with the service's schema; throws a ConfigError listing every problem. */
 export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(resolveFileSecrets(env));
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  const result = schema.safeParse(resolveFileSecrets(env, shape ? new Set(Object.keys(shape)) : undefined));
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(environment)';

@@ -7,3 +7,4 @@ export * from './stack';
 export * from './topics';
 export * from './publish';
 export * from './testEnv';
+export * from './readback';

@@ -27,10 +27,17 @@ export const SERVICES: ServiceDef[] = [
     opsPortOffset: 0,
     env: (layout) => ({
       HTTP_PORT: String(layout.ports.gateway),
-      INDICATOR_URL: `http://127.0.0.1:${layout.ports.serviceBase + 14}`,
+      INDICATOR_URL: `http://127.0.0.1:${apiPort(layout, 'indicator')}`,
     }),
   },
 ];
+
+/** The internal API port of a service (by name), for the services that call it. */
+export function apiPort(layout: StackLayout, name: string): number {
+  const s = SERVICES.find((x) => x.name === name);
+  if (s?.apiPortOffset === undefined) throw new Error(`service ${name} has no API port`);
+  return layout.ports.serviceBase + s.apiPortOffset;
+}
 
 export const opsPort = (layout: StackLayout, s: ServiceDef) => layout.ports.serviceBase + s.opsPortOffset;
 

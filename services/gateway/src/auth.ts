@@ -12,7 +12,8 @@ declare module 'express-serve-static-core' {
 export function authenticate(tokens: TokenRepository): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/.exec(header) : null;
+    // The auth scheme is case-insensitive (RFC 7235 §2.1): `bearer` and `BEARER` are `Bearer`.
+    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
       next(new HttpProblem(401, 'send `Authorization: Bearer <token>`; ask an operator for a token (npm run token)', {}, { 'WWW-Authenticate': 'Bearer' }));
       return;

@@ -69,10 +69,11 @@ export function httpToWireRecords(contentTypeHeader: string | undefined, headers
     }
     return [{ index: 0, key: subject, headers: { 'content-type': contentTypeHeader ?? CLOUDEVENTS_JSON }, value: body }];
   }
-  // Binary mode: `ce-*` HTTP headers are the `ce_*` Kafka headers.
+  // Binary mode: `ce-*` HTTP headers are the `ce_*` Kafka headers. The HTTP binding percent-encodes
+  // their values (non-ASCII, space, `"`, `%`); Kafka headers carry them decoded, as UTF-8.
   const recordHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('ce-') && typeof value === 'string') recordHeaders[`ce_${name.slice(3)}`] = value;
+    if (name.startsWith('ce-') && typeof value === 'string') recordHeaders[`ce_${name.slice(3)}`] = decodeAttributeHeader(name, value);
   }
   if (Object.keys(recordHeaders).length === 0) {
     throw new HttpProblem(
@@ -82,6 +83,18 @@ export function httpToWireRecords(contentTypeHeader: string | undefined, headers
   }
   if (contentTypeHeader) recordHeaders['content-type'] = contentTypeHeader;
   return [{ index: 0, key: recordHeaders.ce_subject ?? null, headers: recordHeaders, value: body }];
+}
+
+/** A `ce-*` header value, percent-decoded (CloudEvents HTTP binding, 3.1.3.2). */
+function decodeAttributeHeader(name: string, value: string): string {
+  // Node reads header bytes as latin-1: a non-ASCII character here is an unencoded byte.
+  const encodeInstruction = 'percent-encode non-ASCII characters as UTF-8 %XX (CloudEvents HTTP binding)';
+  if (/[^\t\x20-\x7e]/.test(value)) throw new HttpProblem(400, `header ${name} has characters outside printable ASCII: ${encodeInstruction}`, { reason: 'malformed' });
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpProblem(400, `header ${name} is not validly percent-encoded: ${encodeInstruction}`, { reason: 'malformed' });
+  }
 }
 
 /** Best effort, for the provider's answer: the id and source of a record the contract rejected. */
@@ -102,6 +115,41 @@ function recordType(record: WireRecord): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The CloudEvents `source` of a record, if it states one (binary: header; structured: the JSON). */
+function recordSource(record: WireRecord): unknown {
+  if (Object.keys(record.headers).some((h) => h.startsWith('ce_'))) return record.headers.ce_source;
+  try {
+    return (JSON.parse(record.value.toString('utf8')) as Record<string, unknown>)?.source;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes per produce call: well under the broker's default message.max.bytes (1 MiB). */
+const PRODUCE_SLICE_BYTES = 512 * 1024;
+
+const wireBytes = (r: WireRecord) =>
+  r.value.length + Buffer.byteLength(r.key ?? '') + Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+
+/** Consecutive slices of at most PRODUCE_SLICE_BYTES (a single larger record gets a slice of its own). */
+function slices(records: WireRecord[]): WireRecord[][] {
+  const out: WireRecord[][] = [];
+  let current: WireRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const n = wireBytes(r);
+    if (current.length > 0 && bytes + n > PRODUCE_SLICE_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 export interface IngestRouteDeps {
@@ -127,11 +175,20 @@ export function ingestRouter(deps: IngestRouteDeps): Router {
     if (forbidden.length) {
       throw new HttpProblem(403, `this token may publish ${principal.types.join(', ') || 'no types'}; the request has ${[...new Set(forbidden)].join(', ')}`);
     }
+    // A token pinned to a source publishes as that source only: (source, id) is the idempotency key,
+    // so another provider's source would let it pre-empt (turn into duplicates) that provider's events.
+    if (principal.source) {
+      const foreign = records.map(recordSource).filter((src): src is string => typeof src === 'string' && src !== principal.source);
+      if (foreign.length) {
+        throw new HttpProblem(403, `this token publishes as source ${principal.source}; the request has source ${[...new Set(foreign)].join(', ')}`);
+      }
+    }
 
     const now = deps.now?.() ?? new Date();
     const results: EventResult[] = [];
     const byTopic = new Map<string, WireRecord[]>();
     const unroutable: WireRecord[] = [];
+    const seen = new Set<string>();
     for (const record of records) {
       const type = shortTypeOf(recordType(record));
       const topic = type ? topicOfType(type) : '';
@@ -139,19 +196,34 @@ export function ingestRouter(deps: IngestRouteDeps): Router {
       const envelope = verdict.ok ? verdict.event : envelopeHints(record);
       const result: EventResult = { index: record.index, id: envelope?.id ?? null, source: envelope?.source ?? null, status: 'accepted' };
       if (!verdict.ok) Object.assign(result, { status: 'rejected', reason: verdict.reason, message: verdict.message });
-      else if (await deps.events.exists(verdict.event.source, verdict.event.id)) result.status = 'duplicate';
+      else {
+        // Twice in one request: the second copy is a duplicate of the first, as ingestion will find.
+        const key = JSON.stringify([verdict.event.source, verdict.event.id]);
+        if (seen.has(key) || (await deps.events.exists(verdict.event.source, verdict.event.id))) result.status = 'duplicate';
+        seen.add(key);
+      }
       results.push(result);
+      if (!verdict.ok && verdict.reason === 'too_large') {
+        // Over 256 KiB, possibly over what the broker takes at all (message.max.bytes): the provider
+        // is told here and now, and the record goes nowhere (it could not be dead-lettered intact).
+        deps.rejected.inc({ reason: 'too_large' });
+        continue;
+      }
       // Routable records go to their topic even when invalid: ingestion dead-letters them and counts
       // them by provider, exactly as if they had come over Kafka. The rest are dead-lettered here.
       if (type) byTopic.set(topic, [...(byTopic.get(topic) ?? []), record]);
       else unroutable.push(record);
     }
+    // The broker refuses a produce batch over its message.max.bytes (1 MiB by default), and a batch
+    // request may be several MiB: produce in slices, in order.
     for (const [topic, recs] of byTopic) {
-      await deps.kafka.send(deps.kafka.topic(topic), recs.map((r) => ({ key: r.key, headers: r.headers, value: r.value })));
+      for (const slice of slices(recs)) {
+        await deps.kafka.send(deps.kafka.topic(topic), slice.map((r) => ({ key: r.key, headers: r.headers, value: r.value })));
+      }
     }
-    if (unroutable.length) {
+    for (const slice of slices(unroutable)) {
       await deps.deadLetters.send(
-        unroutable.map((r) => {
+        slice.map((r) => {
           const res = results.find((x) => x.index === r.index)!;
           deps.rejected.inc({ reason: res.reason ?? 'unknown_type' });
           return { record: r, origin: { topic: 'http', partition: null, offset: null }, reason: res.reason ?? 'unknown_type', message: res.message ?? '' };

@@ -65,6 +65,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
           type: event.type,
           subject: event.subject,
           time: event.time,
+          timeInstant: new Date(event.time),
           effectiveDate: event.effectiveDate,
           data: event.data,
           contentMode: parsed.contentMode,

@@ -38,5 +38,7 @@ describe('parseConfig', () => {
     expect(parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file }).API_TOKEN_PEPPER).toBe('super-secret-pepper-value');
     expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, API_TOKEN_PEPPER: 'y'.repeat(16) })).toThrow(/set only one/);
     expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: join(dir, 'missing') })).toThrow(/cannot read/);
+    // Another program's *_FILE variable is ignored, even when its file does not exist.
+    expect(parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, TF_CLI_CONFIG_FILE: join(dir, 'nope') }).API_TOKEN_PEPPER).toBe('super-secret-pepper-value');
   });
 });

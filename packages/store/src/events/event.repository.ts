@@ -53,13 +53,13 @@ export class EventRepository {
 
   /** Streams every stored event (a full rebuild); the cursor keeps memory flat. */
   async *streamAll(batchSize = 2000): AsyncGenerator<AcceptedEvent> {
-    for await (const doc of this.model.find({}, { origin: 0, receivedAt: 0 }).lean().batchSize(batchSize).cursor()) {
+    for await (const doc of this.model.find({}, { origin: 0, receivedAt: 0, timeInstant: 0 }).lean().batchSize(batchSize).cursor()) {
       yield toAcceptedEvent(doc as StoredEvent);
     }
   }
 
   async newestTime(originTopic: string): Promise<string | null> {
-    const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, time: -1 }).lean();
+    const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, timeInstant: -1 }).lean();
     return doc?.time ?? null;
   }
 

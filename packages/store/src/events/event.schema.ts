@@ -18,6 +18,8 @@ export interface StoredEvent {
   type: AcceptedEvent['type'];
   subject: string;
   time: string;
+  /** `time` as an instant: strings with different offsets don't sort in time order. */
+  timeInstant: Date;
   effectiveDate: string;
   data: AcceptedEvent['data'];
   contentMode: 'structured' | 'binary';
@@ -34,6 +36,7 @@ export const eventSchema = new Schema<StoredEvent>(
     type: { type: String, required: true },
     subject: { type: String, required: true },
     time: { type: String, required: true },
+    timeInstant: { type: Date, required: true },
     effectiveDate: { type: String, required: true },
     data: { type: Schema.Types.Mixed, required: true },
     contentMode: { type: String, required: true },
@@ -54,7 +57,7 @@ eventSchema.index({ subject: 1 }, { name: 'subject' });
 // Data-quality counts and type-filtered scans (`countByType`, `streamByType`).
 eventSchema.index({ type: 1 }, { name: 'type' });
 // The pipeline view's newest event per source topic (`newestTimeByTopic`).
-eventSchema.index({ 'origin.topic': 1, time: -1 }, { name: 'origin_topic_time' });
+eventSchema.index({ 'origin.topic': 1, timeInstant: -1 }, { name: 'origin_topic_time' });
 
 /** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
 export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);

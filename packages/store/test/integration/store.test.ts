@@ -10,6 +10,7 @@ const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): Store
   type: 'enterprise.deregistered',
   subject: '91110101MA01ABCD5M',
   time: '2025-08-01T00:00:00Z',
+  timeInstant: new Date('2025-08-01T00:00:00Z'),
   effectiveDate: '2025-08-01',
   data: { uscc: '91110101MA01ABCD5M', effectiveOn: '2025-08-01', reason: 'other' },
   contentMode: 'structured',

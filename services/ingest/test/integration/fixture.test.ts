@@ -1,7 +1,7 @@
 // Replays shared/fixtures/small into the real broker and runs the real ingestion (all three streams)
 // against the real database: the dispositions must equal the fixture's, record for record.
 import { connectDatabase, type Connection } from '@siliconalley/db';
-import { createTestTopics, publishRecords } from '@siliconalley/devstack';
+import { createTestTopics, positionsOfPublished, publishRecords } from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createStore, type Store } from '@siliconalley/store';
 import { loadDispositions, loadExpected, loadFixtureRecords, testEnv, type TestEnv } from '@siliconalley/testkit';
@@ -59,28 +59,7 @@ describe('ingestion of the small fixture through the real broker and database', 
   });
 
   it('gives each record the disposition and reason of dispositions.jsonl, and dead-letters every rejection', async () => {
-    // Read the source topics back to learn where each fixture line landed (partition, offset).
-    // Identical records share a key, hence a partition, so their order there is their publication order.
-    const signature = (r: { topic: string; key: string | null; value: string }) => `${r.topic}\u0000${r.key}\u0000${r.value}`;
-    const linesBySignature = new Map<string, number[]>();
-    records.forEach((r, i) => {
-      const sig = signature({ topic: kafka.topic(r.topic), key: r.key, value: r.value });
-      linesBySignature.set(sig, [...(linesBySignature.get(sig) ?? []), i]);
-    });
-    const lineOfPosition = new Map<string, number>();
-    await new Promise<void>((resolve) => {
-      void kafka.consume({
-        groupId: kafka.group('fixture-readback'),
-        topics: ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)),
-        handleChunk: async (chunk) => {
-          for (const r of chunk) {
-            const line = linesBySignature.get(signature({ topic: r.topic, key: r.key, value: r.value?.toString('utf8') ?? '' }))?.shift();
-            if (line !== undefined) lineOfPosition.set(`${r.topic}/${r.partition}/${r.offset}`, line);
-          }
-          if (lineOfPosition.size === records.length) resolve();
-        },
-      });
-    });
+    const lineOfPosition = await positionsOfPublished(kafka, records);
     const dispositions = loadDispositions('small');
     const rows = await store.dispositions.model.find({}).lean();
     const mismatches: string[] = [];
