@@ -9,3 +9,13 @@ export function createMetricsRegistry(service: string): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'siliconalley_' });
   return registry;
 }
+
+/** The consumer-lag gauge every consuming service exports (same name and labels everywhere). */
+export function consumerLagGauge(registry: Registry): Gauge<'group' | 'topic'> {
+  return new Gauge({
+    name: 'siliconalley_consumer_lag_records',
+    help: 'Records published to a topic but not yet committed by the consumer group.',
+    labelNames: ['group', 'topic'] as const,
+    registers: [registry],
+  });
+}

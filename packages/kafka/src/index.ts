@@ -55,8 +55,9 @@ function toPinoLogCreator(logger: Logger) {
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const child = { component: 'kafkajs', ...extra };
-      if (level === KafkaLogLevel.ERROR) logger.warn(child, message); // kafkajs logs retried errors as ERROR
-      else if (level === KafkaLogLevel.WARN) logger.warn(child, message);
+      // kafkajs logs every retried request error as ERROR; what really fails reaches us as a
+      // rejected promise or a CRASH event, which the services log as errors themselves.
+      if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.WARN) logger.info(child, message);
       else if (level === KafkaLogLevel.INFO) logger.debug(child, message);
       else logger.trace(child, message);
     };
@@ -297,6 +298,22 @@ export class KafkaClient {
       }
       return out;
     });
+  }
+
+  /**
+   * Reports the group's lag per topic every `intervalMs` (for a gauge); returns a stopper.
+   * Failures are passed to `onError` and retried at the next tick.
+   */
+  monitorLag(groupId: string, topics: string[], report: (topic: string, lag: number) => void, intervalMs = 5000, onError?: (err: unknown) => void): () => void {
+    const timer = setInterval(() => {
+      this.consumerLag(groupId, topics)
+        .then((lag) => {
+          for (const [topic, n] of Object.entries(lag)) report(topic, n);
+        })
+        .catch((err) => onError?.(err));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Readiness: the cluster answers a metadata request. */

@@ -86,3 +86,19 @@ export function kpiCatalogue(zoneIds: readonly string[]): KpiRef[] {
   refs.push({ id: 'unlocated_firms', scope: DISTRICT }, { id: 'new_service_platforms', scope: DISTRICT });
   return refs;
 }
+
+/**
+ * KPI entries from raw series counts (`KpiEngine.seriesCounts`, possibly summed over instances that
+ * own disjoint sets of firms): counts are read as they are, zone_share is qualified{zone} over
+ * qualified{district} (null when the district has none).
+ */
+export function composeKpiValue(ref: KpiRef, counts: Readonly<Record<string, number>>): number | null {
+  const count = (r: KpiRef) => counts[seriesKey(r)] ?? 0;
+  if (ref.id !== 'zone_share') return count(ref);
+  const district = count({ id: 'qualified_firms', scope: DISTRICT });
+  return district === 0 ? null : count({ id: 'qualified_firms', scope: ref.scope }) / district;
+}
+
+export function composeKpis(zoneIds: readonly string[], counts: Readonly<Record<string, number>>): KpiEntry[] {
+  return kpiCatalogue(zoneIds).map((ref) => ({ ...ref, value: composeKpiValue(ref, counts) }));
+}

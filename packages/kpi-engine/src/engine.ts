@@ -124,6 +124,17 @@ export class KpiEngine {
     return this.readings.map((reading) => entryOf(reading.ref, readValue(reading, (s) => counts[s]!)));
   }
 
+  /**
+   * The raw count of every series as of `asOf`, by series key. Counts of disjoint sets of firms
+   * (instances owning different partitions) add up; `composeKpis` turns the sums into entries.
+   */
+  seriesCounts(asOf: IsoDate): Record<string, number> {
+    const day = this.dayIndex(asOf);
+    const out: Record<string, number> = {};
+    for (let s = 0; s < this.seriesKeys.length; s++) out[this.seriesKeys[s]!] = this.forest.prefixSum(s, day);
+    return out;
+  }
+
   /** One KPI entry's value as of `asOf`. */
   value(ref: KpiRef, asOf: IsoDate): number | null {
     const day = this.dayIndex(asOf);

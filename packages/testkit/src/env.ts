@@ -23,3 +23,12 @@ export function testEnv(): TestEnv {
     namespace: `t${randomBytes(4).toString('hex')}`,
   };
 }
+
+/** Polls `ok` until it holds; the error names what was awaited and the last observation. */
+export async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs = 180000, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

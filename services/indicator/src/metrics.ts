@@ -1,5 +1,5 @@
 import { chinaDateOf } from '@siliconalley/contract';
-import { Gauge, Histogram, type Registry } from '@siliconalley/http';
+import { Gauge, Histogram, consumerLagGauge, type Registry } from '@siliconalley/http';
 import type { IndicatorState } from './state';
 
 /**
@@ -56,11 +56,6 @@ export function indicatorMetrics(registry: Registry, state: IndicatorState, now:
       help: 'Duration of the last full rebuild from the event store.',
       registers: [registry],
     }),
-    lag: new Gauge({
-      name: 'siliconalley_consumer_lag_records',
-      help: 'Records published to a topic but not yet committed by the consumer group.',
-      labelNames: ['group', 'topic'] as const,
-      registers: [registry],
-    }),
+    lag: consumerLagGauge(registry),
   };
 }

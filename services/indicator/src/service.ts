@@ -75,18 +75,10 @@ export async function startIndicator(config: IndicatorConfig): Promise<{ lifecyc
   });
   ready = true;
 
-  const lagTimer = setInterval(() => {
-    kafka
-      .consumerLag(groupId, [acceptedTopic])
-      .then((lag) => {
-        for (const [topic, n] of Object.entries(lag)) metrics.lag.set({ group: groupId, topic }, n);
-      })
-      .catch(() => undefined);
-  }, 5000);
-  lagTimer.unref();
+  const stopLag = kafka.monitorLag(groupId, [acceptedTopic], (topic, n) => metrics.lag.set({ group: groupId, topic }, n));
 
   lifecycle
-    .onShutdown('stop lag checks', async () => clearInterval(lagTimer))
+    .onShutdown('stop lag checks', async () => stopLag())
     .onShutdown('stop consuming and commit', () => consumer.stop())
     .onShutdown('close kafka', () => kafka.close())
     .onShutdown('close http', async () => {

@@ -1,4 +1,4 @@
-import { booleanFlag, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 /** Which provider streams this instance ingests: one deployment per concern, same code. */
 export const INGEST_STREAMS = ['enterprise', 'certification', 'task'] as const;
@@ -20,7 +20,6 @@ export const ingestConfigSchema = z.object({
     .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
   INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
-  INGEST_DRY_START: booleanFlag(false),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from '@siliconalley/http';
+import { Counter, Histogram, consumerLagGauge, type Registry } from '@siliconalley/http';
 
 export function ingestMetrics(registry: Registry) {
   return {
@@ -31,12 +31,7 @@ export function ingestMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    lag: new Gauge({
-      name: 'siliconalley_consumer_lag_records',
-      help: 'Records published to a topic but not yet committed by the consumer group.',
-      labelNames: ['group', 'topic'] as const,
-      registers: [registry],
-    }),
+    lag: consumerLagGauge(registry),
   };
 }
 

@@ -65,19 +65,13 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     },
   });
 
-  const lagTimer = setInterval(() => {
-    kafka
-      .consumerLag(groupId, sourceTopics)
-      .then((lag) => {
-        for (const [topic, n] of Object.entries(lag)) metrics.lag.set({ group: groupId, topic }, n);
-      })
-      .catch((err) => logger.debug({ err }, 'lag check failed'));
-  }, 5000);
-  lagTimer.unref();
+  const stopLag = kafka.monitorLag(groupId, sourceTopics, (topic, n) => metrics.lag.set({ group: groupId, topic }, n), 5000, (err) =>
+    logger.debug({ err }, 'lag check failed'),
+  );
 
   // Shutdown order: stop consuming (the current chunk finishes and commits), flush producer, close ops, close DB.
   lifecycle
-    .onShutdown('stop lag checks', async () => clearInterval(lagTimer))
+    .onShutdown('stop lag checks', async () => stopLag())
     .onShutdown('stop consuming and commit', () => consumer.stop())
     .onShutdown('close kafka producer', () => kafka.close())
     .onShutdown('close ops server', () => opsServer.close())

@@ -7,7 +7,7 @@ import { createTestTopics, publishRecords } from '@siliconalley/devstack';
 import { createMetricsRegistry } from '@siliconalley/http';
 import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
-import { loadExpected, loadFixtureRecords, testEnv, type TestEnv } from '@siliconalley/testkit';
+import { loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '../../src/config';
@@ -23,14 +23,6 @@ const expected = loadExpected('small');
 const sameValue = (a: number | null, b: number | null) =>
   a === null || b === null ? a === b : a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 180000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 describe('indicator on the small fixture, end to end', () => {
   let env: TestEnv;
   let kafka: KafkaClient;
@@ -40,7 +32,7 @@ describe('indicator on the small fixture, end to end', () => {
     parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' });
 
   const waitApplied = async (state: IndicatorState) => {
-    await until('the indicator to apply every accepted event', async () => {
+    await waitUntil('the indicator to apply every accepted event', async () => {
       const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic('siliconalley.accepted.v1')]).catch(() => ({}) as Record<string, number>);
       const ingestLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task'])), ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)));
       const total = Object.values(lag).reduce((a, b) => a + b, 0) + Object.values(ingestLag).reduce((a, b) => a + b, 0);

@@ -8,21 +8,13 @@ import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics, positionsOfPublished, publishRecords } from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createStore, type Store } from '@siliconalley/store';
-import { loadDispositions, loadExpected, loadFixtureRecords, testEnv, type TestEnv } from '@siliconalley/testkit';
+import { loadDispositions, loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 
 jest.setTimeout(300000);
 
 const records = loadFixtureRecords('small');
 const expected = loadExpected('small');
 const entry = join(__dirname, '../../dist/index.js');
-
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 180000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ingestion killed with SIGKILL mid-replay', () => {
   let env: TestEnv;
@@ -74,15 +66,15 @@ describe('ingestion killed with SIGKILL mid-replay', () => {
 
   it('ends with exactly the state of an uninterrupted run', async () => {
     startProcess();
-    await until('a third of the records', async () => (await processed()) >= records.length / 3);
+    await waitUntil('a third of the records', async () => (await processed()) >= records.length / 3);
     await kill();
     const afterFirstKill = await processed();
     startProcess();
-    await until('two thirds of the records', async () => (await processed()) >= (2 * records.length) / 3);
+    await waitUntil('two thirds of the records', async () => (await processed()) >= (2 * records.length) / 3);
     await kill();
     expect(afterFirstKill).toBeLessThan(records.length);
     startProcess();
-    await until('every record', async () => (await processed()) >= records.length);
+    await waitUntil('every record', async () => (await processed()) >= records.length);
 
     const counts = await store.dispositions.counts();
     expect(counts.rejected).toEqual(expected.rejected);
