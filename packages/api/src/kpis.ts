@@ -76,3 +76,13 @@ export const explainResponse = z
     firms: z.array(z.object({ uscc: z.string(), name: z.string().nullable(), certificates: z.array(z.string()).optional() })),
   })
   .meta({ id: 'KpiExplainResponse' });
+
+/** Internal (indicator → gateway): series counts for up to 400 comma-separated dates. */
+export const partialCountsQuery = (_now?: () => Date) =>
+  z
+    .object({
+      asOf: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD'),
+    })
+    .strict();

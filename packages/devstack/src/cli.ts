@@ -54,7 +54,7 @@ async function start(): Promise<void> {
       `  Prometheus            ${prometheusUrl(devLayout)}`,
       `  Alertmanager          ${alertmanagerUrl(devLayout)}`,
       ...SERVICES.map((s) => `  metrics ${s.name.padEnd(22)} http://127.0.0.1:${opsPort(devLayout, s)}/metrics`),
-      `  dashboards            infra/grafana/ (docker compose up grafana)`,
+      `  dashboards            Grafana via docker compose (infra/grafana/); see README`,
       `  logs                  ${logDir(devLayout)}`,
       'Ctrl-C stops everything; the next `npm start` continues with the same data.',
       '',

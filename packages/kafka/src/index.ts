@@ -110,6 +110,11 @@ export interface ConsumerOptions {
   /** Called when kafkajs gives up (non-retriable crash); the service decides to exit. */
   onCrash?: (err: Error) => void;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Called (synchronously) whenever the group assigns this member its partitions, with the full
+   * assignment per topic; the positions it returns are sought before fetching goes on.
+   */
+  onAssignment?: (assignment: Record<string, number[]>) => { topic: string; partition: number; offset: string }[];
 }
 
 export interface ManagedConsumer {
@@ -232,6 +237,13 @@ export class KafkaClient {
       this.opts.logger.error({ err, groupId: opts.groupId, restart: event.payload.restart }, 'consumer crashed');
       if (!event.payload.restart) opts.onCrash?.(err);
     });
+    if (opts.onAssignment) {
+      const onAssignment = opts.onAssignment;
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assignment = event.payload.memberAssignment as Record<string, number[]>;
+        for (const seek of onAssignment(assignment)) consumer.seek(seek);
+      });
+    }
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
     const chunkSize = opts.chunkSize ?? 500;

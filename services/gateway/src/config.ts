@@ -5,7 +5,12 @@ export const gatewayConfigSchema = z.object({
   SERVICE_NAME: z.string().default('gateway'),
   HTTP_PORT: port(8080),
   OPS_PORT: port(9100),
-  INDICATOR_URL: z.url().default('http://127.0.0.1:9114'),
+  /** The indicator's internal API; several comma-separated URLs when instances share the partitions. */
+  INDICATOR_URL: z
+    .string()
+    .default('http://127.0.0.1:9114')
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url()).min(1)),
   /** Largest HTTP ingest request (a batch); each event is still limited to 256 KiB by the contract. */
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** Requests per token per minute before 429. */

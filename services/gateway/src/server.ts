@@ -7,6 +7,7 @@ import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
 import { authenticate, requireRole } from './auth';
+import { IndicatorFleet } from './indicators';
 import { ingestRouter } from './ingest';
 import { openApiDocument } from './openapi';
 import { pipelineStatus } from './pipeline';
@@ -18,7 +19,8 @@ export interface GatewayDeps {
   kafka: KafkaClient;
   deadLetters: DeadLetterProducer;
   rejected: Counter<'reason'>;
-  indicatorUrl: string;
+  /** One indicator: reads are forwarded; several: asked all and merged (IndicatorFleet). */
+  indicatorUrls: string[];
   maxBodyBytes: number;
   rateLimitPerMinute: number;
   corsOrigins: string[];
@@ -82,9 +84,17 @@ export function createServer(deps: GatewayDeps): Express {
       }),
     );
     const read = requireRole('evaluator', 'operator');
-    v1.get('/kpis', read, forwardTo(deps.indicatorUrl, '/kpis', deps.logger));
-    v1.get('/kpis/series', read, forwardTo(deps.indicatorUrl, '/kpis/series', deps.logger));
-    v1.get('/kpis/explain', read, forwardTo(deps.indicatorUrl, '/kpis/explain', deps.logger));
+    const [single] = deps.indicatorUrls;
+    if (deps.indicatorUrls.length === 1 && single) {
+      v1.get('/kpis', read, forwardTo(single, '/kpis', deps.logger));
+      v1.get('/kpis/series', read, forwardTo(single, '/kpis/series', deps.logger));
+      v1.get('/kpis/explain', read, forwardTo(single, '/kpis/explain', deps.logger));
+    } else {
+      const fleet = new IndicatorFleet(deps.indicatorUrls);
+      v1.get('/kpis', read, fleet.kpis());
+      v1.get('/kpis/series', read, fleet.series());
+      v1.get('/kpis/explain', read, fleet.explain());
+    }
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
       pipelineStatus(deps.kafka, deps.store).then((body) => res.json(body), next);
     });

@@ -29,7 +29,7 @@ export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: 
     kafka,
     deadLetters: new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter)),
     rejected,
-    indicatorUrl: config.INDICATOR_URL,
+    indicatorUrls: config.INDICATOR_URL,
     maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     corsOrigins: config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),

@@ -1,7 +1,7 @@
 // The indicator's internal HTTP API (behind the gateway, which checks tokens and roles).
 import type { Express, Request } from 'express';
 import { z } from 'zod';
-import { describeIssues, explainQuery, kpisQuery, seriesQuery } from '@siliconalley/api';
+import { asOfDate, describeIssues, explainQuery, kpisQuery, partialCountsQuery, seriesQuery } from '@siliconalley/api';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
 import { kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
@@ -13,8 +13,10 @@ export interface ServerDeps {
   logger: Logger;
   registry: Registry;
   now?: () => Date;
-  /** False until the startup rebuild is complete: answers would be incomplete. */
+  /** False until the owned partitions are replayed: answers would be incomplete. */
   isReady?: () => boolean;
+  /** Partitions of the accepted topic this instance holds (for the gateway's merge across instances). */
+  ownedPartitions?: () => number[];
 }
 
 const MAX_DAILY_POINTS = 3660;
@@ -93,6 +95,31 @@ export function createServer(deps: ServerDeps): Express {
         value: state.engine.value(ref, asOf),
         firms: rows.map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })),
       });
+    });
+
+    // Partial answers for the gateway when several instances share the partitions: raw series
+    // counts (they add up across instances) and the firms behind a value (they union).
+    app.get('/partial/counts', (req, res) => {
+      guardReady();
+      const q = parse(partialCountsQuery(now), req);
+      const dates = [...new Set(q.asOf.split(','))];
+      for (const d of dates) {
+        const check = asOfDate(now).safeParse(d);
+        if (!check.success) throw new HttpProblem(400, `asOf ${JSON.stringify(d)}: ${describeIssues(check.error)}`);
+      }
+      res.json({
+        zoneIds: state.zones.zoneIds,
+        partitions: deps.ownedPartitions?.() ?? [],
+        counts: Object.fromEntries(dates.map((d) => [d, state.engine.seriesCounts(d)])),
+      });
+    });
+
+    app.get('/partial/explain', (req, res) => {
+      guardReady();
+      const q = parse(explainQuery(now), req);
+      const ref = refOf(q);
+      const asOf = q.asOf ?? today();
+      res.json({ asOf, partitions: deps.ownedPartitions?.() ?? [], firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })) });
     });
 
     app.get('/state', (_req, res) => {

@@ -1,15 +1,21 @@
-// The indicator's in-memory state: every firm's accepted events (deduplicated by (source, id)) and
-// the KPI engine's aggregates. Applying events touches only the firms they belong to.
+// The indicator's in-memory state: the accepted events of the firms in the partitions this instance
+// owns (deduplicated by (source, id)) and the KPI engine's aggregates over them. Applying events
+// touches only the firms they belong to; losing a partition drops exactly its firms.
 import type { AcceptedEvent, FirmEvent, TaskProgressReported } from '@siliconalley/contract';
-import { KpiEngine } from '@siliconalley/kpi-engine';
+import { compareTimeThenId, KpiEngine } from '@siliconalley/kpi-engine';
 import type { ZoneRegistry } from '@siliconalley/zones';
 
 const eventKey = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
+
+/** Events read from the event store rather than a partition (a full rebuild). */
+export const NO_PARTITION = -1;
 
 export class IndicatorState {
   readonly engine: KpiEngine;
   private readonly firms = new Map<string, Map<string, FirmEvent>>();
   private readonly tasks = new Map<string, TaskProgressReported>();
+  /** Which partition each firm (or task, by subject) came from, to drop it on revocation. */
+  private readonly subjectsByPartition = new Map<number, Set<string>>();
   /** Newest provider `time` among applied events, for the freshness gauge. */
   newestEventTime: string | null = null;
   /** When the last event was applied (wall clock), for publish→KPI freshness. */
@@ -25,9 +31,15 @@ export class IndicatorState {
   }
 
   /** Applies accepted events; duplicates (same source and id) change nothing. Returns firms changed. */
-  apply(events: readonly AcceptedEvent[]): string[] {
+  apply(events: readonly AcceptedEvent[], partition = NO_PARTITION): string[] {
     const touched = new Set<string>();
+    let subjects = this.subjectsByPartition.get(partition);
+    if (!subjects) {
+      subjects = new Set();
+      this.subjectsByPartition.set(partition, subjects);
+    }
     for (const event of events) {
+      subjects.add(event.subject);
       if (event.type === 'task.progress.reported') {
         this.tasks.set(eventKey(event), event);
         continue;
@@ -41,12 +53,23 @@ export class IndicatorState {
       if (firm.has(key)) continue;
       firm.set(key, event);
       touched.add(event.subject);
-      if (this.newestEventTime === null || event.time > this.newestEventTime) this.newestEventTime = event.time;
+      if (this.newestEventTime === null || Date.parse(event.time) > Date.parse(this.newestEventTime)) this.newestEventTime = event.time;
     }
     for (const uscc of touched) this.engine.setFirmEvents(uscc, [...this.firms.get(uscc)!.values()]);
     this.applied += events.length;
     if (events.length) this.lastAppliedAt = new Date();
     return [...touched];
+  }
+
+  /** Forgets everything that came from these partitions (another instance owns them now). */
+  dropPartitions(partitions: Iterable<number>): void {
+    for (const partition of partitions) {
+      for (const subject of this.subjectsByPartition.get(partition) ?? []) {
+        if (this.firms.delete(subject)) this.engine.removeFirm(subject);
+        for (const [key, task] of this.tasks) if (task.subject === subject) this.tasks.delete(key);
+      }
+      this.subjectsByPartition.delete(partition);
+    }
   }
 
   firmEvents(uscc: string): FirmEvent[] {
@@ -57,12 +80,12 @@ export class IndicatorState {
     return [...this.tasks.values()];
   }
 
-  /** The name a firm has in its latest base registration, for drill-down listings. */
+  /** The firm's name on `asOf` is not tracked here; the latest base registration's name is shown. */
   firmName(uscc: string): string | null {
     let best: FirmEvent | null = null;
     for (const e of this.firms.get(uscc)?.values() ?? []) {
       if (e.type !== 'enterprise.registered') continue;
-      if (!best || e.time > best.time || (e.time === best.time && e.id > best.id)) best = e;
+      if (!best || compareTimeThenId(e, best) > 0) best = e;
     }
     return best && best.type === 'enterprise.registered' ? best.data.name : null;
   }

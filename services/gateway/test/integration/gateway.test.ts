@@ -30,7 +30,7 @@ beforeAll(async () => {
   stack = await openStack();
   tokens = await issueTokens(stack.store);
   upstream = await startUpstream();
-  app = stack.app({ indicatorUrl: upstream.url });
+  app = stack.app({ indicatorUrls: [upstream.url] });
 });
 
 afterAll(async () => {
@@ -190,7 +190,7 @@ describe('forwarding to the indicator', () => {
   });
 
   it('answers 503 problem+json with Retry-After when the indicator is down', async () => {
-    const down = stack.app({ indicatorUrl: `http://127.0.0.1:${await deadPort()}` });
+    const down = stack.app({ indicatorUrls: [`http://127.0.0.1:${await deadPort()}`] });
     for (const path of ['/api/v1/kpis', '/api/v1/kpis/series?id=zone_share&scope=district&from=2024-01-31&to=2024-02-29', '/api/v1/kpis/explain?id=qualified_firms&scope=district']) {
       const res = await request(down).get(path).set('Authorization', bearer(tokens.evaluator));
       expectProblem(res, 503, new RegExp(`the service behind ${path.split('?')[0]!.replace('/api/v1', '')} is unavailable; retry shortly`));
@@ -288,7 +288,7 @@ describe('security headers and CORS', () => {
   });
 
   it('opens CORS for a configured origin only', async () => {
-    const open = stack.app({ indicatorUrl: upstream.url, corsOrigins: ['https://dashboard.siliconalley.example'] });
+    const open = stack.app({ indicatorUrls: [upstream.url], corsOrigins: ['https://dashboard.siliconalley.example'] });
     const preflight = await request(open)
       .options('/api/v1/kpis')
       .set('Origin', 'https://dashboard.siliconalley.example')
@@ -309,7 +309,7 @@ describe('security headers and CORS', () => {
 
 describe('rate limiting per token', () => {
   it('answers the 4th request in a minute with 429, Retry-After and a problem; other tokens are unaffected', async () => {
-    const limited = stack.app({ indicatorUrl: upstream.url, rateLimitPerMinute: 3 });
+    const limited = stack.app({ indicatorUrls: [upstream.url], rateLimitPerMinute: 3 });
     for (let i = 0; i < 3; i++) await request(limited).get('/api/v1/kpis').set('Authorization', bearer(tokens.evaluator)).expect(200);
     const before = upstream.requests.length;
     const res = await request(limited).get('/api/v1/kpis').set('Authorization', bearer(tokens.evaluator));

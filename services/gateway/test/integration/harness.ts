@@ -49,7 +49,7 @@ export async function openStack(): Promise<Stack> {
       kafka,
       deadLetters,
       rejected,
-      indicatorUrl: 'http://127.0.0.1:9',
+      indicatorUrls: ['http://127.0.0.1:9'],
       maxBodyBytes: 5 * 1024 * 1024,
       rateLimitPerMinute: 100_000,
       corsOrigins: [],

@@ -5,6 +5,10 @@ import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, publishRecords } from '@siliconalley/devstack';
 import { createMetricsRegistry } from '@siliconalley/http';
+import { monthEndsBetween } from '@siliconalley/contract';
+import { connectDatabase } from '@siliconalley/db';
+import { createStore } from '@siliconalley/store';
+import { defaultZoneRegistry } from '@siliconalley/zones';
 import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
@@ -12,7 +16,7 @@ import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '../../src/config';
 import { createServer } from '../../src/server';
-import { startIndicator } from '../../src/service';
+import { startIndicator, stateFromStore, type RunningIndicator } from '../../src/service';
 import type { IndicatorState } from '../../src/state';
 
 jest.setTimeout(240000);
@@ -31,12 +35,13 @@ describe('indicator on the small fixture, end to end', () => {
   const indicatorConfig = () =>
     parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' });
 
-  const waitApplied = async (state: IndicatorState) => {
+  const waitApplied = async (indicator: RunningIndicator) => {
+    const { state } = indicator;
     await waitUntil('the indicator to apply every accepted event', async () => {
+      if (!indicator.isReady()) return false;
       const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic('siliconalley.accepted.v1')]).catch(() => ({}) as Record<string, number>);
       const ingestLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task'])), ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)));
       const total = Object.values(lag).reduce((a, b) => a + b, 0) + Object.values(ingestLag).reduce((a, b) => a + b, 0);
-      if (process.env.DEBUG_WAIT) process.stderr.write(`applied=${state.applied} lag=${JSON.stringify(lag)} ingestLag=${JSON.stringify(ingestLag)}\n`);
       return state.applied > 0 && total === 0 && Object.keys(lag).length > 0;
     });
   };
@@ -72,15 +77,34 @@ describe('indicator on the small fixture, end to end', () => {
 
   it('serves every expected KPI entry for every date from a clean start', async () => {
     const indicator = await startIndicator(indicatorConfig());
-    await waitApplied(indicator.state);
+    await waitApplied(indicator);
     expect(await check(indicator.state)).toEqual([]);
     await indicator.lifecycle.shutdown('restart');
   });
 
-  it('gives the same numbers after a restart (state rebuilt from the event store)', async () => {
+  it('gives the same numbers after a restart (partitions replayed from their start)', async () => {
     const indicator = await startIndicator(indicatorConfig());
-    stops.push(() => indicator.lifecycle.shutdown('test done'));
-    await waitApplied(indicator.state);
-    expect(await check(indicator.state)).toEqual([]);
+    try {
+      await waitApplied(indicator);
+      expect(await check(indicator.state)).toEqual([]);
+    } finally {
+      await indicator.lifecycle.shutdown('next test');
+    }
+  });
+
+  it('a full rebuild from the event store gives identical numbers on every month end', async () => {
+    const conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
+    try {
+      const rebuilt = await stateFromStore(createStore(conn), defaultZoneRegistry());
+      expect(await check(rebuilt)).toEqual([]);
+      const consumed = await startIndicator(indicatorConfig());
+      stops.push(() => consumed.lifecycle.shutdown('test done'));
+      await waitApplied(consumed);
+      for (const asOf of monthEndsBetween('2015-01-31', '2026-10-31')) {
+        expect(rebuilt.engine.kpis(asOf)).toEqual(consumed.state.engine.kpis(asOf));
+      }
+    } finally {
+      await conn.close();
+    }
   });
 });
