@@ -1,2 +1,4 @@
 export * from './kpis';
 export * from './problem';
+export * from './indicator-client';
+export * from './targets';

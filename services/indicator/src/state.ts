@@ -21,6 +21,8 @@ export class IndicatorState {
   /** When the last event was applied (wall clock), for publish→KPI freshness. */
   lastAppliedAt: Date | null = null;
   applied = 0;
+  /** Called after each applied batch (benchmarks measure publish→KPI freshness with it). */
+  readonly applyListeners: ((events: readonly AcceptedEvent[]) => void)[] = [];
 
   constructor(readonly zones: ZoneRegistry) {
     this.engine = new KpiEngine(zones);
@@ -58,6 +60,7 @@ export class IndicatorState {
     for (const uscc of touched) this.engine.setFirmEvents(uscc, [...this.firms.get(uscc)!.values()]);
     this.applied += events.length;
     if (events.length) this.lastAppliedAt = new Date();
+    for (const listener of this.applyListeners) listener(events);
     return [...touched];
   }
 
