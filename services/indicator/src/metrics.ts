@@ -51,9 +51,9 @@ export function indicatorMetrics(registry: Registry, state: IndicatorState, now:
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
-    rebuildSeconds: new Gauge({
-      name: 'siliconalley_engine_rebuild_duration_seconds',
-      help: 'Duration of the last full rebuild from the event store.',
+    replaySeconds: new Gauge({
+      name: 'siliconalley_engine_replay_duration_seconds',
+      help: 'Time the last (re)assignment took to replay its partitions into the engine (the rebuild after a start or rebalance).',
       registers: [registry],
     }),
     lag: consumerLagGauge(registry),

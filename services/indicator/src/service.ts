@@ -68,6 +68,10 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   /** Next offset to apply per owned partition (reset to 0 when a partition is added and replayed). */
   const appliedUpTo = new Map<number, bigint>();
   let joined = false;
+  let assignedAt = process.hrtime.bigint();
+  const noteCaughtUp = () => {
+    if (joined && catchUpTo.size === 0) metrics.replaySeconds.set(Number(process.hrtime.bigint() - assignedAt) / 1e9);
+  };
   const isReady = () => joined && catchUpTo.size === 0;
 
   const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);
@@ -93,7 +97,10 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
       const last = records[records.length - 1];
       if (last) appliedUpTo.set(ctx.partition, BigInt(last.offset) + 1n);
       const target = catchUpTo.get(ctx.partition);
-      if (last && target !== undefined && BigInt(last.offset) + 1n >= target) catchUpTo.delete(ctx.partition);
+      if (last && target !== undefined && BigInt(last.offset) + 1n >= target) {
+        catchUpTo.delete(ctx.partition);
+        noteCaughtUp();
+      }
       end();
     },
     onAssignment: (assignment) => {
@@ -111,6 +118,7 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
       }
       for (const p of revoked) appliedUpTo.delete(p);
       joined = false;
+      assignedAt = process.hrtime.bigint();
       // Where each added partition ends now: replaying up to there means caught up.
       void kafka
         .withAdmin((admin) => admin.fetchTopicOffsets(acceptedTopic))
@@ -120,6 +128,7 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
             if (owned.has(p) && (appliedUpTo.get(p) ?? 0n) < high) catchUpTo.set(p, high);
           }
           joined = true;
+          noteCaughtUp();
         })
         .catch((err) => {
           logger.error({ err }, 'cannot read partition ends; reporting not ready until the next assignment');
