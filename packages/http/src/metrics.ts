@@ -7,6 +7,11 @@ export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'siliconalley_' });
+  // prom-client exports these gauges with a `_total` suffix that Prometheus reserves for counters
+  // (`promtool check metrics` rejects them); the per-type gauges without the suffix remain.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(`siliconalley_${name}`);
+  }
   return registry;
 }
 

@@ -18,3 +18,4 @@ export {
   type TargetKpiRef,
   type TargetStatus,
 } from './judge';
+export { DEFAULT_FLAG_POLICY, nextFlag, UNFLAGGED, type FlagChange, type FlagPolicy, type FlagState } from './flags';

@@ -104,3 +104,4 @@ export function acceptedFixtureEvents(name: string): AcceptedEvent[] {
 }
 export * from './synthetic';
 export * from './env';
+export * from './promtool';

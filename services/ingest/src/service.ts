@@ -1,4 +1,5 @@
 // Wiring: config → adapters (Kafka, database) → the pipeline → ops endpoints.
+import type { AddressInfo } from 'node:net';
 import { TOPICS } from '@siliconalley/contract';
 import { connectDatabase, pingDatabase } from '@siliconalley/db';
 import { createMetricsRegistry, createOpsApp, Lifecycle, listen } from '@siliconalley/http';
@@ -12,6 +13,7 @@ import { ingestChunk } from './pipeline';
 export interface RunningIngest {
   lifecycle: Lifecycle;
   logger: Logger;
+  opsPort: number;
 }
 
 export async function startIngest(config: IngestConfig): Promise<RunningIngest> {
@@ -78,5 +80,5 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     .onShutdown('close database', () => conn.close());
 
   logger.info({ topics: sourceTopics, groupId }, 'ingesting');
-  return { lifecycle, logger };
+  return { lifecycle, logger, opsPort: (opsServer.server.address() as AddressInfo).port };
 }

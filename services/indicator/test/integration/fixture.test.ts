@@ -5,13 +5,13 @@ import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, publishRecords } from '@siliconalley/devstack';
 import { createMetricsRegistry } from '@siliconalley/http';
-import { monthEndsBetween } from '@siliconalley/contract';
+import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { connectDatabase } from '@siliconalley/db';
 import { createStore } from '@siliconalley/store';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
-import { loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
+import { loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '../../src/config';
@@ -79,6 +79,13 @@ describe('indicator on the small fixture, end to end', () => {
     const indicator = await startIndicator(indicatorConfig());
     await waitApplied(indicator);
     expect(await check(indicator.state)).toEqual([]);
+    // Today's KPI gauges, freshness and engine timings, in a form Prometheus' linter accepts.
+    const metrics = await (await fetch(`http://127.0.0.1:${indicator.opsPort}/metrics`)).text();
+    expect(promtoolCheckMetrics(metrics)).toEqual([]);
+    const qualifiedToday = indicator.state.engine.value({ id: 'qualified_firms', scope: 'zone:QL' }, chinaDateOf(new Date()));
+    expect(metrics).toContain(`siliconalley_kpi_value{kpi="qualified_firms",scope="zone:QL",kind="",industry="",within="",service="indicator"} ${qualifiedToday}`);
+    expect(metrics).toMatch(/siliconalley_kpi_freshness_seconds\{service="indicator"\} \d/);
+    expect(metrics).toMatch(/siliconalley_engine_replay_duration_seconds\{service="indicator"\} \d/);
     await indicator.lifecycle.shutdown('restart');
   });
 

@@ -4,7 +4,7 @@ import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics, positionsOfPublished, publishRecords } from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createStore, type Store } from '@siliconalley/store';
-import { loadDispositions, loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
+import { loadDispositions, loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { parseConfig } from '@siliconalley/config';
 import { ingestConfigSchema } from '../../src/config';
 import { startIngest, type RunningIngest } from '../../src/service';
@@ -70,5 +70,16 @@ describe('ingestion of the small fixture through the real broker and database', 
     const dlq = await kafka.withAdmin((admin) => admin.fetchTopicOffsets(kafka.topic('siliconalley.deadletter.v1')));
     const dlqCount = dlq.reduce((n, p) => n + Number(p.high), 0);
     expect(dlqCount).toBe(Object.values(expected.rejected).reduce((a, b) => a + b, 0));
+  });
+
+  it('exports metrics that promtool accepts, with the fixed names and the fixture counts', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${ingest.opsPort}/metrics`)).text();
+    expect(promtoolCheckMetrics(text)).toEqual([]);
+    expect(text).toContain(`siliconalley_events_duplicate_total{service="ingest"} ${expected.duplicates}`);
+    for (const [reason, n] of Object.entries(expected.rejected)) {
+      expect(text).toContain(`siliconalley_events_rejected_total{reason="${reason}",service="ingest"} ${n}`);
+    }
+    expect(text).toMatch(/siliconalley_ingest_chunk_duration_seconds_bucket/);
+    expect(text).toMatch(/siliconalley_events_accepted_total\{type="enterprise.registered",service="ingest"\} \d+/);
   });
 });
