@@ -21,6 +21,8 @@ export interface GatewayDeps {
   rejected: Counter<'reason'>;
   /** One indicator: reads are forwarded; several: asked all and merged (IndicatorFleet). */
   indicatorUrls: string[];
+  /** The alerting service: targets, plan tasks, department scorecards. */
+  alertingUrl: string;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
   corsOrigins: string[];
@@ -38,7 +40,18 @@ function forwardTo(baseUrl: string, path: string, logger: Logger): RequestHandle
         if (type) res.type(type);
         const retry = upstream.headers.get('retry-after');
         if (retry) res.setHeader('Retry-After', retry);
-        res.send(Buffer.from(await upstream.arrayBuffer()));
+        const body = Buffer.from(await upstream.arrayBuffer());
+        if (type?.startsWith('application/problem+json')) {
+          // The upstream names its own path; the caller asked for the public one.
+          try {
+            const problem = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+            res.send(JSON.stringify({ ...problem, instance: req.originalUrl.split('?')[0] }));
+            return;
+          } catch {
+            // Not JSON after all: relay as it is.
+          }
+        }
+        res.send(body);
       })
       .catch((err) => {
         logger.warn({ err, path }, 'upstream unavailable');
@@ -95,6 +108,9 @@ export function createServer(deps: GatewayDeps): Express {
       v1.get('/kpis/series', read, fleet.series());
       v1.get('/kpis/explain', read, fleet.explain());
     }
+    v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger));
+    v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger));
+    v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger));
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
       pipelineStatus(deps.kafka, deps.store).then((body) => res.json(body), next);
     });

@@ -30,6 +30,7 @@ export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: 
     deadLetters: new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter)),
     rejected,
     indicatorUrls: config.INDICATOR_URL,
+    alertingUrl: config.ALERTING_URL,
     maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     corsOrigins: config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),

@@ -175,6 +175,8 @@ describe('forwarding to the indicator', () => {
     expectProblem(future, 400, /asOf: is in the future/);
     const unknown = await request(app).get('/api/v1/kpis?foo=1').set('Authorization', bearer(tokens.evaluator));
     expectProblem(unknown, 400, /unknown parameter\(s\) `foo`/);
+    // The problem names the public path, not the indicator's internal one.
+    expect(JSON.parse(bad.text).instance).toBe('/api/v1/kpis');
   });
 
   it('relays Retry-After of an indicator that is rebuilding (503)', async () => {
