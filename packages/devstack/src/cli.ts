@@ -65,7 +65,7 @@ async function start(): Promise<void> {
 
 /** Provisioned already (bootstrap.sh); runs unit tests, then integration tests against a fresh test stack. */
 async function test(): Promise<void> {
-  const stack = new Stack({ layout: testLayout, fresh: true });
+  const stack = new Stack({ layout: testLayout, fresh: true, scrape: SERVICES });
   let code = 1;
   onSignals(() => void stack.down().then(() => process.exit(130)));
   try {
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       // Infrastructure only (no services), for running integration tests by hand:
       //   npm run stack -- up --test   then, in another shell, the printed environment + `npx jest test/integration`.
       const layout = flag('test') ? testLayout : devLayout;
-      const stack = new Stack({ layout, fresh: flag('fresh') });
+      const stack = new Stack({ layout, fresh: flag('fresh'), scrape: SERVICES });
       onSignals(() => void stack.down().then(() => process.exit(0)));
       await stack.up();
       process.stdout.write(

@@ -22,12 +22,20 @@ export const SERVICES: ServiceDef[] = [
   { name: 'ingest-task', workspace: 'ingest', opsPortOffset: 3, env: () => ({ INGEST_STREAMS: 'task' }) },
   { name: 'indicator', workspace: 'indicator', opsPortOffset: 4, apiPortOffset: 14 },
   {
+    name: 'alerting',
+    workspace: 'alerting',
+    opsPortOffset: 5,
+    apiPortOffset: 15,
+    env: (layout) => ({ INDICATOR_URL: `http://127.0.0.1:${apiPort(layout, 'indicator')}` }),
+  },
+  {
     name: 'gateway',
     workspace: 'gateway',
     opsPortOffset: 0,
     env: (layout) => ({
       HTTP_PORT: String(layout.ports.gateway),
       INDICATOR_URL: `http://127.0.0.1:${apiPort(layout, 'indicator')}`,
+      ALERTING_URL: `http://127.0.0.1:${apiPort(layout, 'alerting')}`,
     }),
   },
 ];

@@ -23,6 +23,11 @@ export interface StackOptions {
   fresh?: boolean;
   /** Services to run; none for the test stack (tests start what they need). */
   services?: ServiceDef[];
+  /**
+   * Services Prometheus scrapes (default: those it starts). The test stack starts none but scrapes
+   * all, on the layout's ports, so tests that run services there are seen by the real Prometheus.
+   */
+  scrape?: ServiceDef[];
   say?: (line: string) => void;
 }
 
@@ -51,7 +56,7 @@ export class Stack {
     const components = [
       kafkaComponent(layout),
       ferretdbComponent(layout),
-      prometheusComponent(layout, (file) => writeFileSync(file, localPrometheusConfig(layout, services))),
+      prometheusComponent(layout, (file) => writeFileSync(file, localPrometheusConfig(layout, this.opts.scrape ?? services))),
       alertmanagerComponent(layout),
     ];
     for (const component of components) {

@@ -1,6 +1,20 @@
 // OpenAPI 3.1 generated from the same zod schemas that validate requests (packages/api).
 import { z } from 'zod';
-import { explainQuery, explainResponse, kpisQuery, kpisResponse, problemSchema, seriesQuery, seriesResponse } from '@siliconalley/api';
+import {
+  departmentsQuery,
+  departmentsResponse,
+  explainQuery,
+  explainResponse,
+  kpisQuery,
+  kpisResponse,
+  problemSchema,
+  seriesQuery,
+  seriesResponse,
+  targetsQuery,
+  targetsResponse,
+  tasksQuery,
+  tasksResponse,
+} from '@siliconalley/api';
 
 type Json = Record<string, unknown>;
 
@@ -61,6 +75,30 @@ export function openApiDocument(): Json {
           'x-roles': read,
           parameters: queryParameters(explainQuery()),
           responses: { '200': json(explainResponse, 'Firms counted'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/targets': {
+        get: {
+          summary: 'Every target judged as of a day (linear-v1: path, ratio, forecast, status)',
+          'x-roles': read,
+          parameters: queryParameters(targetsQuery()),
+          responses: { '200': json(targetsResponse, 'Targets'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/tasks': {
+        get: {
+          summary: 'The 34 plan tasks: latest status, percent, overdue and blocked flags, departments',
+          'x-roles': read,
+          parameters: queryParameters(tasksQuery()),
+          responses: { '200': json(tasksResponse, 'Plan tasks'), ...problemResponses(400, 401, 403, 503) },
+        },
+      },
+      '/api/v1/departments': {
+        get: {
+          summary: 'A scorecard per normalised department (of the tasks it leads: completed, overdue, blocked)',
+          'x-roles': read,
+          parameters: queryParameters(departmentsQuery()),
+          responses: { '200': json(departmentsResponse, 'Department scorecards'), ...problemResponses(400, 401, 403, 503) },
         },
       },
       '/api/v1/pipeline': {

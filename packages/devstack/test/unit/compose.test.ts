@@ -42,6 +42,7 @@ const SCHEMAS: Record<string, EnvSchema | undefined> = {
   ingest: (require('../../../../services/ingest/src/config') as Record<string, EnvSchema>).ingestConfigSchema,
   indicator: (require('../../../../services/indicator/src/config') as Record<string, EnvSchema>).indicatorConfigSchema,
   gateway: (require('../../../../services/gateway/src/config') as Record<string, EnvSchema>).gatewayConfigSchema,
+  alerting: (require('../../../../services/alerting/src/config') as Record<string, EnvSchema>).alertingConfigSchema,
 };
 
 const readText = (rel: string) => readFileSync(join(repoRoot, rel), 'utf8');
@@ -197,7 +198,7 @@ describe('docker-compose.yml: the services of the local stack', () => {
       // (loopback addresses, NODE_ENV set by the image), is the compose environment.
       const local = s.env?.(devLayout) ?? {};
       for (const [k, v] of Object.entries(local)) {
-        if (k === 'INDICATOR_URL') continue;
+        if (k === 'INDICATOR_URL' || k === 'ALERTING_URL') continue;
         expect({ [k]: e[k] }).toEqual({ [k]: v });
       }
     });
@@ -233,6 +234,15 @@ describe('docker-compose.yml: the services of the local stack', () => {
     const url = new URL(environment(service('gateway')).INDICATOR_URL!);
     expect(url.hostname).toBe('indicator');
     expect(Number(url.port)).toBe(Number(environment(service('indicator')).HTTP_PORT));
+  });
+
+  it('routes the gateway and alerting to the internal APIs by service name and HTTP_PORT', () => {
+    const alerting = new URL(environment(service('gateway')).ALERTING_URL!);
+    expect(alerting.hostname).toBe('alerting');
+    expect(Number(alerting.port)).toBe(Number(environment(service('alerting')).HTTP_PORT));
+    const indicator = new URL(environment(service('alerting')).INDICATOR_URL!);
+    expect(indicator.hostname).toBe('indicator');
+    expect(Number(indicator.port)).toBe(Number(environment(service('indicator')).HTTP_PORT));
   });
 
   it('depends only on services that exist, and waits for health only where there is a healthcheck', () => {

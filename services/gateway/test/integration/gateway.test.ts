@@ -30,7 +30,7 @@ beforeAll(async () => {
   stack = await openStack();
   tokens = await issueTokens(stack.store);
   upstream = await startUpstream();
-  app = stack.app({ indicatorUrls: [upstream.url] });
+  app = stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url });
 });
 
 afterAll(async () => {
@@ -81,6 +81,14 @@ const ROUTES: Route[] = [
     call: (a) => withAuth(request(app).get('/api/v1/kpis/explain?id=qualified_firms&scope=district&asOf=2025-06-30'), a),
     allowed: { provider: 403, evaluator: 200, operator: 200 },
   },
+  ...(['targets', 'tasks', 'departments'] as const).map(
+    (path): Route => ({
+      name: `GET /api/v1/${path}`,
+      upstream: `/${path}`,
+      call: (a) => withAuth(request(app).get(`/api/v1/${path}?asOf=2025-06-30`), a),
+      allowed: { provider: 403, evaluator: 200, operator: 200 },
+    }),
+  ),
   { name: 'GET /api/v1/pipeline', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
   {
     name: 'POST /api/v1/events',
@@ -131,7 +139,9 @@ describe('RBAC matrix: every route × every caller', () => {
 
     const openapi = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(openapi.body.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/tasks', '/api/v1/departments']),
+    );
   });
 
   it('accepts the bearer scheme case-insensitively (RFC 7235) and rejects an empty credential', async () => {

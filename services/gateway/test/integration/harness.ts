@@ -7,7 +7,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Response } from 'supertest';
-import { describeIssues, explainQuery, kpisQuery, seriesQuery } from '@siliconalley/api';
+import { departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery } from '@siliconalley/api';
 import { TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
@@ -50,6 +50,7 @@ export async function openStack(): Promise<Stack> {
       deadLetters,
       rejected,
       indicatorUrls: ['http://127.0.0.1:9'],
+      alertingUrl: 'http://127.0.0.1:9',
       maxBodyBytes: 5 * 1024 * 1024,
       rateLimitPerMinute: 100_000,
       corsOrigins: [],
@@ -137,6 +138,19 @@ export async function startUpstream(): Promise<Upstream> {
     a.get('/kpis/explain', (req, res) => {
       parse(explainQuery(now), req.query);
       res.json({ asOf: '2025-06-30', id: req.query.id, scope: req.query.scope, value: 1, firms: [{ uscc: syntheticUscc(1), name: '合成科技1' }] });
+    });
+    // Also plays the alerting service (targets, tasks, departments).
+    a.get('/targets', (req, res) => {
+      parse(targetsQuery(now), req.query);
+      res.json({ asOf: (req.query.asOf as string) ?? '2026-11-26', targets: [] });
+    });
+    a.get('/tasks', (req, res) => {
+      parse(tasksQuery(now), req.query);
+      res.json({ asOf: (req.query.asOf as string) ?? '2026-11-26', tasks: [] });
+    });
+    a.get('/departments', (req, res) => {
+      parse(departmentsQuery(now), req.query);
+      res.json({ asOf: (req.query.asOf as string) ?? '2026-11-26', departments: [] });
     });
   });
   const server = await listenLocal(app);

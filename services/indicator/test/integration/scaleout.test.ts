@@ -49,6 +49,7 @@ describe('indicator scale-out by partitions', () => {
       deadLetters: new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter)),
       rejected: new Counter({ name: 'siliconalley_events_rejected_total', help: 'x', labelNames: ['reason'] as const, registers: [registry] }),
       indicatorUrls: instances.map((i) => `http://127.0.0.1:${i.apiPort}`),
+      alertingUrl: 'http://127.0.0.1:9', // not used by this test
       maxBodyBytes: 1 << 20,
       rateLimitPerMinute: 100000,
       corsOrigins: [],

@@ -1,0 +1,76 @@
+// IndicatorClient against local HTTP servers playing indicator instances' /partial/counts.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpProblem } from '@siliconalley/http';
+import { IndicatorClient } from '../../src';
+
+type Answer = (asOf: string[]) => { status: number; body: unknown };
+
+async function instance(answer: Answer): Promise<{ url: string; asked: string[][]; close: () => Promise<void> }> {
+  const asked: string[][] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    const asOf = (url.searchParams.get('asOf') ?? '').split(',');
+    asked.push(asOf);
+    const { status, body } = answer(asOf);
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const counts = (partitions: number[], n: number): Answer => (asOf) => ({
+  status: 200,
+  body: { zoneIds: ['QL'], partitions, counts: Object.fromEntries(asOf.map((d) => [d, { a: n, [`only${n}`]: 1 }])) },
+});
+
+describe('IndicatorClient', () => {
+  it('sums series counts over instances, per date, asking each date once', async () => {
+    const a = await instance(counts([0, 2], 3));
+    const b = await instance(counts([1], 4));
+    const client = new IndicatorClient([a.url, b.url]);
+    const { zoneIds, byDate } = await client.counts(['2025-01-31', '2025-02-28', '2025-01-31']);
+    expect(zoneIds).toEqual(['QL']);
+    expect([...byDate.keys()]).toEqual(['2025-01-31', '2025-02-28']);
+    expect(byDate.get('2025-02-28')).toEqual({ a: 7, only3: 1, only4: 1 });
+    expect(a.asked).toEqual([['2025-01-31', '2025-02-28']]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('asks in slices of 400 dates', async () => {
+    const a = await instance(counts([0, 1, 2], 1));
+    const dates = Array.from({ length: 900 }, (_, i) => `d${i}`);
+    const { byDate } = await new IndicatorClient([a.url]).counts(dates);
+    expect(byDate.size).toBe(900);
+    expect(a.asked.map((s) => s.length)).toEqual([400, 400, 100]);
+    await a.close();
+  });
+
+  it('answers 503 when instances overlap or hold nothing (rebalancing), or one is not ready or down', async () => {
+    const a = await instance(counts([0, 1], 1));
+    const b = await instance(counts([1, 2], 1));
+    const empty = await instance(counts([], 1));
+    const notReady = await instance(() => ({ status: 503, body: { detail: 'replaying partitions' } }));
+    const expect503 = async (urls: string[], detail: RegExp) => {
+      const err = await new IndicatorClient(urls).counts(['2025-01-31']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HttpProblem);
+      expect((err as HttpProblem).status).toBe(503);
+      expect((err as HttpProblem).detail).toMatch(detail);
+    };
+    await expect503([a.url, b.url], /rebalancing/);
+    await expect503([empty.url], /rebalancing/);
+    await expect503([a.url, notReady.url], /replaying partitions/);
+    const down = empty.url;
+    await empty.close();
+    await expect503([down], /unavailable/);
+    await Promise.all([a.close(), b.close(), notReady.close()]);
+  });
+
+  it('relays a 4xx with its detail', async () => {
+    const a = await instance(() => ({ status: 400, body: { detail: 'asOf "x": must be a calendar date' } }));
+    const err = (await new IndicatorClient([a.url]).counts(['x']).catch((e: unknown) => e)) as HttpProblem;
+    expect([err.status, err.detail]).toEqual([400, 'asOf "x": must be a calendar date']);
+    await a.close();
+  });
+});

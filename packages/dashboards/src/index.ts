@@ -1,0 +1,4 @@
+export * from './model';
+export * from './render';
+export * from './boards';
+export * from './files';

@@ -1,0 +1,28 @@
+import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+
+export const alertingConfigSchema = z.object({
+  ...commonEnv,
+  SERVICE_NAME: z.string().default('alerting'),
+  OPS_PORT: port(9105),
+  /** Internal API (targets, tasks, departments) behind the gateway. */
+  HTTP_PORT: port(9115),
+  /** The indicator's internal API; several comma-separated URLs when instances share the partitions. */
+  INDICATOR_URL: z
+    .string()
+    .default('http://127.0.0.1:9114')
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url()).min(1)),
+  /** Operator targets (JSON array, packages/targets schema); default: the plan's targets. */
+  TARGETS_FILE: z.string().optional(),
+  /** Seconds between evaluations of the targets for today (metrics, flags). */
+  EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Grafana for annotations on flag changes; both or neither. */
+  GRAFANA_URL: z.url().optional(),
+  GRAFANA_TOKEN: z.string().min(1).optional(),
+}).refine((c) => (c.GRAFANA_URL === undefined) === (c.GRAFANA_TOKEN === undefined), {
+  error: 'set GRAFANA_URL and GRAFANA_TOKEN together (a Grafana service account token), or neither',
+  path: ['GRAFANA_TOKEN'],
+});
+
+export type AlertingConfig = z.infer<typeof alertingConfigSchema>;
+export const loadAlertingConfig = (env = process.env) => loadConfigOrExit('alerting', alertingConfigSchema, env);

@@ -1,0 +1,51 @@
+// Gauges of the targets and plan tasks as of today (China time), set after each evaluation.
+// Cardinality is bounded: targets × 6 statuses, 34 tasks × their lead departments.
+import { Counter, Gauge, type Registry } from '@siliconalley/http';
+import { TARGET_STATUSES, type TargetJudgement } from '@siliconalley/targets';
+import type { TaskEntry } from './evaluate';
+
+export function alertingMetrics(registry: Registry) {
+  const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
+  return {
+    status: g('siliconalley_target_status', 'Status of a target today (linear-v1): 1 for the current status, 0 for the others.', ['target', 'status'] as const),
+    ratio: g('siliconalley_target_ratio', 'Progress ratio (A − B) / (E − B) of a target today; absent when undefined.', ['target'] as const),
+    actual: g('siliconalley_target_actual', 'Actual KPI value A of a target today; absent when unknown.', ['target'] as const),
+    expected: g('siliconalley_target_expected', 'Value E on the straight path of a target today; absent when unknown.', ['target'] as const),
+    flagged: g('siliconalley_target_flagged', 'Whether a target is flagged (lagging, regressing or missed, with hysteresis): 1 or 0.', ['target'] as const),
+    tasksOverdue: g('siliconalley_tasks_overdue', 'Plan tasks without a report for the quarter due today (not completed).', [] as const),
+    tasksBlocked: g('siliconalley_tasks_blocked', 'Plan tasks whose latest begun report says blocked.', [] as const),
+    taskBlocked: g('siliconalley_task_blocked', 'Whether a plan task is blocked today (1 or 0), per lead department.', ['task', 'department'] as const),
+    tasksCompleted: g('siliconalley_tasks_completed', 'Plan tasks whose status today is completed.', [] as const),
+    evaluations: new Counter({
+      name: 'siliconalley_target_evaluations_total',
+      help: 'Periodic evaluations of targets and tasks, by outcome (ok or error).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
+  };
+}
+
+export type AlertingMetrics = ReturnType<typeof alertingMetrics>;
+
+const setOrRemove = (gauge: Gauge<'target'>, target: string, value: number | null) => {
+  if (value === null || !Number.isFinite(value)) gauge.remove({ target });
+  else gauge.set({ target }, value);
+};
+
+export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: (id: string) => boolean): void {
+  for (const j of judgements) {
+    for (const status of TARGET_STATUSES) m.status.set({ target: j.id, status }, j.status === status ? 1 : 0);
+    setOrRemove(m.ratio, j.id, j.ratio);
+    setOrRemove(m.actual, j.id, j.actual);
+    setOrRemove(m.expected, j.id, j.expected);
+    m.flagged.set({ target: j.id }, flagged(j.id) ? 1 : 0);
+  }
+}
+
+export function recordTasks(m: AlertingMetrics, tasks: readonly TaskEntry[]): void {
+  m.tasksOverdue.set(tasks.filter((t) => t.overdue).length);
+  m.tasksBlocked.set(tasks.filter((t) => t.blocked).length);
+  m.tasksCompleted.set(tasks.filter((t) => t.status === 'completed').length);
+  for (const t of tasks) for (const department of t.lead) m.taskBlocked.set({ task: String(t.id), department }, t.blocked ? 1 : 0);
+}

@@ -1,0 +1,150 @@
+// Prometheus alert rules generated from the targets configuration, plus the fixed rules for plan
+// tasks and the pipeline. `npm run rules -w @siliconalley/service-alerting` writes
+// infra/prometheus/rules/targets.yml; a unit test fails when the checked-in file is stale.
+// Every rule carries severity (Alertmanager routes on it, and on department), a summary, a
+// description and a runbook_url into the README's runbooks.
+import { stringify } from 'yaml';
+import type { TargetDefinition } from '@siliconalley/targets';
+
+/** Runbooks are README sections; the base can point at a hosted copy (`--runbook-base`). */
+export const DEFAULT_RUNBOOK_BASE = 'README.md';
+
+export const RUNBOOK_ANCHORS = [
+  'runbook-target-lagging',
+  'runbook-target-missed',
+  'runbook-task-blocked',
+  'runbook-tasks-overdue',
+  'runbook-alerting-stale',
+  'runbook-ingestion-rejections',
+  'runbook-consumer-lag',
+] as const;
+export type RunbookAnchor = (typeof RUNBOOK_ANCHORS)[number];
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: AlertRule[];
+}
+
+const quote = (s: string) => JSON.stringify(s);
+
+export function targetRules(definitions: readonly TargetDefinition[], runbook: (a: RunbookAnchor) => string): AlertRule[] {
+  return definitions.flatMap((t): AlertRule[] => {
+    const sel = `target=${quote(t.id)}`;
+    const labels = { target: t.id, kpi: t.kpi, scope: t.scope };
+    const what = t.description ? ` (${t.description})` : '';
+    return [
+      {
+        alert: 'TargetFlagged',
+        // The service raises the flag at once on lagging, regressing or missed and clears it with
+        // hysteresis (packages/targets flags.ts), so this rule needs no `for` of its own.
+        expr: `max by (target) (siliconalley_target_flagged{${sel}}) == 1`,
+        labels: { severity: 'warning', ...labels },
+        annotations: {
+          summary: `Target ${t.id} is flagged (lagging, regressing or missed)`,
+          description: `${t.id}${what}: ${t.kpi} for ${t.scope} is off the straight path from ${t.baselineDate} to ${t.due} (method ${t.method}). GET /api/v1/targets shows actual, expected, ratio and forecast.`,
+          runbook_url: runbook('runbook-target-lagging'),
+        },
+      },
+      {
+        alert: 'TargetMissed',
+        expr: `max by (target) (siliconalley_target_status{${sel},status="missed"}) == 1`,
+        labels: { severity: 'critical', ...labels },
+        annotations: {
+          summary: `Target ${t.id} is missed: due ${t.due} and not reached`,
+          description: `${t.id}${what}: the due date ${t.due} has passed and ${t.kpi} for ${t.scope} is below the target.`,
+          runbook_url: runbook('runbook-target-missed'),
+        },
+      },
+    ];
+  });
+}
+
+export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
+  return [
+    {
+      alert: 'PlanTaskBlocked',
+      expr: 'max by (task, department) (siliconalley_task_blocked) == 1',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Plan task {{ $labels.task }} is blocked ({{ $labels.department }} leads it)',
+        description: 'The latest report of plan task {{ $labels.task }} says blocked; its lead department {{ $labels.department }} is notified. GET /api/v1/tasks shows the report.',
+        runbook_url: runbook('runbook-task-blocked'),
+      },
+    },
+    {
+      alert: 'PlanTasksOverdue',
+      expr: 'max(siliconalley_tasks_overdue) > 0',
+      for: '1d',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: '{{ $value }} plan tasks have no report for the last closed quarter',
+        description: 'Tasks without a progress report for the quarter due (and not completed) are overdue; GET /api/v1/departments shows which departments lead them.',
+        runbook_url: runbook('runbook-tasks-overdue'),
+      },
+    },
+    {
+      alert: 'TargetEvaluationStale',
+      expr: 'time() - max(siliconalley_target_last_evaluation_timestamp_seconds) > 900',
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Targets have not been evaluated for more than 15 minutes',
+        description: 'The alerting service cannot evaluate targets (indicator unavailable or not ready, or the database): target gauges and flags are stale.',
+        runbook_url: runbook('runbook-alerting-stale'),
+      },
+    },
+  ];
+}
+
+export function pipelineRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
+  return [
+    {
+      alert: 'IngestionRejections',
+      expr: 'sum by (job, reason) (increase(siliconalley_events_rejected_total[15m])) > 10',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: '{{ $labels.job }} rejected {{ $value | humanize }} records for {{ $labels.reason }} in 15 minutes',
+        description: 'Providers send records that break the contract (reason {{ $labels.reason }}); each is on the dead-letter topic with its reason.',
+        runbook_url: runbook('runbook-ingestion-rejections'),
+      },
+    },
+    {
+      alert: 'ConsumerLagHigh',
+      expr: 'max by (group, topic) (siliconalley_consumer_lag_records) > 1000',
+      for: '15m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Consumer group {{ $labels.group }} is {{ $value }} records behind on {{ $labels.topic }}',
+        description: 'Records are published but not applied for 15 minutes: KPIs, targets and flags are stale.',
+        runbook_url: runbook('runbook-consumer-lag'),
+      },
+    },
+  ];
+}
+
+export function ruleGroups(definitions: readonly TargetDefinition[], runbookBase = DEFAULT_RUNBOOK_BASE): RuleGroup[] {
+  const runbook = (a: RunbookAnchor) => `${runbookBase}#${a}`;
+  return [
+    { name: 'siliconalley-targets', rules: targetRules(definitions, runbook) },
+    { name: 'siliconalley-tasks', rules: taskRules(runbook) },
+    { name: 'siliconalley-pipeline', rules: pipelineRules(runbook) },
+  ];
+}
+
+export function rulesYaml(definitions: readonly TargetDefinition[], runbookBase = DEFAULT_RUNBOOK_BASE): string {
+  const header = [
+    '# GENERATED by services/alerting (npm run rules -w @siliconalley/service-alerting) from the targets',
+    '# configuration (packages/targets default-targets.json, or TARGETS_FILE). Do not edit by hand:',
+    '# services/alerting/test/unit/rules.test.ts fails when this file differs from a fresh generation.',
+  ].join('\n');
+  return `${header}\n${stringify({ groups: ruleGroups(definitions, runbookBase) }, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,157 @@
+// The whole path on real components: fixture → Kafka → ingestion → event store + accepted topic →
+// indicator → alerting. GET /targets must equal expected.json's targets for every date (ratios
+// within 1e-9 relative), and TASKS_COMPLETED's actual its tasksCompleted.
+import request from 'supertest';
+import { parseConfig } from '@siliconalley/config';
+import { createTestTopics, publishRecords } from '@siliconalley/devstack';
+import { CONSUMER_GROUPS, type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
+import { TOPICS } from '@siliconalley/contract';
+import { FLAGGED_STATUSES, type TargetStatus } from '@siliconalley/targets';
+import { loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
+import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
+import { startIngest } from '@siliconalley/service-ingest/dist/service';
+import { indicatorConfigSchema } from '@siliconalley/service-indicator/dist/config';
+import { startIndicator, type RunningIndicator } from '@siliconalley/service-indicator/dist/service';
+import { alertingConfigSchema } from '../../src/config';
+import { startAlerting, type RunningAlerting } from '../../src/service';
+
+jest.setTimeout(240000);
+
+const records = loadFixtureRecords('small');
+const expected = loadExpected('small');
+
+function close(actual: unknown, wanted: unknown): boolean {
+  if (typeof wanted !== 'number' || typeof actual !== 'number') return actual === wanted;
+  return actual === wanted || Math.abs(actual - wanted) <= 1e-9 * Math.max(Math.abs(actual), Math.abs(wanted));
+}
+
+describe('alerting on the small fixture, end to end', () => {
+  let env: TestEnv;
+  let kafka: KafkaClient;
+  let indicator: RunningIndicator;
+  let alerting: RunningAlerting;
+  let base: string;
+  let alertingEnv: Record<string, string>;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    env = testEnv();
+    kafka = await createTestTopics(env);
+    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+    const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
+    stops.push(() => ingest.lifecycle.shutdown('test done'));
+    await publishRecords(kafka, records, env.namespace);
+    indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, { ...common, HTTP_PORT: '0' }));
+    stops.push(() => indicator.lifecycle.shutdown('test done'));
+    await waitUntil('the indicator to apply every accepted event', async () => {
+      if (!indicator.isReady()) return false;
+      const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic('siliconalley.accepted.v1')]).catch(() => ({}) as Record<string, number>);
+      const ingestLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task'])), ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => kafka.topic(t)));
+      const total = Object.values(lag).reduce((a, b) => a + b, 0) + Object.values(ingestLag).reduce((a, b) => a + b, 0);
+      return indicator.state.applied > 0 && total === 0 && Object.keys(lag).length > 0;
+    });
+    alertingEnv = { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}` };
+    alerting = await startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
+    stops.push(() => alerting.lifecycle.shutdown('test done'));
+    base = `http://127.0.0.1:${alerting.apiPort}`;
+  });
+
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await kafka?.close();
+  });
+
+  const dates = Object.keys(expected.targets);
+
+  it('GET /targets equals expected.json targets and tasksCompleted on every date', async () => {
+    const problems: string[] = [];
+    for (const asOf of dates) {
+      const res = await request(base).get(`/targets?asOf=${asOf}`).expect(200);
+      expect(res.body.asOf).toBe(asOf);
+      const got = res.body.targets as Record<string, unknown>[];
+      expect(got.map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
+      for (const wanted of expected.targets[asOf]!) {
+        const judged = got.find((t) => t.id === wanted.id)!;
+        for (const [field, value] of Object.entries(wanted)) {
+          const ok = field === 'firmsNeeded' ? JSON.stringify(judged.firmsNeeded) === JSON.stringify(value) : close(judged[field], value);
+          if (!ok) problems.push(`${asOf} ${wanted.id}.${field}: expected ${JSON.stringify(value)}, got ${JSON.stringify(judged[field])}`);
+        }
+        expect(judged.method).toBe('linear-v1');
+      }
+      const tasks = got.find((t) => t.id === 'TASKS_COMPLETED')!;
+      if (tasks.actual !== expected.tasksCompleted[asOf]) problems.push(`${asOf} TASKS_COMPLETED.actual: expected ${expected.tasksCompleted[asOf]}, got ${JSON.stringify(tasks.actual)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('GET /tasks lists the 34 tasks, and completed ones agree with tasksCompleted', async () => {
+    for (const asOf of dates) {
+      const res = await request(base).get(`/tasks?asOf=${asOf}`).expect(200);
+      expect(res.body.tasks).toHaveLength(34);
+      expect((res.body.tasks as { status: string | null }[]).filter((t) => t.status === 'completed')).toHaveLength(expected.tasksCompleted[asOf]!);
+      for (const t of res.body.tasks as { lead: string[]; overdue: boolean; blocked: boolean }[]) {
+        expect(t.lead.length).toBeGreaterThan(0);
+        expect(typeof t.overdue).toBe('boolean');
+        expect(typeof t.blocked).toBe('boolean');
+      }
+    }
+  });
+
+  it('GET /departments gives a scorecard per department whose completed counts add up over lead tasks', async () => {
+    const asOf = '2026-10-31';
+    const [deps, tasks] = await Promise.all([request(base).get(`/departments?asOf=${asOf}`).expect(200), request(base).get(`/tasks?asOf=${asOf}`).expect(200)]);
+    const byId = new Map((tasks.body.tasks as { id: number; status: string | null }[]).map((t) => [t.id, t]));
+    expect(deps.body.departments.length).toBeGreaterThan(0);
+    for (const d of deps.body.departments as { ledTaskIds: number[]; completed: number }[]) {
+      expect(d.completed).toBe(d.ledTaskIds.filter((id) => byId.get(id)?.status === 'completed').length);
+    }
+  });
+
+  it('evaluates today: gauges pass promtool, flags match the statuses, each raised flag is a CloudEvent on the alert topic', async () => {
+    await alerting.evaluateNow();
+    const today = await request(base).get('/targets').expect(200);
+    const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[]).filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status)).map((t) => t.id);
+    expect([...alerting.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort()).toEqual([...flaggedNow].sort());
+
+    const metrics = await request(`http://127.0.0.1:${alerting.opsPort}`).get('/metrics').expect(200);
+    expect(promtoolCheckMetrics(metrics.text)).toEqual([]);
+    for (const t of today.body.targets as { id: string; status: string }[]) {
+      expect(metrics.text).toMatch(new RegExp(`^siliconalley_target_flagged\\{target="${t.id}"[^}]*\\} ${flaggedNow.includes(t.id) ? 1 : 0}$`, 'm'));
+      expect(metrics.text).toMatch(new RegExp(`^siliconalley_target_status\\{target="${t.id}",status="${t.status}"[^}]*\\} 1$`, 'm'));
+    }
+
+    const records: InboundRecord[] = [];
+    const consumer = await kafka.consume({ groupId: kafka.group(`alert-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (chunk) => void records.push(...chunk) });
+    try {
+      await waitUntil('a raised flag per flagged target on the alert topic', async () => records.length >= flaggedNow.length);
+      const events = records.map((r) => JSON.parse(r.value!.toString('utf8')) as { specversion: string; type: string; subject: string; data: { target: string; change: string } });
+      expect(events.map((e) => e.data.target).sort()).toEqual([...flaggedNow].sort());
+      for (const e of events) {
+        expect(e).toMatchObject({ specversion: '1.0', type: 'siliconalley.alert.target.flag.v1', subject: `target/${e.data.target}`, data: { change: 'raised' } });
+      }
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a restart keeps the flags (stored): no flag is raised twice', async () => {
+    const published = async () =>
+      kafka.withAdmin(async (admin) => (await admin.fetchTopicOffsets(kafka.topic(TOPICS.alert))).reduce((n, p) => n + Number(p.high), 0));
+    const before = await published();
+    expect(before).toBeGreaterThan(0);
+    const flaggedBefore = [...alerting.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
+    const again = await startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
+    try {
+      await again.evaluateNow();
+      expect([...again.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort()).toEqual(flaggedBefore);
+      expect(await published()).toBe(before);
+    } finally {
+      await again.lifecycle.shutdown('restart checked');
+    }
+  });
+
+  it('refuses a malformed or future asOf with 400', async () => {
+    await request(base).get('/targets?asOf=2025-13-01').expect(400);
+    await request(base).get('/tasks?asOf=2999-01-01').expect(400);
+  });
+});
