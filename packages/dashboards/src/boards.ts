@@ -27,19 +27,29 @@ const overview: BoardSpec = {
       title: 'T6 — share of qualified firms in Qinglong (青龙硅巷占比)',
       panels: [
         {
-          title: 'T6 zone share: actual vs straight path',
+          title: 'T6 zone share: actual vs straight path vs target',
           kind: 'timeseries',
-          width: 16,
+          width: 12,
           unit: 'percentunit',
           decimals: 2,
+          description: 'Target ≥ 1.5 × the end-2023 share, due 2026-12-31; the forecast is the least-squares line through the month ends read at the due date.',
           queries: [
             { expr: 'siliconalley_target_actual{target="T6_ZONE_SHARE"}', legend: 'actual' },
             { expr: 'siliconalley_target_expected{target="T6_ZONE_SHARE"}', legend: 'straight path' },
-            { expr: kpi('zone_share', ',scope="zone:QL"'), legend: 'zone_share{zone:QL} (indicator)' },
+            { expr: 'siliconalley_target_value{target="T6_ZONE_SHARE"}', legend: 'target (due 2026-12-31)' },
+            { expr: 'siliconalley_target_forecast{target="T6_ZONE_SHARE"}', legend: 'forecast at due date' },
           ],
         },
         { title: 'T6 progress ratio', kind: 'gauge', width: 4, unit: 'percentunit', min: -0.5, max: 1.5, thresholds: ratioThresholds, queries: [{ expr: 'siliconalley_target_ratio{target="T6_ZONE_SHARE"}' }] },
-        { title: 'T6 flagged', kind: 'stat', width: 4, thresholds: statusThresholds, description: `1 when flagged ${lagging}`, queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }] },
+        {
+          title: 'T6 firms needed (to path / to target)',
+          kind: 'stat',
+          width: 4,
+          description: 'Additional qualified firms in zone QL (the district growing by the same number) for the share to reach the straight path and the target',
+          queries: [{ expr: 'siliconalley_target_firms_needed{target="T6_ZONE_SHARE"}', legend: 'to {{to}}' }],
+        },
+        { title: 'T6 flagged', kind: 'stat', width: 2, thresholds: statusThresholds, description: `1 when flagged ${lagging}`, queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }] },
+        { title: 'Days to due', kind: 'stat', width: 2, unit: 'none', queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }] },
       ],
     },
     {

@@ -11,6 +11,10 @@ export function alertingMetrics(registry: Registry) {
     ratio: g('siliconalley_target_ratio', 'Progress ratio (A − B) / (E − B) of a target today; absent when undefined.', ['target'] as const),
     actual: g('siliconalley_target_actual', 'Actual KPI value A of a target today; absent when unknown.', ['target'] as const),
     expected: g('siliconalley_target_expected', 'Value E on the straight path of a target today; absent when unknown.', ['target'] as const),
+    value: g('siliconalley_target_value', 'Target value T a target must reach by its due date; absent when unknown.', ['target'] as const),
+    forecast: g('siliconalley_target_forecast', 'Least-squares forecast F of a target at its due date (linear-v1); absent with fewer than 3 month ends.', ['target'] as const),
+    dueTimestamp: g('siliconalley_target_due_timestamp_seconds', 'Due date of a target (end of the day, China time) as a Unix timestamp.', ['target'] as const),
+    firmsNeeded: g('siliconalley_target_firms_needed', 'Zone-share targets: additional qualified firms in the zone needed to reach the straight path (to="path") or the target (to="target"); absent when unreachable.', ['target', 'to'] as const),
     flagged: g('siliconalley_target_flagged', 'Whether a target is flagged (lagging, regressing or missed, with hysteresis): 1 or 0.', ['target'] as const),
     tasksOverdue: g('siliconalley_tasks_overdue', 'Plan tasks without a report for the quarter due today (not completed).', [] as const),
     tasksBlocked: g('siliconalley_tasks_blocked', 'Plan tasks whose latest begun report says blocked.', [] as const),
@@ -39,6 +43,14 @@ export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJud
     setOrRemove(m.ratio, j.id, j.ratio);
     setOrRemove(m.actual, j.id, j.actual);
     setOrRemove(m.expected, j.id, j.expected);
+    setOrRemove(m.value, j.id, j.target);
+    setOrRemove(m.forecast, j.id, j.forecast);
+    // End of the due day in China time (UTC+8): 16:00 UTC of that day.
+    m.dueTimestamp.set({ target: j.id }, Date.parse(`${j.due}T16:00:00Z`) / 1000);
+    for (const [to, n] of [['path', j.firmsNeeded?.toPath ?? null], ['target', j.firmsNeeded?.toTarget ?? null]] as const) {
+      if (j.firmsNeeded === undefined || n === null) m.firmsNeeded.remove({ target: j.id, to });
+      else m.firmsNeeded.set({ target: j.id, to }, n);
+    }
     m.flagged.set({ target: j.id }, flagged(j.id) ? 1 : 0);
   }
 }
