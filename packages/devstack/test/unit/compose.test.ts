@@ -13,7 +13,7 @@ import { TOPIC_PARTITIONS } from '../../src/topics';
 
 interface ComposeService {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> };
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
   expose?: (string | number)[];
@@ -66,10 +66,10 @@ function environment(svc: ComposeService): Record<string, string> {
   return Object.fromEntries(pairs.map(([k, v]) => [k, v === null ? '' : interpolate(String(v))]));
 }
 
-function buildOf(svc: ComposeService): { context: string; dockerfile: string } | null {
+function buildOf(svc: ComposeService): { context: string; dockerfile: string; service: string | null } | null {
   if (!svc.build) return null;
-  if (typeof svc.build === 'string') return { context: svc.build, dockerfile: 'Dockerfile' };
-  return { context: svc.build.context ?? '.', dockerfile: svc.build.dockerfile ?? 'Dockerfile' };
+  if (typeof svc.build === 'string') return { context: svc.build, dockerfile: 'Dockerfile', service: null };
+  return { context: svc.build.context ?? '.', dockerfile: svc.build.dockerfile ?? 'Dockerfile', service: svc.build.args?.SERVICE ?? null };
 }
 
 /** Published ports as { host, container }, from the short ("[ip:]host:container[/proto]") or long syntax. */
@@ -122,22 +122,22 @@ describe('docker-compose.yml: builds', () => {
     expect(existsSync(join(context, b.dockerfile))).toBe(true);
   });
 
-  it.each(built)('%s: the Dockerfile prunes, builds and runs the workspace it sits in, as `node`', (name) => {
+  it.each(built)('%s: the shared Dockerfile prunes, builds and runs the service named by SERVICE, as `node`', (name) => {
     const b = buildOf(service(name))!;
-    const file = join(repoRoot, b.context, b.dockerfile);
-    const dir = file.slice(0, file.lastIndexOf('/'));
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; main: string };
-    const workspace = dir.slice(repoRoot.length + 1);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toMatch(/^FROM \S*node:20\S* AS pruner$|^FROM \$\{NODE_IMAGE\} AS pruner$/m);
+    expect(b.dockerfile).toBe('infra/docker/service.Dockerfile');
+    expect(b.service).not.toBeNull();
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'services', b.service!, 'package.json'), 'utf8')) as { name: string; main: string };
+    expect(pkg.name).toBe(`@siliconalley/service-${b.service}`);
+    expect(existsSync(join(repoRoot, 'services', b.service!, 'src/index.ts'))).toBe(true);
+    const text = readFileSync(join(repoRoot, b.context, b.dockerfile), 'utf8');
+    expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS pruner$/m);
     expect(text).toMatch(/^ARG NODE_IMAGE=node:20[-\w.]*$/m);
-    expect(text).toContain(`turbo prune ${pkg.name} --docker`);
+    expect(text).toContain('turbo prune "@siliconalley/service-${SERVICE}" --docker');
     expect(text).toMatch(/^RUN npm ci\b/m);
-    expect(text).toContain(`turbo run build --filter=${pkg.name}`);
+    expect(text).toContain('turbo run build --filter="@siliconalley/service-${SERVICE}"');
     expect(text).toMatch(/^USER node$/m);
-    const cmd = /^CMD (\[.*\])$/m.exec(text);
-    expect(cmd).not.toBeNull();
-    expect(JSON.parse(cmd![1]!)).toEqual(['node', '--enable-source-maps', `${workspace}/${pkg.main.replace(/^\.\//, '')}`]);
+    expect(text).toContain('SERVICE_ENTRY=services/${SERVICE}/dist/index.js');
+    expect(pkg.main === undefined || pkg.main.endsWith('dist/index.js')).toBe(true);
   });
 
   it('ignores local artefacts in the build context', () => {
@@ -169,7 +169,7 @@ describe('docker-compose.yml: the services of the local stack', () => {
 
     it('is built from its workspace', () => {
       expect(schema).toBeDefined();
-      expect(buildOf(svc())).toEqual({ context: '.', dockerfile: `services/${s.workspace}/Dockerfile` });
+      expect(buildOf(svc())).toEqual({ context: '.', dockerfile: 'infra/docker/service.Dockerfile', service: s.workspace });
     });
 
     it('sets only environment names its config schema knows', () => {

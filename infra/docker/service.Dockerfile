@@ -1,20 +1,23 @@
 # syntax=docker/dockerfile:1
-# Image of @siliconalley/service-ingest. The build context is the repository root:
-#   docker build -f services/ingest/Dockerfile -t siliconalley/service-ingest .
-# One image, three deployments in docker-compose.yml (INGEST_STREAMS picks the provider streams).
+# One image recipe for every service (services/<SERVICE>). The build context is the repository root:
+#   docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=gateway -t siliconalley/service-gateway .
+# docker-compose.yml passes SERVICE per service. Ports: see packages/devstack/src/services.ts.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # 1. Prune the monorepo to this service and the workspaces it depends on (pruned lockfile included).
 FROM ${NODE_IMAGE} AS pruner
+ARG SERVICE
 WORKDIR /app
 ENV TURBO_TELEMETRY_DISABLED=1
 RUN npm install -g turbo@2.11.11 --no-audit --no-fund --loglevel=error
 COPY . .
-RUN turbo prune @siliconalley/service-ingest --docker
+RUN test -n "${SERVICE}" || { echo "pass --build-arg SERVICE=<ingest|indicator|alerting|gateway>" >&2; exit 1; } \
+ && turbo prune "@siliconalley/service-${SERVICE}" --docker
 
 # 2. Install from the manifests alone (this layer is reused until a package.json or the lockfile
 #    changes), then add the sources, build, and drop the dev dependencies.
 FROM ${NODE_IMAGE} AS builder
+ARG SERVICE
 WORKDIR /app
 ENV TURBO_TELEMETRY_DISABLED=1
 COPY --from=pruner /app/out/json/ ./
@@ -22,14 +25,16 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 COPY --from=pruner /app/out/full/ ./
 # turbo prune copies workspaces, not root files the tsconfigs extend.
 COPY tsconfig.base.json ./
-RUN npx turbo run build --filter=@siliconalley/service-ingest --output-logs=errors-only \
+RUN npx turbo run build --filter="@siliconalley/service-${SERVICE}" --output-logs=errors-only \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error
 
 # 3. Runtime: the built workspaces and production dependencies, owned by root, run as `node`.
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+ARG SERVICE
+ENV NODE_ENV=production \
+    SERVICE_ENTRY=services/${SERVICE}/dist/index.js
 WORKDIR /app
 COPY --from=builder /app ./
 USER node
-EXPOSE 9101
-CMD ["node", "--enable-source-maps", "services/ingest/dist/index.js"]
+# exec: node is the process that receives SIGTERM (compose adds an init for reaping).
+CMD ["sh", "-c", "exec node --enable-source-maps \"$SERVICE_ENTRY\""]
