@@ -4,6 +4,7 @@
 // Prometheus targets with legends on the pinned datasource, units and thresholds. Ids are
 // numbered in order, so the output is stable from one generation to the next.
 import dashgen = require('grafana-dash-gen');
+import type { AnnotationQuery, Dashboard, FieldConfigSource, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { PROMETHEUS_DATASOURCE_UID, type BoardSpec, type PanelSpec, type Variable } from './model';
 
 type Json = Record<string, unknown>;
@@ -32,14 +33,15 @@ function oldPanel(spec: PanelSpec, row: dashgen.Row): void {
   else new dashgen.Panels.Table(opts);
 }
 
-function fieldConfig(spec: PanelSpec): Json {
-  const defaults: Json = {
+function fieldConfig(spec: PanelSpec): FieldConfigSource {
+  const defaults: FieldConfigSource['defaults'] = {
     unit: spec.unit ?? 'short',
     thresholds: {
       mode: 'absolute',
-      steps: (spec.thresholds ?? [{ color: 'green', value: null }]).map((t) => ({ color: t.color, value: t.value })),
-    },
-    color: { mode: spec.thresholds ? 'thresholds' : 'palette-classic' },
+      // Grafana's base step has value null (JSON), which its schema types as a number.
+      steps: (spec.thresholds ?? [{ color: 'green', value: null }]).map((t) => ({ color: t.color, value: t.value as number })),
+    } as FieldConfigSource['defaults']['thresholds'],
+    color: { mode: spec.thresholds ? 'thresholds' : 'palette-classic' } as FieldConfigSource['defaults']['color'],
   };
   if (spec.decimals !== undefined) defaults.decimals = spec.decimals;
   if (spec.min !== undefined) defaults.min = spec.min;
@@ -62,8 +64,11 @@ function options(spec: PanelSpec): Json {
   }
 }
 
-/** Renders one board as current Grafana dashboard JSON (for file provisioning). */
-export function renderDashboard(board: BoardSpec): Json {
+/**
+ * Renders one board as current Grafana dashboard JSON (for file provisioning), typed by Grafana's
+ * published dashboard schema (@grafana/schema, generated from Grafana's own CUE definitions).
+ */
+export function renderDashboard(board: BoardSpec): Dashboard {
   const dashboard = new dashgen.Dashboard({ title: board.title });
   for (const rowSpec of board.rows) {
     const row = new dashgen.Row({ title: rowSpec.title });
@@ -73,11 +78,12 @@ export function renderDashboard(board: BoardSpec): Json {
   const old = dashboard.generate() as unknown as { title: string; rows: { title: string; panels: { title: string; span: number }[] }[] };
 
   // Lay the rows out on Grafana's 24-column grid, keeping dash-gen's order and titles.
-  const panels: Json[] = [];
+  const panels: (Panel | RowPanel)[] = [];
   let id = 1;
   let y = 0;
   old.rows.forEach((row, r) => {
-    panels.push({ type: 'row', id: id++, title: row.title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] });
+    const rowPanel: RowPanel = { type: 'row', id: id++, title: row.title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] };
+    panels.push(rowPanel);
     y += 1;
     let x = 0;
     let rowHeight = 0;
@@ -91,7 +97,7 @@ export function renderDashboard(board: BoardSpec): Json {
         y += rowHeight;
         rowHeight = 0;
       }
-      panels.push({
+      const panel: Panel = {
         type: spec.kind,
         id: id++,
         title: spec.title,
@@ -109,7 +115,8 @@ export function renderDashboard(board: BoardSpec): Json {
         })),
         fieldConfig: fieldConfig(spec),
         options: options(spec),
-      });
+      };
+      panels.push(panel);
       x += w;
       rowHeight = Math.max(rowHeight, h);
     });
@@ -134,13 +141,12 @@ export function renderDashboard(board: BoardSpec): Json {
     links: [],
     panels,
     templating: {
-      list: board.variables.map((v) => ({
+      list: board.variables.map((v): VariableModel => ({
         name: v,
         label: VARIABLE_QUERIES[v].title,
         type: 'query',
         datasource,
         query: { query: VARIABLE_QUERIES[v].query, refId: `${v}-values` },
-        definition: VARIABLE_QUERIES[v].query,
         refresh: 2,
         includeAll: true,
         multi: true,
@@ -158,7 +164,8 @@ export function renderDashboard(board: BoardSpec): Json {
           enable: true,
           iconColor: 'red',
           name: 'Target flags',
-          target: { type: 'tags', tags: ['siliconalley', 'target'], limit: 100, matchAny: false },
+          // Grafana's tag filter; the schema's TypeScript veneer types `target` as a data query only.
+          target: { type: 'tags', tags: ['siliconalley', 'target'], limit: 100, matchAny: false } as unknown as AnnotationQuery['target'],
         },
       ],
     },
