@@ -30,6 +30,8 @@ command -v prometheus >/dev/null || need_apt+=(prometheus)
 command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# A CJK font, so that headless Chromium draws the Chinese of reports and dashboard previews.
+fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   [ "$(id -u)" = "0" ] || fail "missing ${need_apt[*]}: run as root or install them with apt-get"
   step "installing Debian packages: ${need_apt[*]} (a few minutes the first time)"

@@ -49,7 +49,7 @@ const overview: BoardSpec = {
           queries: [{ expr: 'siliconalley_target_firms_needed{target="T6_ZONE_SHARE"}', legend: 'to {{to}}' }],
         },
         { title: 'T6 flagged', kind: 'stat', width: 2, thresholds: statusThresholds, description: `1 when flagged ${lagging}`, queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }] },
-        { title: 'Days to due', kind: 'stat', width: 2, unit: 'none', queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }] },
+        { title: 'Days to due', kind: 'stat', width: 2, unit: 'none', decimals: 0, queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }] },
       ],
     },
     {

@@ -27,10 +27,14 @@ const OLD_TYPE: Record<PanelSpec['kind'], 'graph' | 'singlestat' | 'table'> = {
 };
 
 function oldPanel(spec: PanelSpec, row: dashgen.Row): void {
-  const opts = { title: spec.title, span: Math.max(1, Math.round(spec.width / 2)), row };
-  if (OLD_TYPE[spec.kind] === 'graph') new dashgen.Panels.Graph(opts);
-  else if (OLD_TYPE[spec.kind] === 'singlestat') new dashgen.Panels.SingleStat(opts);
-  else new dashgen.Panels.Table(opts);
+  const opts = { title: spec.title, span: Math.max(1, Math.round(spec.width / 2)) };
+  const panel =
+    OLD_TYPE[spec.kind] === 'graph'
+      ? new dashgen.Panels.Graph(opts)
+      : OLD_TYPE[spec.kind] === 'singlestat'
+        ? new dashgen.Panels.SingleStat(opts)
+        : new dashgen.Panels.Table(opts);
+  row.addPanel(panel);
 }
 
 function fieldConfig(spec: PanelSpec): FieldConfigSource {
@@ -87,6 +91,7 @@ export function renderDashboard(board: BoardSpec): Dashboard {
     y += 1;
     let x = 0;
     let rowHeight = 0;
+    if (row.panels.length !== board.rows[r]!.panels.length) throw new Error(`row ${row.title}: dash-gen lost panels`);
     row.panels.forEach((p, i) => {
       const spec = board.rows[r]!.panels[i]!;
       if (p.title !== spec.title) throw new Error(`dash-gen reordered panels: ${p.title} ≠ ${spec.title}`);

@@ -23,6 +23,9 @@ describe('generated dashboards', () => {
     const json = renderDashboard(board) as { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; datasource: { uid: string } }[] } };
     expect(json.uid).toMatch(/^[a-z0-9-]{1,40}$/);
     expect(json.schemaVersion).toBeGreaterThanOrEqual(36);
+    // Every panel of the board is there, in order, after its row.
+    expect(json.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(board.rows.map((r) => r.title));
+    expect(json.panels.filter((p) => p.type !== 'row').map((p) => p.title)).toEqual(board.rows.flatMap((r) => r.panels.map((p) => p.title)));
     const ids = json.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     // No panel leaves the 24-column grid, and no two panels overlap.
