@@ -78,4 +78,13 @@ export class IndicatorClient {
     }
     return { zoneIds, byDate };
   }
+
+  /**
+   * The firms behind one KPI entry on `asOf` (GET /partial/explain), the union over instances sorted
+   * by USCC. `query` holds the entry's labels as strings (id, scope, kind, industry, within).
+   */
+  async explain(query: Readonly<Record<string, string>>, asOf: string): Promise<PartialExplain['firms']> {
+    const answers = await this.getAll<PartialExplain>('/partial/explain', { ...query, asOf });
+    return answers.flatMap((a) => a.firms).sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
+  }
 }

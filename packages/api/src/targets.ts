@@ -1,6 +1,7 @@
 // Request and response schemas of the target and plan-task routes (api.md "Targets", "Tasks").
 // The alerting service validates requests with them; the gateway documents them in OpenAPI.
 import { z } from 'zod';
+import { targetDefinitionSchema } from '@siliconalley/targets';
 import { asOfDate } from './kpis';
 
 export const TARGET_STATUS_VALUES = ['missed', 'achieved', 'regressing', 'on_track', 'at_risk', 'lagging'] as const;
@@ -66,3 +67,49 @@ export const departmentScoreSchema = z
   .meta({ id: 'DepartmentScore' });
 
 export const departmentsResponse = z.object({ asOf: z.string(), departments: z.array(departmentScoreSchema) }).meta({ id: 'DepartmentsResponse' });
+
+/** GET /targets/{id}/decomposition: the change of a zone-share target between two days. */
+export const decompositionQuery = (now?: () => Date) =>
+  z
+    .object({ from: asOfDate(now), to: asOfDate(now) })
+    .strict()
+    .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+
+const firmChangesSchema = z.object({ gained: z.number().int(), lost: z.number().int() });
+
+export const decompositionResponse = z
+  .object({
+    target: z.string(),
+    scope: z.string(),
+    from: z.string(),
+    to: z.string(),
+    zone: z.object({ from: z.number().int(), to: z.number().int() }).meta({ description: 'Qualified firms in the zone (q_z) on from and to' }),
+    district: z.object({ from: z.number().int(), to: z.number().int() }).meta({ description: 'Qualified firms in the district (q_d) on from and to' }),
+    share: z.object({ from: z.number().nullable(), to: z.number().nullable() }),
+    delta: z.number().nullable().meta({ description: 's(to) − s(from)' }),
+    numeratorEffect: z.number().nullable().meta({ description: '(q_z(to) − q_z(from)) / q_d(to): qualified firms gained or lost in the zone' }),
+    denominatorEffect: z.number().nullable().meta({ description: 'q_z(from) · (1/q_d(to) − 1/q_d(from)): the district total; the two effects sum to delta' }),
+    zoneFirms: firmChangesSchema.optional().meta({ description: 'Qualified firms that entered / left the zone' }),
+    districtFirms: firmChangesSchema.optional().meta({ description: 'Qualified firms that entered / left the district' }),
+  })
+  .meta({ id: 'ShareDecomposition' });
+
+/** POST /targets body: one target definition (packages/targets validates it). */
+export const targetDefinitionBody = targetDefinitionSchema.meta({
+  id: 'TargetDefinition',
+  description: 'An operator target: KPI (+ labels), scope, baseline date (and optional baseline value), target value or multiplier, due date, method linear-v1',
+});
+
+export const targetAuditEntrySchema = z
+  .object({
+    targetId: z.string(),
+    action: z.enum(['create', 'delete']),
+    actor: z.string().meta({ description: 'Prefix of the token that made the change' }),
+    actorLabel: z.string().nullable().meta({ description: 'Label of that token, if any' }),
+    at: z.string().meta({ description: 'When (ISO 8601, UTC)', format: 'date-time' }),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'TargetAuditEntry' });
+
+export const targetAuditResponse = z.object({ entries: z.array(targetAuditEntrySchema) }).meta({ id: 'TargetAuditResponse' });

@@ -6,6 +6,8 @@ import { dispositionModel } from './dispositions/disposition.schema';
 import { DispositionRepository } from './dispositions/disposition.repository';
 import { tokenModel } from './tokens/token.schema';
 import { TokenRepository } from './tokens/token.repository';
+import { targetAuditModel, targetModel } from './targets/target.schema';
+import { TargetRepository } from './targets/target.repository';
 
 export * from './events/event.schema';
 export * from './events/event.repository';
@@ -13,11 +15,15 @@ export * from './dispositions/disposition.schema';
 export * from './dispositions/disposition.repository';
 export * from './tokens/token.schema';
 export * from './tokens/token.repository';
+export * from './targets/target.schema';
+export * from './targets/target.repository';
 
 export interface Store {
   events: EventRepository;
   dispositions: DispositionRepository;
   tokens: TokenRepository;
+  /** Operator-managed targets and their audit log. */
+  targets: TargetRepository;
   /** The explicit index-creation step. */
   ensureIndexes: () => Promise<void>;
 }
@@ -26,10 +32,12 @@ export function createStore(conn: Connection): Store {
   const events = new EventRepository(eventModel(conn));
   const dispositions = new DispositionRepository(dispositionModel(conn));
   const tokens = new TokenRepository(tokenModel(conn));
+  const targets = new TargetRepository(targetModel(conn), targetAuditModel(conn));
   return {
     events,
     dispositions,
     tokens,
-    ensureIndexes: () => ensureIndexes([events.model, dispositions.model, tokens.model]),
+    targets,
+    ensureIndexes: () => ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel]),
   };
 }

@@ -69,6 +69,9 @@ const definition = z
     }
   }, { error: 'due must be after baselineDate', path: ['due'] });
 
+/** The schema of one target definition (documents the POST /api/v1/targets body in OpenAPI). */
+export const targetDefinitionSchema = definition;
+
 /** Validates a JSON array of target definitions; throws TargetDefinitionError listing every problem. */
 export function parseTargetDefinitions(json: unknown): TargetDefinition[] {
   const parsed = z.array(definition, { error: 'target definitions must be a JSON array' }).safeParse(json);

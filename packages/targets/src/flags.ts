@@ -18,10 +18,13 @@ export const DEFAULT_FLAG_POLICY: FlagPolicy = { clearAfter: 3, clearMargin: 0.1
 /** The lagging threshold of linear-v1 (r < 0.5 is lagging). */
 const LAGGING_BELOW = 0.5;
 
+/** Why a plan task is flagged (kpis.md "Plan tasks"): blocked at once, overdue when no report is in. */
+export type TaskFlagReason = 'blocked' | 'overdue';
+
 export interface FlagState {
   flagged: boolean;
-  /** The status that raised the flag (while flagged). */
-  raisedBy: TargetStatus | null;
+  /** The status (targets) or reason (plan tasks) that raised the flag (while flagged). */
+  raisedBy: TargetStatus | TaskFlagReason | null;
   /** Consecutive recovered evaluations since the last flagged one (while flagged). */
   recoveredFor: number;
 }
@@ -45,4 +48,16 @@ export function nextFlag(
   const recoveredFor = state.recoveredFor + 1;
   const clear = status === 'achieved' || recoveredFor >= policy.clearAfter || (ratio !== null && ratio >= LAGGING_BELOW + policy.clearMargin);
   return clear ? { state: UNFLAGGED, change: 'cleared' } : { state: { ...state, recoveredFor }, change: null };
+}
+
+/**
+ * The next flag state of a plan task. A task's overdue and blocked are facts of its reports (no
+ * counts moving one firm at a time), so there is no hysteresis: the flag rises when the task
+ * becomes blocked or overdue and clears when it is neither; `raisedBy` follows the current reason
+ * (blocked before overdue) without a new change. Pure.
+ */
+export function nextTaskFlag(state: FlagState, task: { overdue: boolean; blocked: boolean }): { state: FlagState; change: FlagChange } {
+  const reason: TaskFlagReason | null = task.blocked ? 'blocked' : task.overdue ? 'overdue' : null;
+  if (reason === null) return state.flagged ? { state: UNFLAGGED, change: 'cleared' } : { state, change: null };
+  return { state: { flagged: true, raisedBy: reason, recoveredFor: 0 }, change: state.flagged ? null : 'raised' };
 }

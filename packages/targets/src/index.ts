@@ -3,6 +3,7 @@ export {
   parseTargetDefinitions,
   TARGET_METHODS,
   TargetDefinitionError,
+  targetDefinitionSchema,
   type TargetDefinition,
   type TargetMethod,
 } from './definitions';
@@ -18,4 +19,11 @@ export {
   type TargetKpiRef,
   type TargetStatus,
 } from './judge';
-export { DEFAULT_FLAG_POLICY, nextFlag, UNFLAGGED, type FlagChange, type FlagPolicy, type FlagState } from './flags';
+export { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagChange, type FlagPolicy, type FlagState, type TaskFlagReason } from './flags';
+export {
+  decomposeShareChange,
+  firmChanges,
+  type FirmChanges,
+  type ShareCounts,
+  type ShareDecomposition,
+} from './decomposition';

@@ -4,10 +4,20 @@
 import { IndicatorClient } from '@siliconalley/api';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import { HttpProblem } from '@siliconalley/http';
 import { departmentScorecard, taskStatusOn, tasksCompletedOn, type DepartmentScore, type TaskReport } from '@siliconalley/plan';
 import type { Store } from '@siliconalley/store';
 import { toAcceptedEvent } from '@siliconalley/store';
-import { judgeTarget, type KpiReader, type TargetDefinition, type TargetJudgement, type TargetKpiRef } from '@siliconalley/targets';
+import {
+  decomposeShareChange,
+  firmChanges,
+  judgeTarget,
+  type KpiReader,
+  type ShareDecomposition,
+  type TargetDefinition,
+  type TargetJudgement,
+  type TargetKpiRef,
+} from '@siliconalley/targets';
 
 /** Series that are not KPIs of the indicator: computed here from task reports. */
 export const TASKS_COMPLETED_KPI = 'tasks_completed';
@@ -26,8 +36,20 @@ export function storeTaskReports(store: Store): TaskReportSource {
   };
 }
 
-/** Counts source: the merged indicator client (or anything with the same `counts`). */
-export type CountsSource = Pick<IndicatorClient, 'counts'>;
+/**
+ * Counts source: the merged indicator client (or anything with the same `counts`); with `explain`,
+ * decompositions also count the firms gained and lost.
+ */
+export type CountsSource = Pick<IndicatorClient, 'counts'> & Partial<Pick<IndicatorClient, 'explain'>>;
+
+/** The targets to judge: a fixed list, or read at each evaluation (file/default + API-managed). */
+export type TargetSource = readonly TargetDefinition[] | (() => Promise<readonly TargetDefinition[]>);
+
+/** GET /targets/{id}/decomposition. */
+export interface TargetDecomposition extends ShareDecomposition {
+  target: string;
+  scope: string;
+}
 
 export interface TaskEntry {
   id: number;
@@ -55,9 +77,14 @@ export class Evaluator {
   constructor(
     private readonly indicators: CountsSource,
     private readonly tasks: TaskReportSource,
-    readonly definitions: readonly TargetDefinition[],
+    private readonly definitions: TargetSource,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The targets judged now, in order (file/default first). */
+  async targetDefinitions(): Promise<readonly TargetDefinition[]> {
+    return typeof this.definitions === 'function' ? this.definitions() : this.definitions;
+  }
 
   today(): string {
     return chinaDateOf(this.now());
@@ -67,7 +94,8 @@ export class Evaluator {
     const today = this.today();
     const indicatorDates = new Set<string>();
     let needsTasks = false;
-    for (const t of this.definitions) {
+    const definitions = await this.targetDefinitions();
+    for (const t of definitions) {
       if (t.kpi === TASKS_COMPLETED_KPI) needsTasks = true;
       // The indicator knows nothing after today (China time); later dates read as unknown.
       else for (const d of datesNeeded(t, asOf)) if (d <= today) indicatorDates.add(d);
@@ -91,7 +119,41 @@ export class Evaluator {
         return composeKpiValue(kpi, counts);
       },
     };
-    return this.definitions.map((t) => judgeTarget(t, asOf, reader));
+    return definitions.map((t) => judgeTarget(t, asOf, reader));
+  }
+
+  /**
+   * The change of a zone-share target's share between two days, split into the numerator effect
+   * (qualified firms gained/lost in the zone) and the denominator effect (the district total), with
+   * the firm turnover behind the counts when the indicator can explain them.
+   */
+  async decomposition(id: string, from: string, to: string): Promise<TargetDecomposition> {
+    const target = (await this.targetDefinitions()).find((t) => t.id === id);
+    if (!target) throw new HttpProblem(404, `no target ${JSON.stringify(id)}; GET /api/v1/targets lists them`);
+    if (target.kpi !== 'zone_share') {
+      throw new HttpProblem(400, `${id} is a ${target.kpi} target: only zone_share targets decompose into numerator and denominator effects`);
+    }
+    const { zoneIds, byDate } = await this.indicators.counts([from, to]);
+    const zone = { id: 'qualified_firms', scope: target.scope } as KpiRef;
+    const district = { id: 'qualified_firms', scope: 'district' } as KpiRef;
+    if (!new Set(kpiCatalogue(zoneIds).map(seriesKey)).has(seriesKey(zone))) {
+      throw new HttpProblem(409, `${id}: the indicator knows no zone ${target.scope} (zones: ${zoneIds.join(', ')})`);
+    }
+    const countsOn = (date: string) => ({ zone: composeKpiValue(zone, byDate.get(date)!) ?? 0, district: composeKpiValue(district, byDate.get(date)!) ?? 0 });
+    const result: TargetDecomposition = { target: id, scope: target.scope, ...decomposeShareChange(from, to, countsOn(from), countsOn(to)) };
+    const explain = this.indicators.explain?.bind(this.indicators);
+    if (explain) {
+      const usccs = async (scope: string, date: string) => (await explain({ id: 'qualified_firms', scope }, date)).map((f) => f.uscc);
+      const [zoneA, zoneB, districtA, districtB] = await Promise.all([
+        usccs(target.scope, from),
+        usccs(target.scope, to),
+        usccs('district', from),
+        usccs('district', to),
+      ]);
+      result.zoneFirms = firmChanges(zoneA, zoneB);
+      result.districtFirms = firmChanges(districtA, districtB);
+    }
+    return result;
   }
 
   async tasksOn(asOf: string): Promise<TaskEntry[]> {

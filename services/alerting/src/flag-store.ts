@@ -1,13 +1,13 @@
-// Flag states survive restarts (MongoDB, collection `alertflags`): without them a restart would
-// forget the hysteresis and raise every flagged target again. Written after each evaluation, after
+// Flag states (targets by id, plan tasks as `task:<id>`) survive restarts (MongoDB, collection
+// `alertflags`): without them a restart would forget the hysteresis and raise every flag again. Written after each evaluation, after
 // the flag changes are published: a crash in between re-publishes a change (at least once).
 import { Schema, type Connection, type Model } from '@siliconalley/db';
-import type { FlagState, TargetStatus } from '@siliconalley/targets';
+import type { FlagState } from '@siliconalley/targets';
 
 interface FlagDoc {
   _id: string;
   flagged: boolean;
-  raisedBy: TargetStatus | null;
+  raisedBy: FlagState['raisedBy'];
   recoveredFor: number;
   updatedAt: Date;
 }
@@ -42,5 +42,11 @@ export class FlagStore {
         replaceOne: { filter: { _id: target }, replacement: { _id: target, ...s, updatedAt: now }, upsert: true },
       })),
     );
+  }
+
+  /** Forgets flags (targets deleted through the API). */
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.model.deleteMany({ _id: { $in: [...ids] } });
   }
 }

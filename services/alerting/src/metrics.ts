@@ -27,6 +27,8 @@ export function alertingMetrics(registry: Registry) {
       registers: [registry],
     }),
     lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
+    /** Targets exported by the last recordTargets: a deleted (API-managed) target's series are removed. */
+    exported: new Set<string>(),
   };
 }
 
@@ -37,7 +39,18 @@ const setOrRemove = (gauge: Gauge<'target'>, target: string, value: number | nul
   else gauge.set({ target }, value);
 };
 
+/** Removes every series of a target that is no longer judged (deleted through the API). */
+function forgetTarget(m: AlertingMetrics, target: string): void {
+  for (const status of TARGET_STATUSES) m.status.remove({ target, status });
+  for (const gauge of [m.ratio, m.actual, m.expected, m.value, m.forecast, m.dueTimestamp, m.flagged]) gauge.remove({ target });
+  for (const to of ['path', 'target']) m.firmsNeeded.remove({ target, to });
+}
+
 export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: (id: string) => boolean): void {
+  const current = new Set(judgements.map((j) => j.id));
+  for (const id of m.exported) if (!current.has(id)) forgetTarget(m, id);
+  m.exported.clear();
+  for (const id of current) m.exported.add(id);
   for (const j of judgements) {
     for (const status of TARGET_STATUSES) m.status.set({ target: j.id, status }, j.status === status ? 1 : 0);
     setOrRemove(m.ratio, j.id, j.ratio);

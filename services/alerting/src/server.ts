@@ -1,17 +1,39 @@
 // Internal API behind the gateway: targets, plan tasks and department scorecards as of a day.
-import type { Express, Request } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { z } from 'zod';
-import { departmentsQuery, describeIssues, targetsQuery, tasksQuery } from '@siliconalley/api';
+import { decompositionQuery, departmentsQuery, describeIssues, targetsQuery, tasksQuery } from '@siliconalley/api';
 import { chinaDateOf } from '@siliconalley/contract';
 import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
 import type { Logger } from '@siliconalley/logger';
+import type { Actor } from '@siliconalley/store';
 import type { Evaluator } from './evaluate';
+import type { ManagedTargets } from './managed-targets';
 
 export interface AlertingServerDeps {
   evaluator: Evaluator;
   logger: Logger;
   registry: Registry;
+  /** POST/DELETE /targets and GET /targets/audit; absent: targets are read-only. */
+  managed?: ManagedTargets;
   now?: () => Date;
+}
+
+/** Header names the gateway sets on writes: the caller's token prefix and (URI-encoded) label. */
+export const ACTOR_HEADER = 'x-sa-actor';
+export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
+
+/** Who writes: set by the gateway from the authenticated token; writes without it are refused. */
+function actorOf(req: Request): Actor {
+  const id = req.get(ACTOR_HEADER);
+  if (!id) throw new HttpProblem(400, `writes need the ${ACTOR_HEADER} header (the gateway sets it from the caller's token)`);
+  const raw = req.get(ACTOR_LABEL_HEADER);
+  let label: string | null = null;
+  try {
+    label = raw ? decodeURIComponent(raw) : null;
+  } catch {
+    label = raw ?? null;
+  }
+  return { id, label };
 }
 
 function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
@@ -27,6 +49,26 @@ export function createServer(deps: AlertingServerDeps): Express {
     app.get('/targets', async (req, res) => {
       const asOf = parse(targetsQuery(now), req).asOf ?? today();
       res.json({ asOf, targets: await deps.evaluator.targets(asOf) });
+    });
+    const managed = () => {
+      if (!deps.managed) throw new HttpProblem(405, 'targets are read-only on this instance');
+      return deps.managed;
+    };
+    app.post('/targets', express.json({ limit: '64kb' }), async (req, res) => {
+      if (!req.is('application/json')) throw new HttpProblem(415, 'send the target definition as application/json');
+      const definition = await managed().create(req.body, actorOf(req));
+      res.status(201).location(`/api/v1/targets/${encodeURIComponent(definition.id)}`).json(definition);
+    });
+    app.get('/targets/audit', async (_req, res) => {
+      res.json({ entries: await managed().audit() });
+    });
+    app.delete('/targets/:id', async (req, res) => {
+      await managed().remove(String(req.params.id), actorOf(req));
+      res.status(204).end();
+    });
+    app.get('/targets/:id/decomposition', async (req, res) => {
+      const q = parse(decompositionQuery(now), req);
+      res.json(await deps.evaluator.decomposition(String(req.params.id), q.from, q.to));
     });
     app.get('/tasks', async (req, res) => {
       const asOf = parse(tasksQuery(now), req).asOf ?? today();

@@ -8,12 +8,15 @@ import { createMetricsRegistry, createOpsApp, Lifecycle, listen } from '@silicon
 import { KafkaClient } from '@siliconalley/kafka';
 import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore } from '@siliconalley/store';
-import { DEFAULT_FLAG_POLICY, nextFlag, UNFLAGGED, type FlagPolicy, type FlagState } from '@siliconalley/targets';
+import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagPolicy, type FlagState } from '@siliconalley/targets';
 import { loadTargets } from './targets-file';
-import { flagChangeEvent, GrafanaAnnotations, publishFlagChange } from './alerts';
+import { flagChangeEvent, GrafanaAnnotations, publishFlagChange, taskFlagChangeEvent } from './alerts';
 import type { AlertingConfig } from './config';
 import { Evaluator, storeTaskReports } from './evaluate';
 import { FlagStore } from './flag-store';
+/** Flag-store keys of plan-task flags (target ids cannot contain ':'). */
+const TASK_FLAG_PREFIX = 'task:';
+import { ManagedTargets } from './managed-targets';
 import { alertingMetrics, recordTargets, recordTasks } from './metrics';
 import { createServer } from './server';
 
@@ -21,6 +24,7 @@ export interface RunningAlerting {
   lifecycle: Lifecycle;
   logger: Logger;
   evaluator: Evaluator;
+  managed: ManagedTargets;
   apiPort: number;
   opsPort: number;
   /** One evaluation for today now (also run every EVALUATION_INTERVAL_SECONDS). */
@@ -40,7 +44,9 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   const store = createStore(conn);
   const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, logger, namespace: config.SA_NAMESPACE });
   await kafka.connectProducer();
-  const evaluator = new Evaluator(new IndicatorClient(config.INDICATOR_URL), storeTaskReports(store), definitions, now);
+  await store.ensureIndexes();
+  const managed = new ManagedTargets(definitions, store.targets, logger);
+  const evaluator = new Evaluator(new IndicatorClient(config.INDICATOR_URL), storeTaskReports(store), () => managed.all(), now);
   const grafana = config.GRAFANA_URL && config.GRAFANA_TOKEN ? new GrafanaAnnotations({ url: config.GRAFANA_URL, token: config.GRAFANA_TOKEN, logger }) : null;
 
   const flagStore = new FlagStore(conn);
@@ -61,6 +67,24 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
         }
         flags.set(j.id, state);
       }
+      // Plan tasks: flagged when overdue or blocked, cleared when neither (same store, key task:<id>).
+      for (const t of tasks) {
+        const key = `${TASK_FLAG_PREFIX}${t.id}`;
+        const { state, change } = nextTaskFlag(flags.get(key) ?? UNFLAGGED, t);
+        if (change) {
+          const event = taskFlagChangeEvent(t, change, asOf, now());
+          await publishFlagChange(kafka, event);
+          grafana?.annotate(event);
+          logger.warn({ task: t.id, change, overdue: t.overdue, blocked: t.blocked }, 'task flag changed');
+        }
+        flags.set(key, state);
+      }
+      // Targets deleted through the API: their flags go (no clearing event: the target is gone, and
+      // its series disappear from /metrics, which resolves its alert in Prometheus).
+      const judged = new Set(judgements.map((j) => j.id));
+      const gone = [...flags.keys()].filter((id) => !id.startsWith(TASK_FLAG_PREFIX) && !judged.has(id));
+      for (const id of gone) flags.delete(id);
+      await flagStore.remove(gone);
       await flagStore.save(flags);
       recordTargets(metrics, judgements, (id) => flags.get(id)?.flagged ?? false);
       recordTasks(metrics, tasks);
@@ -76,7 +100,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }),
     config.OPS_PORT,
   );
-  const api = await listen(createServer({ evaluator, logger, registry, now }), config.HTTP_PORT);
+  const api = await listen(createServer({ evaluator, logger, registry, managed, now }), config.HTTP_PORT);
 
   let running: Promise<void> | null = null;
   const tick = () => {
@@ -98,11 +122,12 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     })
     .onShutdown('close kafka', () => kafka.close())
     .onShutdown('close database', () => conn.close());
-  logger.info({ port: config.HTTP_PORT, targets: definitions.map((t) => t.id) }, 'alerting listening');
+  logger.info({ port: config.HTTP_PORT, targets: (await evaluator.targetDefinitions()).map((t) => t.id) }, 'alerting listening');
   return {
     lifecycle,
     logger,
     evaluator,
+    managed,
     apiPort: (api.server.address() as AddressInfo).port,
     opsPort: (ops.server.address() as AddressInfo).port,
     evaluateNow: async () => {

@@ -1,6 +1,8 @@
 // OpenAPI 3.1 generated from the same zod schemas that validate requests (packages/api).
 import { z } from 'zod';
 import {
+  decompositionQuery,
+  decompositionResponse,
   departmentsQuery,
   departmentsResponse,
   explainQuery,
@@ -10,6 +12,8 @@ import {
   problemSchema,
   seriesQuery,
   seriesResponse,
+  targetAuditResponse,
+  targetDefinitionBody,
   targetsQuery,
   targetsResponse,
   tasksQuery,
@@ -83,6 +87,38 @@ export function openApiDocument(): Json {
           'x-roles': read,
           parameters: queryParameters(targetsQuery()),
           responses: { '200': json(targetsResponse, 'Targets'), ...problemResponses(400, 401, 403, 503) },
+        },
+        post: {
+          summary: 'Add an operator target (validated; audited with the caller\'s token prefix). Judged with the others from the next request on',
+          'x-roles': ['operator'],
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(targetDefinitionBody) } } },
+          responses: {
+            '201': { ...json(targetDefinitionBody, 'The stored definition'), headers: { Location: { schema: { type: 'string' } } } },
+            ...problemResponses(400, 401, 403, 409, 415, 503),
+          },
+        },
+      },
+      '/api/v1/targets/{id}': {
+        delete: {
+          summary: 'Delete an operator target added through the API (the plan\'s and the targets file\'s: 409); audited',
+          'x-roles': ['operator'],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'Deleted' }, ...problemResponses(401, 403, 404, 409, 503) },
+        },
+      },
+      '/api/v1/targets/audit': {
+        get: {
+          summary: 'Audit log of target changes through the API, newest first: who, when, what, before/after',
+          'x-roles': ['operator'],
+          responses: { '200': json(targetAuditResponse, 'Audit entries'), ...problemResponses(401, 403, 503) },
+        },
+      },
+      '/api/v1/targets/{id}/decomposition': {
+        get: {
+          summary: 'Zone-share targets (T6_ZONE_SHARE): the share change between two days split into the numerator effect (zone firms gained/lost) and the denominator effect (district total)',
+          'x-roles': read,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'T6_ZONE_SHARE' }, ...queryParameters(decompositionQuery())],
+          responses: { '200': json(decompositionResponse, 'Decomposition'), ...problemResponses(400, 401, 403, 404, 503) },
         },
       },
       '/api/v1/tasks': {

@@ -1,6 +1,6 @@
 // The edge: one base URL for people and providers. Tokens → roles, then each route goes to the
 // service that owns its data (KPIs: indicator), or is served here (ingest, pipeline).
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { createHttpApp, HttpProblem, type Counter, type Registry } from '@siliconalley/http';
 import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
@@ -29,35 +29,68 @@ export interface GatewayDeps {
   trustProxyHops?: number;
 }
 
-/** Forwards a read to an internal service and relays status, type and body. */
-function forwardTo(baseUrl: string, path: string, logger: Logger): RequestHandler {
+/** Header names for the caller of a write, read by the alerting service for its audit log. */
+export const ACTOR_HEADER = 'x-sa-actor';
+export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
+
+/**
+ * Forwards a request to an internal service and relays status, type, Location and body. GET and
+ * DELETE go without a body; POST/PUT/PATCH relay the JSON body parsed by `express.json()`. Writes
+ * carry the caller (token prefix and URI-encoded label) for the upstream's audit log.
+ */
+function forwardTo(baseUrl: string, path: string | ((req: Request) => string), logger: Logger): RequestHandler {
   return (req, res, next) => {
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-    fetch(`${baseUrl}${path}${query}`, { headers: { accept: req.headers.accept ?? 'application/json' }, signal: AbortSignal.timeout(30000) })
+    const target = typeof path === 'string' ? path : path(req);
+    const headers: Record<string, string> = { accept: req.headers.accept ?? 'application/json' };
+    const write = req.method !== 'GET' && req.method !== 'HEAD';
+    if (write && req.principal) {
+      headers[ACTOR_HEADER] = req.principal.prefix;
+      if (req.principal.label) headers[ACTOR_LABEL_HEADER] = encodeURIComponent(req.principal.label);
+    }
+    let body: string | undefined;
+    if (write && req.method !== 'DELETE') {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body ?? null);
+    }
+    fetch(`${baseUrl}${target}${query}`, { method: req.method, headers, body, signal: AbortSignal.timeout(30000) })
       .then(async (upstream) => {
         res.status(upstream.status);
         const type = upstream.headers.get('content-type');
         if (type) res.type(type);
-        const retry = upstream.headers.get('retry-after');
-        if (retry) res.setHeader('Retry-After', retry);
-        const body = Buffer.from(await upstream.arrayBuffer());
+        for (const name of ['retry-after', 'location']) {
+          const value = upstream.headers.get(name);
+          if (value) res.setHeader(name, value);
+        }
+        const payload = Buffer.from(await upstream.arrayBuffer());
         if (type?.startsWith('application/problem+json')) {
           // The upstream names its own path; the caller asked for the public one.
           try {
-            const problem = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+            const problem = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
             res.send(JSON.stringify({ ...problem, instance: req.originalUrl.split('?')[0] }));
             return;
           } catch {
             // Not JSON after all: relay as it is.
           }
         }
-        res.send(body);
+        if (upstream.status === 204 || upstream.status === 304) res.end();
+        else res.send(payload);
       })
       .catch((err) => {
-        logger.warn({ err, path }, 'upstream unavailable');
+        logger.warn({ err, path: target }, 'upstream unavailable');
         next(new HttpProblem(503, `the service behind ${req.path} is unavailable; retry shortly`, {}, { 'Retry-After': '5' }));
       });
   };
+}
+
+/** JSON bodies of the write routes forwarded upstream (target definitions are small). */
+function jsonBody(): RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      next(req.is('application/json') ? undefined : new HttpProblem(415, 'send the body as application/json'));
+    },
+    express.json({ limit: '64kb' }),
+  ];
 }
 
 function cors(origins: string[]): RequestHandler {
@@ -108,7 +141,13 @@ export function createServer(deps: GatewayDeps): Express {
       v1.get('/kpis/series', read, fleet.series());
       v1.get('/kpis/explain', read, fleet.explain());
     }
+    const operator = requireRole('operator');
+    const targetPath = (suffix = '') => (req: Request) => `/targets/${encodeURIComponent(String(req.params.id))}${suffix}`;
     v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger));
+    v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger));
+    v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger));
+    v1.get('/targets/:id/decomposition', read, forwardTo(deps.alertingUrl, targetPath('/decomposition'), deps.logger));
+    v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger));
     v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger));
     v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger));
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {

@@ -73,4 +73,24 @@ describe('IndicatorClient', () => {
     expect([err.status, err.detail]).toEqual([400, 'asOf "x": must be a calendar date']);
     await a.close();
   });
+
+  it('explain: unions the firms of every instance, sorted by USCC, passing the labels and asOf', async () => {
+    const seen: string[] = [];
+    const explainer = async (partitions: number[], usccs: string[]) => {
+      const server: Server = createServer((req, res) => {
+        seen.push(req.url!);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ asOf: '2025-06-30', partitions, firms: usccs.map((uscc) => ({ uscc, name: null, count: 1 })) }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+    };
+    const a = await explainer([0], ['B', 'D']);
+    const b = await explainer([1], ['A', 'C']);
+    const firms = await new IndicatorClient([a.url, b.url]).explain({ id: 'qualified_firms', scope: 'zone:QL' }, '2025-06-30');
+    expect(firms.map((f) => f.uscc)).toEqual(['A', 'B', 'C', 'D']);
+    expect(seen).toHaveLength(2);
+    for (const url of seen) expect(url).toBe('/partial/explain?id=qualified_firms&scope=zone%3AQL&asOf=2025-06-30');
+    await Promise.all([a.close(), b.close()]);
+  });
 });

@@ -68,4 +68,21 @@ describe('store on the real database', () => {
     expect(await store.tokens.revokeByPrefix(record.prefix)).toBe(1);
     expect(await store.tokens.findActive(token)).toBeNull();
   });
+
+  it('stores operator targets once per id, audits create and delete with who, when, before and after', async () => {
+    const definition = { id: 'T_OP', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { value: 80 }, due: '2026-12-31', method: 'linear-v1' };
+    const actor = { id: 'sa_AbCdE', label: '运营 ops' };
+    expect(await store.targets.create('T_OP', definition, actor, new Date('2026-01-01T00:00:00Z'))).toBe(true);
+    expect(await store.targets.create('T_OP', { ...definition, target: { value: 1 } }, actor)).toBe(false);
+    expect((await store.targets.list()).map((t) => [t._id, t.definition, t.createdBy])).toEqual([['T_OP', definition, 'sa_AbCdE']]);
+    expect(await store.targets.remove('T_OP', { id: 'sa_XyZ12' }, new Date('2026-01-02T00:00:00Z'))).toEqual(definition);
+    expect(await store.targets.remove('T_OP', { id: 'sa_XyZ12' })).toBeNull();
+    expect(await store.targets.list()).toEqual([]);
+    const audit = await store.targets.audit();
+    expect(audit.map((a) => [a.targetId, a.action, a.actor, a.actorLabel, a.at.toISOString(), a.before, a.after])).toEqual([
+      ['T_OP', 'delete', 'sa_XyZ12', null, '2026-01-02T00:00:00.000Z', definition, null],
+      ['T_OP', 'create', 'sa_AbCdE', '运营 ops', '2026-01-01T00:00:00.000Z', null, definition],
+    ]);
+    expect(await store.targets.audit({ targetId: 'OTHER' })).toEqual([]);
+  });
 });

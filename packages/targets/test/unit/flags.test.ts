@@ -1,4 +1,4 @@
-import { DEFAULT_FLAG_POLICY, nextFlag, UNFLAGGED, type FlagState, type TargetStatus } from '../../src';
+import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagState, type TargetStatus } from '../../src';
 
 const run = (steps: [TargetStatus | null, number | null][], policy = DEFAULT_FLAG_POLICY) => {
   let state: FlagState = UNFLAGGED;
@@ -39,5 +39,30 @@ describe('flags with hysteresis', () => {
 
   it('an unknown status changes nothing', () => {
     expect(run([['lagging', 0.4], [null, null], [null, null], [null, null]])).toEqual(['raised', null, null, null]);
+  });
+});
+
+describe('plan-task flags', () => {
+  const runTask = (steps: { overdue: boolean; blocked: boolean }[]) => {
+    let state: FlagState = UNFLAGGED;
+    return steps.map((t) => {
+      const next = nextTaskFlag(state, t);
+      state = next.state;
+      return [next.change, state.raisedBy];
+    });
+  };
+  const ok = { overdue: false, blocked: false };
+
+  it('raises when a task becomes overdue or blocked, clears when it recovers', () => {
+    expect(runTask([ok, { overdue: true, blocked: false }, { overdue: true, blocked: false }, ok, ok])).toEqual([
+      [null, null], ['raised', 'overdue'], [null, 'overdue'], ['cleared', null], [null, null],
+    ]);
+    expect(runTask([{ overdue: false, blocked: true }, ok])).toEqual([['raised', 'blocked'], ['cleared', null]]);
+  });
+
+  it('a change of reason while flagged is no new change; blocked comes before overdue', () => {
+    expect(runTask([{ overdue: true, blocked: false }, { overdue: true, blocked: true }, { overdue: false, blocked: true }, ok])).toEqual([
+      ['raised', 'overdue'], [null, 'blocked'], [null, 'blocked'], ['cleared', null],
+    ]);
   });
 });

@@ -5,13 +5,14 @@ import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, publishRecords } from '@siliconalley/devstack';
 import { CONSUMER_GROUPS, type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
-import { TOPICS } from '@siliconalley/contract';
+import { chinaDateOf, TOPICS } from '@siliconalley/contract';
 import { FLAGGED_STATUSES, type TargetStatus } from '@siliconalley/targets';
 import { loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '@siliconalley/service-indicator/dist/config';
 import { startIndicator, type RunningIndicator } from '@siliconalley/service-indicator/dist/service';
+import { TASK_ALERT_EVENT_TYPE } from '../../src/alerts';
 import { alertingConfigSchema } from '../../src/config';
 import { startAlerting, type RunningAlerting } from '../../src/service';
 
@@ -111,7 +112,8 @@ describe('alerting on the small fixture, end to end', () => {
     await alerting.evaluateNow();
     const today = await request(base).get('/targets').expect(200);
     const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[]).filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status)).map((t) => t.id);
-    expect([...alerting.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort()).toEqual([...flaggedNow].sort());
+    const targetFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && !id.startsWith('task:')).map(([id]) => id).sort();
+    expect(targetFlags()).toEqual([...flaggedNow].sort());
 
     const metrics = await request(`http://127.0.0.1:${alerting.opsPort}`).get('/metrics').expect(200);
     expect(promtoolCheckMetrics(metrics.text)).toEqual([]);
@@ -123,8 +125,10 @@ describe('alerting on the small fixture, end to end', () => {
     const records: InboundRecord[] = [];
     const consumer = await kafka.consume({ groupId: kafka.group(`alert-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (chunk) => void records.push(...chunk) });
     try {
-      await waitUntil('a raised flag per flagged target on the alert topic', async () => records.length >= flaggedNow.length);
-      const events = records.map((r) => JSON.parse(r.value!.toString('utf8')) as { specversion: string; type: string; subject: string; data: { target: string; change: string } });
+      type Alert = { specversion: string; type: string; subject: string; data: { target: string; change: string } };
+      const targetEvents = () => records.map((r) => JSON.parse(r.value!.toString('utf8')) as Alert).filter((e) => e.type !== TASK_ALERT_EVENT_TYPE);
+      await waitUntil('a raised flag per flagged target on the alert topic', async () => targetEvents().length >= flaggedNow.length);
+      const events = targetEvents();
       expect(events.map((e) => e.data.target).sort()).toEqual([...flaggedNow].sort());
       for (const e of events) {
         expect(e).toMatchObject({ specversion: '1.0', type: 'siliconalley.alert.target.flag.v1', subject: `target/${e.data.target}`, data: { change: 'raised' } });
@@ -148,6 +152,88 @@ describe('alerting on the small fixture, end to end', () => {
     } finally {
       await again.lifecycle.shutdown('restart checked');
     }
+  });
+
+  it('plan tasks overdue or blocked today are flagged (task CloudEvents), and a report published through Kafka clears one', async () => {
+    await alerting.evaluateNow();
+    const tasks = (await request(base).get('/tasks').expect(200)).body.tasks as { id: number; overdue: boolean; blocked: boolean; lead: string[]; dueQuarter: string | null; status: string | null }[];
+    const offending = tasks.filter((t) => t.overdue || t.blocked).map((t) => t.id).sort((a, b) => a - b);
+    const taskFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && id.startsWith('task:')).map(([id]) => Number(id.slice(5))).sort((a, b) => a - b);
+    expect(taskFlags()).toEqual(offending);
+    const overdue = tasks.find((t) => t.overdue && !t.blocked && t.dueQuarter !== null);
+    expect(overdue).toBeDefined();
+
+    type TaskAlert = { type: string; subject: string; data: { task: number; change: string; reason: string | null } };
+    const records: InboundRecord[] = [];
+    const consumer = await kafka.consume({ groupId: kafka.group(`task-alert-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (chunk) => void records.push(...chunk) });
+    const taskEvents = () => records.map((r) => JSON.parse(r.value!.toString('utf8')) as TaskAlert).filter((e) => e.type === TASK_ALERT_EVENT_TYPE);
+    try {
+      await waitUntil('a raised task flag per offending task on the alert topic', async () => taskEvents().filter((e) => e.data.change === 'raised').length >= offending.length);
+      expect([...new Set(taskEvents().map((e) => e.data.task))].sort((a, b) => a - b)).toEqual(offending);
+      for (const e of taskEvents()) expect(e).toMatchObject({ subject: `task/${e.data.task}`, data: { change: 'raised', reason: expect.stringMatching(/^(overdue|blocked)$/) } });
+
+      // The lead department reports for the quarter due: the task is no longer overdue; the flag clears.
+      const t = overdue!;
+      const report = {
+        specversion: '1.0', id: `e2e-task-report-${env.namespace}`, source: 'urn:dongcheng:taskforce', type: 'cn.gov.dongcheng.siliconalley.task.progress.reported.v1',
+        time: new Date().toISOString(), subject: String(t.id), datacontenttype: 'application/json',
+        data: { taskId: t.id, department: t.lead[0], period: t.dueQuarter, status: 'in_progress', percentComplete: 50, narrative: '端到端测试进展' },
+      };
+      await publishRecords(kafka, [{ topic: 'siliconalley.task.v1', key: String(t.id), headers: { 'content-type': 'application/cloudevents+json' }, value: JSON.stringify(report) }], env.namespace);
+      await waitUntil(`task ${t.id} to be reported (no longer overdue)`, async () => !(await alerting.evaluator.tasksOn(chinaDateOf(new Date()))).find((x) => x.id === t.id)!.overdue);
+      await alerting.evaluateNow();
+      expect(alerting.flags().get(`task:${t.id}`)).toMatchObject({ flagged: false });
+      await waitUntil(`a cleared flag for task ${t.id}`, async () => taskEvents().some((e) => e.data.task === t.id && e.data.change === 'cleared'));
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('GET /targets/T6_ZONE_SHARE/decomposition 2023-12-31 → 2025-12-31: effects from the qualified_firms counts, firm turnover from explain', async () => {
+    const [a, b] = ['2023-12-31', '2025-12-31'];
+    const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
+    const [za, zb, da, db] = [count(a, 'zone:QL'), count(b, 'zone:QL'), count(a, 'district'), count(b, 'district')];
+    const res = await request(base).get(`/targets/T6_ZONE_SHARE/decomposition?from=${a}&to=${b}`).expect(200);
+    expect(res.body).toMatchObject({ target: 'T6_ZONE_SHARE', scope: 'zone:QL', from: a, to: b, zone: { from: za, to: zb }, district: { from: da, to: db } });
+    expect(res.body.numeratorEffect).toBe((zb - za) / db);
+    expect(res.body.denominatorEffect).toBe(za * (1 / db - 1 / da));
+    expect(res.body.numeratorEffect + res.body.denominatorEffect).toBeCloseTo(res.body.delta, 15);
+    expect(res.body.zoneFirms.gained - res.body.zoneFirms.lost).toBe(zb - za);
+    expect(res.body.districtFirms.gained - res.body.districtFirms.lost).toBe(db - da);
+    await request(base).get('/targets/T32_SERVICE_PLATFORMS/decomposition?from=2023-12-31&to=2025-12-31').expect(400);
+    await request(base).get('/targets/NOPE/decomposition?from=2023-12-31&to=2025-12-31').expect(404);
+    await request(base).get(`/targets/T6_ZONE_SHARE/decomposition?from=${b}&to=${a}`).expect(400);
+  });
+
+  it('operator targets: POST validates and stores, GET /targets judges them, DELETE removes them, every change audited', async () => {
+    const op = { id: 'OP_QL_QUALIFIED', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' };
+    const actor = { 'x-sa-actor': 'sa_TeSt1', 'x-sa-actor-label': encodeURIComponent('运营 ops') };
+    const bad = await request(base).post('/targets').set(actor).send({ ...op, scope: 'zone QL', due: '2020-01-01' }).expect(400);
+    expect(bad.body.detail).toMatch(/scope: must be "district" or "zone:<ID>"/);
+    expect(bad.body.detail).toMatch(/due: due must be after baselineDate/);
+    await request(base).post('/targets').send(op).expect(400); // no actor: not audited, refused
+    for (const id of ['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']) await request(base).post('/targets').set(actor).send({ ...op, id }).expect(409);
+    const created = await request(base).post('/targets').set(actor).send(op).expect(201);
+    expect(created.headers.location).toBe('/api/v1/targets/OP_QL_QUALIFIED');
+    await request(base).post('/targets').set(actor).send(op).expect(409);
+
+    const asOf = '2025-12-31';
+    const judged = (await request(base).get(`/targets?asOf=${asOf}`).expect(200)).body.targets as Record<string, unknown>[];
+    expect(judged.map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED', 'OP_QL_QUALIFIED']);
+    const count = (date: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === 'zone:QL')!.value!;
+    expect(judged[3]).toMatchObject({ baseline: count('2024-12-31'), target: 2 * count('2024-12-31'), actual: count(asOf), method: 'linear-v1' });
+
+    for (const id of ['T6_ZONE_SHARE', 'TASKS_COMPLETED']) await request(base).delete(`/targets/${id}`).set(actor).expect(409);
+    await request(base).delete('/targets/NOPE').set(actor).expect(404);
+    await request(base).delete('/targets/OP_QL_QUALIFIED').set({ 'x-sa-actor': 'sa_OtHeR' }).expect(204);
+    expect(((await request(base).get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
+
+    const audit = (await request(base).get('/targets/audit').expect(200)).body.entries as Record<string, unknown>[];
+    expect(audit.map((e) => [e.targetId, e.action, e.actor, e.actorLabel, e.before, e.after])).toEqual([
+      ['OP_QL_QUALIFIED', 'delete', 'sa_OtHeR', null, op, null],
+      ['OP_QL_QUALIFIED', 'create', 'sa_TeSt1', '运营 ops', null, op],
+    ]);
+    expect(Date.parse(audit[0]!.at as string)).toBeGreaterThanOrEqual(Date.parse(audit[1]!.at as string));
   });
 
   it('refuses a malformed or future asOf with 400', async () => {

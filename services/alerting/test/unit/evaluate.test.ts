@@ -1,7 +1,7 @@
 // The evaluator and the gauges on the fixture, with KPI counts from the real KPI engine (what an
 // indicator instance serves on /partial/counts) and task reports from the fixture's accepted events.
 import request from 'supertest';
-import { groupEventsByFirm, KpiEngine } from '@siliconalley/kpi-engine';
+import { groupEventsByFirm, KpiEngine, type KpiRef } from '@siliconalley/kpi-engine';
 import { createMetricsRegistry, createOpsApp } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import type { TaskReport } from '@siliconalley/plan';
@@ -82,5 +82,33 @@ describe('gauges', () => {
     const blocked = text.split('\n').filter((l) => l.startsWith('siliconalley_task_blocked{'));
     expect(blocked.length).toBeGreaterThanOrEqual(34);
     expect(blocked.length).toBeLessThan(34 * 6);
+  });
+});
+
+describe('T6 decomposition', () => {
+  const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
+  const withExplain: CountsSource = {
+    counts: counts.counts,
+    explain: async (query, asOf) => engine.explain({ id: query.id, scope: query.scope } as KpiRef, asOf).map((r) => ({ uscc: r.uscc, name: null, count: r.count })),
+  };
+  const full = new Evaluator(withExplain, tasks, DEFAULT_TARGETS, () => new Date('2026-11-26T04:00:00Z'));
+
+  it('2023-12-31 → 2025-12-31: the effects follow from expected.json qualified_firms counts and sum to Δs', async () => {
+    const [a, b] = ['2023-12-31', '2025-12-31'];
+    const d = await full.decomposition('T6_ZONE_SHARE', a, b);
+    const [za, zb, da, db] = [count(a, 'zone:QL'), count(b, 'zone:QL'), count(a, 'district'), count(b, 'district')];
+    expect(d).toMatchObject({ target: 'T6_ZONE_SHARE', scope: 'zone:QL', from: a, to: b, zone: { from: za, to: zb }, district: { from: da, to: db } });
+    expect(d.numeratorEffect).toBe((zb - za) / db);
+    expect(d.denominatorEffect).toBe(za * (1 / db - 1 / da));
+    expect(d.numeratorEffect! + d.denominatorEffect!).toBeCloseTo(d.delta!, 15);
+    expect(d.zoneFirms!.gained - d.zoneFirms!.lost).toBe(zb - za);
+    expect(d.districtFirms!.gained - d.districtFirms!.lost).toBe(db - da);
+  });
+
+  it('without explain: counts only; unknown target 404, non-share target 400', async () => {
+    const d = await evaluator.decomposition('T6_ZONE_SHARE', '2024-06-30', '2024-12-31');
+    expect(d.zoneFirms).toBeUndefined();
+    await expect(evaluator.decomposition('NOPE', '2024-06-30', '2024-12-31')).rejects.toMatchObject({ status: 404 });
+    await expect(evaluator.decomposition('T32_SERVICE_PLATFORMS', '2024-06-30', '2024-12-31')).rejects.toMatchObject({ status: 400 });
   });
 });

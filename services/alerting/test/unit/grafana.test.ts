@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@siliconalley/logger';
 import type { TargetJudgement } from '@siliconalley/targets';
-import { flagChangeEvent, GrafanaAnnotations } from '../../src/alerts';
+import { alertKey, annotationOf, flagChangeEvent, GrafanaAnnotations, TASK_ALERT_EVENT_TYPE, taskFlagChangeEvent } from '../../src/alerts';
+import type { TaskEntry } from '../../src/evaluate';
 
 interface Seen {
   method: string;
@@ -113,5 +114,34 @@ describe('Grafana annotations', () => {
     client.annotate(flagChangeEvent(judgement, 'raised', '2026-11-26'));
     expect(Date.now() - started).toBeLessThan(20);
     await client.drain();
+  });
+});
+
+describe('plan-task flag events', () => {
+  const task: TaskEntry = {
+    id: 12, section: '四', action: '科创党建联促共进专项行动', name: '任务十二', lead: ['区科信局'], cooperating: [],
+    status: 'blocked', percentComplete: 40, period: '2026-Q3', dueQuarter: '2026-Q3', overdue: false, blocked: true,
+  };
+
+  it('is a CloudEvent of its own type, keyed task:<id>, with the reason', () => {
+    const raised = taskFlagChangeEvent(task, 'raised', '2026-11-26', new Date('2026-11-26T04:00:00Z'));
+    expect(raised).toMatchObject({ specversion: '1.0', type: TASK_ALERT_EVENT_TYPE, subject: 'task/12', data: { task: 12, change: 'raised', flagged: true, reason: 'blocked', lead: ['区科信局'] } });
+    expect(alertKey(raised)).toBe('task:12');
+    const cleared = taskFlagChangeEvent({ ...task, blocked: false, status: 'in_progress' }, 'cleared', '2026-11-27');
+    expect(cleared.data).toMatchObject({ change: 'cleared', flagged: false, reason: null });
+    expect(alertKey(flagChangeEvent(judgement, 'raised', '2026-11-26'))).toBe('T6_ZONE_SHARE');
+  });
+
+  it('is annotated in Grafana with task tags', async () => {
+    const g = await grafana([200]);
+    const client = new GrafanaAnnotations({ url: g.url, token: 't', logger });
+    const event = taskFlagChangeEvent(task, 'raised', '2026-11-26');
+    client.annotate(event);
+    await client.drain();
+    expect(g.seen).toHaveLength(1);
+    expect(g.seen[0]!.body).toEqual(annotationOf(event));
+    expect(annotationOf(event).tags).toEqual(['siliconalley', 'task', 'task-12', 'raised', 'blocked', '区科信局']);
+    expect(annotationOf(event).text).toMatch(/^Plan task 12 \(任务十二\) flagged: blocked as of 2026-11-26/);
+    await g.close();
   });
 });

@@ -39,7 +39,8 @@ describe('infra/prometheus/rules/targets.yml', () => {
     for (const file of testFiles) {
       const doc = parse(readFileSync(file, 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }[] }[] };
       for (const t of doc.tests) {
-        for (const a of t.alert_rule_test ?? []) for (const e of a.exp_alerts) fired.add(`${a.alertname}/${e.exp_labels?.target ?? ''}`);
+        // Rules of API-managed targets (managed="api") have no target of their own: keyed by '' like the fixed rules.
+        for (const a of t.alert_rule_test ?? []) for (const e of a.exp_alerts) fired.add(`${a.alertname}/${e.exp_labels?.managed === 'api' ? '' : (e.exp_labels?.target ?? '')}`);
       }
     }
     const groups = (parse(readFileSync(rulesFile, 'utf8')) as { groups: RuleGroup[] }).groups;
@@ -71,5 +72,15 @@ describe('infra/prometheus/rules/targets.yml', () => {
     ]);
     expect(rules[0]!.expr).toContain('target="QL_HNTE"');
     expect(rules[0]!.annotations.runbook_url).toBe('https://docs.example/README.md#runbook-target-lagging');
+  });
+
+  it('covers API-managed targets with rules keyed by the target label, excluding the configured ids', () => {
+    const managed = ruleGroups(DEFAULT_TARGETS).flatMap((g) => g.rules).filter((r) => r.labels.managed === 'api');
+    expect(managed.map((r) => [r.alert, r.labels.severity, r.labels.target])).toEqual([
+      ['TargetFlagged', 'warning', undefined],
+      ['TargetMissed', 'critical', undefined],
+    ]);
+    expect(managed[0]!.expr).toBe('max by (target) (siliconalley_target_flagged{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED"}) == 1');
+    expect(managed[1]!.expr).toBe('max by (target) (siliconalley_target_status{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED",status="missed"}) == 1');
   });
 });

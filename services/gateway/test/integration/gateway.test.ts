@@ -67,6 +67,16 @@ interface Route {
 
 const withAuth = (t: request.Test, auth: string | undefined) => (auth === undefined ? t : t.set('Authorization', auth));
 
+const OPERATOR_TARGET = {
+  id: 'OP_TARGET',
+  kpi: 'qualified_firms',
+  scope: 'zone:QL',
+  baselineDate: '2024-12-31',
+  target: { value: 80 },
+  due: '2026-12-31',
+  method: 'linear-v1',
+};
+
 const ROUTES: Route[] = [
   { name: 'GET /api/v1/kpis', upstream: '/kpis', call: (a) => withAuth(request(app).get('/api/v1/kpis?asOf=2025-06-30'), a), allowed: { provider: 403, evaluator: 200, operator: 200 } },
   {
@@ -89,6 +99,30 @@ const ROUTES: Route[] = [
       allowed: { provider: 403, evaluator: 200, operator: 200 },
     }),
   ),
+  {
+    name: 'POST /api/v1/targets',
+    upstream: '/targets',
+    call: (a) => withAuth(request(app).post('/api/v1/targets').set('Content-Type', 'application/json').send(JSON.stringify(OPERATOR_TARGET)), a),
+    allowed: { provider: 403, evaluator: 403, operator: 201 },
+  },
+  {
+    name: 'DELETE /api/v1/targets/{id}',
+    upstream: '/targets/OP_TARGET',
+    call: (a) => withAuth(request(app).delete('/api/v1/targets/OP_TARGET'), a),
+    allowed: { provider: 403, evaluator: 403, operator: 204 },
+  },
+  {
+    name: 'GET /api/v1/targets/audit',
+    upstream: '/targets/audit',
+    call: (a) => withAuth(request(app).get('/api/v1/targets/audit'), a),
+    allowed: { provider: 403, evaluator: 403, operator: 200 },
+  },
+  {
+    name: 'GET /api/v1/targets/{id}/decomposition',
+    upstream: '/targets/T6_ZONE_SHARE/decomposition',
+    call: (a) => withAuth(request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2023-12-31&to=2025-12-31'), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
   { name: 'GET /api/v1/pipeline', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
   {
     name: 'POST /api/v1/events',
@@ -118,13 +152,14 @@ describe('RBAC matrix: every route × every caller', () => {
     } else if (status === 403) {
       expectProblem(res, 403, new RegExp(`needs the role .*; the token has the role ${caller}`));
       expect(res.headers['www-authenticate']).toBeUndefined();
-    } else {
+    } else if (status !== 204) {
       expect(res.headers['content-type']).toMatch(/^application\/json\b/);
     }
-    // Only an allowed caller reaches the indicator, and it reaches it exactly once.
+    // Only an allowed caller reaches the upstream service, and it reaches it exactly once.
+    const allowed = status >= 200 && status < 300;
     const forwarded = upstream.requests.slice(before);
-    expect(forwarded.length).toBe(route.upstream && status === 200 ? 1 : 0);
-    if (route.upstream && status === 200) expect(forwarded[0]!.url.split('?')[0]).toBe(route.upstream);
+    expect(forwarded.length).toBe(route.upstream && allowed ? 1 : 0);
+    if (route.upstream && allowed) expect(forwarded[0]!.url.split('?')[0]).toBe(route.upstream);
   });
 
   it('gives the bodies the routes promise to allowed callers', async () => {
@@ -140,7 +175,7 @@ describe('RBAC matrix: every route × every caller', () => {
     const openapi = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/tasks', '/api/v1/departments']),
+      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/tasks', '/api/v1/departments']),
     );
   });
 
@@ -208,6 +243,49 @@ describe('forwarding to the indicator', () => {
       expectProblem(res, 503, new RegExp(`the service behind ${path.split('?')[0]!.replace('/api/v1', '')} is unavailable; retry shortly`));
       expect(res.headers['retry-after']).toBe('5');
     }
+  });
+});
+
+describe('target management through the gateway', () => {
+  it('forwards a write with its JSON body and the caller (token prefix), never a caller-supplied actor', async () => {
+    const before = upstream.requests.length;
+    const res = await request(app)
+      .post('/api/v1/targets')
+      .set('Authorization', bearer(tokens.operator))
+      .set('Content-Type', 'application/json')
+      .set('x-sa-actor', 'someone-else')
+      .send(JSON.stringify(OPERATOR_TARGET))
+      .expect(201);
+    expect(res.headers.location).toBe('/api/v1/targets/OP_TARGET');
+    expect(res.body).toEqual(OPERATOR_TARGET);
+    const [forwarded] = upstream.requests.slice(before);
+    expect(forwarded).toMatchObject({ method: 'POST', url: '/targets', body: OPERATOR_TARGET });
+    expect(forwarded!.headers['x-sa-actor']).toBe(tokens.operator.slice(0, 8));
+    expect(forwarded!.headers.authorization).toBeUndefined();
+
+    const del = upstream.requests.length;
+    await request(app).delete('/api/v1/targets/OP%20X').set('Authorization', bearer(tokens.operator)).expect(204);
+    expect(upstream.requests[del]).toMatchObject({ method: 'DELETE', url: '/targets/OP%20X' });
+    expect(upstream.requests[del]!.headers['x-sa-actor']).toBe(tokens.operator.slice(0, 8));
+  });
+
+  it('refuses a non-JSON body with 415 and malformed JSON with 400, before the upstream', async () => {
+    const before = upstream.requests.length;
+    expectProblem(await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'text/plain').send('id=x'), 415, /application\/json/);
+    expectProblem(await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'application/json').send('{"id":'), 400, /not valid JSON/);
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it("relays the alerting service's 409 and 400 problems with the public path", async () => {
+    upstream.answerOnce('/targets', {
+      status: 409,
+      type: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'target T6_ZONE_SHARE is defined in the targets configuration file', instance: '/targets' }),
+    });
+    const res = await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'application/json').send(JSON.stringify({ ...OPERATOR_TARGET, id: 'T6_ZONE_SHARE' }));
+    expectProblem(res, 409, /targets configuration file/);
+    expect(JSON.parse(res.text).instance).toBe('/api/v1/targets');
+    expectProblem(await request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2025-12-31&to=2023-12-31').set('Authorization', bearer(tokens.evaluator)), 400, /from/);
   });
 });
 

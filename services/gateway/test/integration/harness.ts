@@ -5,9 +5,9 @@
 // the gateway forwarded.
 import { connect, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import type { Response } from 'supertest';
-import { departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery } from '@siliconalley/api';
+import { decompositionQuery, departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery } from '@siliconalley/api';
 import { TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
@@ -96,6 +96,8 @@ export interface ForwardedRequest {
   url: string;
   query: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
+  /** JSON body of a forwarded write. */
+  body?: unknown;
 }
 
 export interface Upstream {
@@ -143,6 +145,21 @@ export async function startUpstream(): Promise<Upstream> {
     a.get('/targets', (req, res) => {
       parse(targetsQuery(now), req.query);
       res.json({ asOf: (req.query.asOf as string) ?? '2026-11-26', targets: [] });
+    });
+    // Target management and the T6 decomposition (the alerting service validates bodies itself).
+    a.post('/targets', express.json(), (req, res) => {
+      requests[requests.length - 1]!.body = req.body;
+      res.status(201).location(`/api/v1/targets/${encodeURIComponent(String((req.body as { id?: unknown }).id))}`).json(req.body);
+    });
+    a.get('/targets/audit', (_req, res) => {
+      res.json({ entries: [] });
+    });
+    a.delete('/targets/:id', (_req, res) => {
+      res.status(204).end();
+    });
+    a.get('/targets/:id/decomposition', (req, res) => {
+      parse(decompositionQuery(now), req.query);
+      res.json({ target: req.params.id, scope: 'zone:QL', from: req.query.from, to: req.query.to, zone: { from: 1, to: 2 }, district: { from: 10, to: 10 }, share: { from: 0.1, to: 0.2 }, delta: 0.1, numeratorEffect: 0.1, denominatorEffect: 0 });
     });
     a.get('/tasks', (req, res) => {
       parse(tasksQuery(now), req.query);
