@@ -2,7 +2,8 @@
 // the gateway generates the OpenAPI document from them: one definition, no drift.
 import { z } from 'zod';
 import { CERTIFICATION_KINDS, chinaDateOf, isIsoDate } from '@siliconalley/contract';
-import { KPI_IDS } from '@siliconalley/kpi-engine';
+import { HttpProblem } from '@siliconalley/http';
+import { KPI_IDS, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
 
 
 /** A calendar day in China time; the future is refused (numbers as of tomorrow are not known yet). */
@@ -86,3 +87,33 @@ export const partialCountsQuery = (_now?: () => Date) =>
         .regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD'),
     })
     .strict();
+
+/** The labels a KPI query may carry, as they come from a query string. */
+export interface KpiQueryLabels {
+  id: KpiRef['id'];
+  scope: string;
+  kind?: string;
+  industry?: string;
+  within?: string;
+}
+
+/**
+ * The KPI entry a query names, checked against the catalogue of the given zones; a readable 400
+ * for an unknown zone or a label combination that is not an entry.
+ */
+export function kpiRefOf(q: KpiQueryLabels, zoneIds: readonly string[]): KpiRef {
+  if (q.scope !== 'district' && !zoneIds.includes(q.scope.slice('zone:'.length))) {
+    throw new HttpProblem(400, `scope: unknown zone ${q.scope}; known: district, ${zoneIds.map((z) => `zone:${z}`).join(', ')}`);
+  }
+  const ref = {
+    id: q.id,
+    scope: q.scope,
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.industry ? { industry: q.industry } : {}),
+    ...(q.within ? { within: Number(q.within) } : {}),
+  } as KpiRef;
+  if (!kpiCatalogue(zoneIds).some((entry) => seriesKey(entry) === seriesKey(ref))) {
+    throw new HttpProblem(400, `no KPI entry ${JSON.stringify(ref)}: see GET /api/v1/kpis for the id × label combinations`);
+  }
+  return ref;
+}

@@ -3,10 +3,10 @@
 // firm lists union — then composes the KPI entries exactly as one instance would.
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { describeIssues, explainQuery, IndicatorClient, kpisQuery, seriesQuery, type MergedCounts, type PartialExplain } from '@siliconalley/api';
+import { describeIssues, explainQuery, IndicatorClient, kpiRefOf, kpisQuery, seriesQuery, type KpiQueryLabels, type MergedCounts, type PartialExplain } from '@siliconalley/api';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
-import { composeKpis, composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import { composeKpis, composeKpiValue, type KpiRef } from '@siliconalley/kpi-engine';
 
 const MAX_DAILY_POINTS = 3660;
 
@@ -31,18 +31,8 @@ export class IndicatorFleet {
     return this.client.counts(dates);
   }
 
-  private refOf(q: { id: KpiRef['id']; scope: string; kind?: string; industry?: string; within?: string }, zoneIds: string[]): KpiRef {
-    const ref = {
-      id: q.id,
-      scope: q.scope,
-      ...(q.kind ? { kind: q.kind } : {}),
-      ...(q.industry ? { industry: q.industry } : {}),
-      ...(q.within ? { within: Number(q.within) } : {}),
-    } as KpiRef;
-    if (!new Set(kpiCatalogue(zoneIds).map(seriesKey)).has(seriesKey(ref))) {
-      throw new HttpProblem(400, `no KPI entry ${JSON.stringify(ref)}: see GET /api/v1/kpis for the id × label combinations`);
-    }
-    return ref;
+  private refOf(q: KpiQueryLabels, zoneIds: string[]): KpiRef {
+    return kpiRefOf(q, zoneIds);
   }
 
   kpis(): RequestHandler {

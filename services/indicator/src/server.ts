@@ -1,10 +1,10 @@
 // The indicator's internal HTTP API (behind the gateway, which checks tokens and roles).
 import type { Express, Request } from 'express';
 import { z } from 'zod';
-import { asOfDate, describeIssues, explainQuery, kpisQuery, partialCountsQuery, seriesQuery } from '@siliconalley/api';
+import { asOfDate, describeIssues, kpiRefOf, type KpiQueryLabels, explainQuery, kpisQuery, partialCountsQuery, seriesQuery } from '@siliconalley/api';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
-import { kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import type { KpiRef } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { IndicatorState } from './state';
 
@@ -32,24 +32,8 @@ export function createServer(deps: ServerDeps): Express {
   const today = () => chinaDateOf(now());
   const { state } = deps;
   const zoneIds = new Set(state.zones.zones.map((z) => z.id));
-  const entryKeys = new Set(kpiCatalogue([...zoneIds]).map(seriesKey));
 
-  const refOf = (q: { id: KpiRef['id']; scope: string; kind?: string; industry?: string; within?: string }): KpiRef => {
-    if (q.scope !== 'district' && !zoneIds.has(q.scope.slice('zone:'.length))) {
-      throw new HttpProblem(400, `scope: unknown zone ${q.scope}; known: district, ${[...zoneIds].map((z) => `zone:${z}`).join(', ')}`);
-    }
-    const ref = {
-      id: q.id,
-      scope: q.scope,
-      ...(q.kind ? { kind: q.kind } : {}),
-      ...(q.industry ? { industry: q.industry } : {}),
-      ...(q.within ? { within: Number(q.within) } : {}),
-    } as KpiRef;
-    if (!entryKeys.has(seriesKey(ref))) {
-      throw new HttpProblem(400, `no KPI entry ${JSON.stringify(ref)}: see GET /api/v1/kpis for the id × label combinations`);
-    }
-    return ref;
-  };
+  const refOf = (q: KpiQueryLabels): KpiRef => kpiRefOf(q, [...zoneIds]);
 
   const guardReady = () => {
     if (deps.isReady && !deps.isReady()) throw new HttpProblem(503, 'the indicator is rebuilding its state; retry in a few seconds', {}, { 'Retry-After': '5' });
