@@ -8,3 +8,4 @@ export * from './topics';
 export * from './publish';
 export * from './testEnv';
 export * from './readback';
+export * from './drained';

@@ -1,6 +1,7 @@
 // Calendar days as integers (days since 1970-01-01). Business dates are China calendar dates with
-// no time of day, so plain UTC day arithmetic is exact. (Temporary home: to be deduped with contract.)
-import type { IsoDate } from '@siliconalley/contract';
+// no time of day, so plain UTC day arithmetic is exact. Calendar rules of the contract (a
+// certificate's default validity) stay in the contract; this file only converts and counts days.
+import { certificateValidUntil, type IsoDate } from '@siliconalley/contract';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -48,12 +49,9 @@ export function addYears(day: number, years: number): number {
   return Date.UTC(d.getUTCFullYear() + years, d.getUTCMonth(), d.getUTCDate()) / MS_PER_DAY;
 }
 
-/**
- * Last valid day of a certificate sent with `validUntil: null` (events.md): validFrom + 3 years − 1 day,
- * so 2024-02-29 → 2027-02-28.
- */
+/** Last valid day of a certificate sent with `validUntil: null`, by the contract's rule (`certificateValidUntil`). */
 export function defaultValidUntil(validFrom: number): number {
-  return addYears(validFrom, 3) - 1;
+  return dayNumber(certificateValidUntil({ validFrom: isoDate(validFrom), validUntil: null }));
 }
 
 /** Whether `day` is the last day of its month. */

@@ -12,7 +12,8 @@ import type {
   FocusIndustry,
   Site,
 } from '@siliconalley/contract';
-import { dayNumber, defaultValidUntil } from './days';
+import { certificateValidUntil } from '@siliconalley/contract';
+import { dayNumber } from './days';
 
 /** Open end of a day interval. */
 export const FOREVER = Number.POSITIVE_INFINITY;
@@ -139,7 +140,7 @@ function resolveCertificates(events: readonly FirmEvent[]): Certificate[] {
       certificateNo: data.certificateNo,
       level: data.level,
       validFrom,
-      validUntil: data.validUntil === null ? defaultValidUntil(validFrom) : dayNumber(data.validUntil),
+      validUntil: dayNumber(certificateValidUntil(data)),
       revokedOn: revokedOn.get(key) ?? FOREVER,
     });
   }
