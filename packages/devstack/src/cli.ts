@@ -5,7 +5,7 @@ import { alertmanagerUrl, devLayout, kafkaBrokers, mongoUrl, prometheusUrl, test
 import { repoRoot, sharedDir } from './paths';
 import { SERVICES, opsPort } from './services';
 import { Stack } from './stack';
-import { replayDemo } from './demo';
+import { replayDemo, type DemoSource } from './demo';
 
 const args = process.argv.slice(2);
 const command = args[0] ?? 'start';
@@ -24,6 +24,18 @@ function onSignals(handler: (signal: string) => void): void {
 }
 
 async function start(): Promise<void> {
+  // `--demo-firms N`: replay a simulated history of N firms instead of the fixture.
+  let demo: DemoSource = { kind: 'fixture' };
+  const demoFirmsAt = args.indexOf('--demo-firms');
+  if (demoFirmsAt >= 0) {
+    const text = args[demoFirmsAt + 1] ?? '';
+    const firms = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(firms) || firms < 1) {
+      process.stderr.write(`--demo-firms needs a whole number of firms ≥ 1, got ${JSON.stringify(text)}\n`);
+      process.exit(2);
+    }
+    demo = { kind: 'simulation', firms };
+  }
   const stack = new Stack({ layout: devLayout, fresh: flag('fresh'), services: SERVICES });
   let stopping = false;
   const stop = async (why: string) => {
@@ -36,7 +48,7 @@ async function start(): Promise<void> {
   onSignals((s) => void stop(s));
   try {
     await stack.up();
-    if (!flag('no-demo')) await replayDemo(devLayout, (l) => process.stdout.write(`${l}\n`));
+    if (!flag('no-demo')) await replayDemo(devLayout, (l) => process.stdout.write(`${l}\n`), demo);
   } catch (err) {
     process.stderr.write(`[stack] start failed: ${(err as Error).message}\n`);
     await stack.down();

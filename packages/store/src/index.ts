@@ -8,6 +8,10 @@ import { tokenModel } from './tokens/token.schema';
 import { TokenRepository } from './tokens/token.repository';
 import { targetAuditModel, targetModel } from './targets/target.schema';
 import { TargetRepository } from './targets/target.repository';
+import { assessmentHeadModel, assessmentModel, scheduleCursorModel } from './assessments/assessment.schema';
+import { AssessmentRepository } from './assessments/assessment.repository';
+import { leaseModel } from './leases/lease.schema';
+import { LeaseRepository } from './leases/lease.repository';
 
 export * from './events/event.schema';
 export * from './events/event.repository';
@@ -17,6 +21,10 @@ export * from './tokens/token.schema';
 export * from './tokens/token.repository';
 export * from './targets/target.schema';
 export * from './targets/target.repository';
+export * from './assessments/assessment.schema';
+export * from './assessments/assessment.repository';
+export * from './leases/lease.schema';
+export * from './leases/lease.repository';
 
 export interface Store {
   events: EventRepository;
@@ -24,6 +32,9 @@ export interface Store {
   tokens: TokenRepository;
   /** Operator-managed targets and their audit log. */
   targets: TargetRepository;
+  /** Published assessment versions and the scheduler's cursor. */
+  assessments: AssessmentRepository;
+  leases: LeaseRepository;
   /** The explicit index-creation step. */
   ensureIndexes: () => Promise<void>;
 }
@@ -33,11 +44,16 @@ export function createStore(conn: Connection): Store {
   const dispositions = new DispositionRepository(dispositionModel(conn));
   const tokens = new TokenRepository(tokenModel(conn));
   const targets = new TargetRepository(targetModel(conn), targetAuditModel(conn));
+  const assessments = new AssessmentRepository(assessmentModel(conn), assessmentHeadModel(conn), scheduleCursorModel(conn));
+  const leases = new LeaseRepository(leaseModel(conn));
   return {
     events,
     dispositions,
     tokens,
     targets,
-    ensureIndexes: () => ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel]),
+    assessments,
+    leases,
+    ensureIndexes: () =>
+      ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel, assessments.model, assessments.headModel, assessments.cursorModel, leases.model]),
   };
 }

@@ -16,6 +16,12 @@ export const alertingConfigSchema = z.object({
   TARGETS_FILE: z.string().optional(),
   /** Seconds between evaluations of the targets for today (metrics, flags). */
   EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Periodic assessments (node-cron, Asia/Shanghai) and restatement checks on this instance. */
+  ASSESSMENTS_ENABLED: z.stringbool().default(true),
+  /** Seconds between restatement checks (also retries a failed catch-up). */
+  ASSESSMENT_CHECK_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** Scheduled assessments wait until no event has arrived for this long (a backfill settles first). */
+  ASSESSMENT_QUIET_SECONDS: z.coerce.number().int().min(0).default(30),
   /** Grafana for annotations on flag changes; both or neither. */
   GRAFANA_URL: z.url().optional(),
   GRAFANA_TOKEN: z.string().min(1).optional(),

@@ -26,6 +26,12 @@ export function alertingMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    assessmentRuns: new Counter({
+      name: 'siliconalley_assessment_runs_total',
+      help: 'Assessment runs by period kind (month, quarter, year; catch-up for failed catch-ups) and outcome (published, unchanged, error).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
     lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
     /** Targets exported by the last recordTargets: a deleted (API-managed) target's series are removed. */
     exported: new Set<string>(),

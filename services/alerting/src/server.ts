@@ -8,6 +8,7 @@ import type { Logger } from '@siliconalley/logger';
 import type { Actor } from '@siliconalley/store';
 import type { Evaluator } from './evaluate';
 import type { ManagedTargets } from './managed-targets';
+import { registerAssessmentRoutes, type AssessmentRouteDeps } from './assessments/routes';
 
 export interface AlertingServerDeps {
   evaluator: Evaluator;
@@ -15,6 +16,8 @@ export interface AlertingServerDeps {
   registry: Registry;
   /** POST/DELETE /targets and GET /targets/audit; absent: targets are read-only. */
   managed?: ManagedTargets;
+  /** GET/POST /assessments; absent: no assessment routes on this instance. */
+  assessments?: AssessmentRouteDeps;
   now?: () => Date;
 }
 
@@ -78,5 +81,6 @@ export function createServer(deps: AlertingServerDeps): Express {
       const asOf = parse(departmentsQuery(now), req).asOf ?? today();
       res.json({ asOf, departments: await deps.evaluator.departments(asOf) });
     });
+    if (deps.assessments) registerAssessmentRoutes(app, deps.assessments);
   });
 }

@@ -19,12 +19,18 @@ const TASK_FLAG_PREFIX = 'task:';
 import { ManagedTargets } from './managed-targets';
 import { alertingMetrics, recordTargets, recordTasks } from './metrics';
 import { createServer } from './server';
+import { AssessmentRunner } from './assessments/runner';
+import { AssessmentScheduler } from './assessments/scheduler';
+import { defaultZoneRegistry } from '@siliconalley/zones';
 
 export interface RunningAlerting {
   lifecycle: Lifecycle;
   logger: Logger;
   evaluator: Evaluator;
   managed: ManagedTargets;
+  assessments: AssessmentRunner;
+  /** Null when ASSESSMENTS_ENABLED is false. */
+  scheduler: AssessmentScheduler | null;
   apiPort: number;
   opsPort: number;
   /** One evaluation for today now (also run every EVALUATION_INTERVAL_SECONDS). */
@@ -46,7 +52,21 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   await kafka.connectProducer();
   await store.ensureIndexes();
   const managed = new ManagedTargets(definitions, store.targets, logger);
-  const evaluator = new Evaluator(new IndicatorClient(config.INDICATOR_URL), storeTaskReports(store), () => managed.all(), now);
+  const indicators = new IndicatorClient(config.INDICATOR_URL);
+  const evaluator = new Evaluator(indicators, storeTaskReports(store), () => managed.all(), now);
+  const runner = new AssessmentRunner({ store, kafka, indicators, definitions: () => managed.all(), logger, now });
+  const scheduler = config.ASSESSMENTS_ENABLED
+    ? new AssessmentScheduler({
+        runner,
+        store,
+        kafka,
+        logger,
+        checkSeconds: config.ASSESSMENT_CHECK_SECONDS,
+        quietSeconds: config.ASSESSMENT_QUIET_SECONDS,
+        onRun: (kind, outcome) => metrics.assessmentRuns.inc({ kind, outcome }),
+      })
+    : null;
+  const zoneNames = Object.fromEntries(defaultZoneRegistry().zones.map((z) => [z.id, { zh: z.nameZh ?? z.id, en: z.nameEn ?? z.id }]));
   const grafana = config.GRAFANA_URL && config.GRAFANA_TOKEN ? new GrafanaAnnotations({ url: config.GRAFANA_URL, token: config.GRAFANA_TOKEN, logger }) : null;
 
   const flagStore = new FlagStore(conn);
@@ -100,13 +120,14 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }),
     config.OPS_PORT,
   );
-  const api = await listen(createServer({ evaluator, logger, registry, managed, now }), config.HTTP_PORT);
+  const api = await listen(createServer({ evaluator, logger, registry, managed, now, assessments: { runner, store, zoneNames } }), config.HTTP_PORT);
 
   let running: Promise<void> | null = null;
   const tick = () => {
     running ??= evaluateNow().finally(() => (running = null));
   };
   tick();
+  scheduler?.start();
   const timer = setInterval(tick, config.EVALUATION_INTERVAL_SECONDS * 1000);
   timer.unref();
 
@@ -115,6 +136,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
       clearInterval(timer);
       await running;
     })
+    .onShutdown('stop assessments (a run in progress finishes)', async () => scheduler?.stop())
     .onShutdown('deliver queued annotations', async () => grafana?.drain())
     .onShutdown('close http', async () => {
       await api.close();
@@ -128,6 +150,8 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     logger,
     evaluator,
     managed,
+    assessments: runner,
+    scheduler,
     apiPort: (api.server.address() as AddressInfo).port,
     opsPort: (ops.server.address() as AddressInfo).port,
     evaluateNow: async () => {

@@ -9,6 +9,14 @@ const sameOrigin = (a: RecordOrigin, b: RecordOrigin) => a.topic === b.topic && 
 export const toAcceptedEvent = (doc: StoredEvent): AcceptedEvent =>
   ({ source: doc.source, id: doc.id, type: doc.type, time: doc.time, subject: doc.subject, effectiveDate: doc.effectiveDate, data: doc.data }) as AcceptedEvent;
 
+/**
+ * Test-only fault injection: with NODE_ENV=test, storing an event whose id contains this variable's
+ * value throws (a poison record for the ingestion tests and packages/chaos). Ignored otherwise, so
+ * production (NODE_ENV=production) never honours it.
+ */
+export const FAULT_ENV = 'SA_TEST_FAULT_STORE_THROW_ID';
+const injectedStorageFault = (): string | null => (process.env.NODE_ENV === 'test' && process.env[FAULT_ENV] ? process.env[FAULT_ENV]! : null);
+
 export class EventRepository {
   constructor(readonly model: EventModel) {}
 
@@ -20,6 +28,8 @@ export class EventRepository {
   async insertMany(docs: StoredEvent[]): Promise<InsertOutcome[]> {
     const outcomes: InsertOutcome[] = docs.map(() => 'inserted');
     if (docs.length === 0) return outcomes;
+    const fault = injectedStorageFault();
+    if (fault && docs.some((d) => d.id.includes(fault))) throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
     const failed: number[] = [];
     try {
       await this.model.insertMany(docs, { ordered: false, rawResult: false, lean: true });
@@ -61,6 +71,30 @@ export class EventRepository {
   async newestTime(originTopic: string): Promise<string | null> {
     const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, timeInstant: -1 }).lean();
     return doc?.time ?? null;
+  }
+
+  /** The newest `receivedAt`: an assessment's data cut-off. */
+  async newestReceivedAt(): Promise<Date | null> {
+    const doc = await this.model.findOne({}, { receivedAt: 1 }).sort({ receivedAt: -1 }).lean();
+    return doc?.receivedAt ?? null;
+  }
+
+  /**
+   * Events received after `after` (all when null), as (type, source, id, effectiveDate, receivedAt) — the
+   * candidates for restating published assessments and the causes a restatement lists.
+   */
+  async *receivedAfter(after: Date | null): AsyncGenerator<Pick<StoredEvent, 'type' | 'source' | 'id' | 'effectiveDate' | 'receivedAt'>> {
+    const filter = after ? { receivedAt: { $gt: after } } : {};
+    for await (const doc of this.model.find(filter, { type: 1, source: 1, id: 1, effectiveDate: 1, receivedAt: 1 }).lean().batchSize(2000).cursor()) {
+      yield doc as Pick<StoredEvent, 'type' | 'source' | 'id' | 'effectiveDate' | 'receivedAt'>;
+    }
+  }
+
+  /** Every event of the given types, as (type, subject, effectiveDate, data): cursor-streamed. */
+  async *ofTypes(types: readonly string[]): AsyncGenerator<Pick<StoredEvent, 'type' | 'subject' | 'effectiveDate' | 'data'>> {
+    for await (const doc of this.model.find({ type: { $in: types } }, { type: 1, subject: 1, effectiveDate: 1, data: 1 }).lean().batchSize(2000).cursor()) {
+      yield doc as Pick<StoredEvent, 'type' | 'subject' | 'effectiveDate' | 'data'>;
+    }
   }
 
   count(): Promise<number> {

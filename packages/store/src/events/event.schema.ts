@@ -58,6 +58,9 @@ eventSchema.index({ subject: 1 }, { name: 'subject' });
 eventSchema.index({ type: 1 }, { name: 'type' });
 // The pipeline view's newest event per source topic (`newestTimeByTopic`).
 eventSchema.index({ 'origin.topic': 1, timeInstant: -1 }, { name: 'origin_topic_time' });
+// Serves the assessments' cut-off (newest receivedAt) and restatement causes (events received after
+// a published version's cut-off).
+eventSchema.index({ receivedAt: -1 }, { name: 'received_at' });
 
 /** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
 export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);

@@ -1,0 +1,54 @@
+// Assessment routes (api.md "Assessments"): the JSON shapes, for the OpenAPI document and clients.
+// The body is written by packages/assessments; this schema names its parts (extra fields allowed).
+import { z } from 'zod';
+import { kpiEntrySchema } from './kpis';
+import { departmentScoreSchema, targetJudgementSchema, taskEntrySchema, TARGET_STATUS_VALUES } from './targets';
+
+export const PERIOD_PATTERN = '^(\\d{4}|\\d{4}-Q[1-4]|\\d{4}-(0[1-9]|1[0-2]))$';
+
+const statusSummary = z.partialRecord(z.enum(TARGET_STATUS_VALUES), z.number().int());
+
+export const assessmentListResponse = z
+  .object({
+    assessments: z.array(
+      z.object({
+        period: z.string(),
+        kind: z.enum(['month', 'quarter', 'year']),
+        version: z.number().int().min(1),
+        asOf: z.string(),
+        publishedAt: z.string(),
+        statusSummary,
+      }),
+    ),
+  })
+  .meta({ id: 'AssessmentList' });
+
+const leaf = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+export const assessmentSchema = z
+  .looseObject({
+    period: z.string(),
+    kind: z.enum(['month', 'quarter', 'year']),
+    start: z.string(),
+    asOf: z.string(),
+    version: z.number().int().min(1),
+    publishedAt: z.string(),
+    methods: z.looseObject({ assessment: z.string(), kpis: z.string(), targets: z.array(z.string()) }),
+    statusSummary,
+    kpis: z.array(kpiEntrySchema),
+    targets: z.array(targetJudgementSchema),
+    headlinePath: z.looseObject({ target: z.string(), points: z.array(z.object({ asOf: z.string(), value: z.number().nullable() })) }).nullable(),
+    tasks: z.array(taskEntrySchema),
+    departments: z.array(departmentScoreSchema),
+    decomposition: z.looseObject({}).nullable(),
+    dataQuality: z.looseObject({ unlocatedFirms: z.number().nullable(), certificatesWithoutKnownFirm: z.number().int() }),
+    cutoff: z.looseObject({ storedEvents: z.number().int(), receivedUpTo: z.string().nullable(), acceptedOffsets: z.record(z.string(), z.string()) }),
+    restatement: z
+      .object({
+        previousVersion: z.number().int(),
+        changes: z.array(z.object({ key: z.string(), from: leaf, to: leaf })),
+        causes: z.array(z.object({ type: z.string(), source: z.string(), events: z.number().int(), examples: z.array(z.string()) })),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'Assessment' });

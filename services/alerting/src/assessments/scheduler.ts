@@ -1,0 +1,191 @@
+// When assessments run: node-cron in China time on the 1st (monthly, quarterly, annual), catch-up at
+// start of every period missed while down (from the persisted cursor), and restatement: whenever the
+// indicator has applied new events, the published periods those events fall in are assessed again.
+import cron, { type ScheduledTask } from 'node-cron';
+import { PERIOD_KINDS, parsePeriod, periodsDue, type PeriodKind } from '@siliconalley/assessments';
+import { TOPICS } from '@siliconalley/contract';
+import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
+import type { Logger } from '@siliconalley/logger';
+import type { Store } from '@siliconalley/store';
+import { LeaseHeld, type AssessmentRunner } from './runner';
+
+export const ASSESSMENT_TIMEZONE = 'Asia/Shanghai';
+
+/** Minutes after midnight on the 1st, staggered so that the three never start together. */
+export const ASSESSMENT_SCHEDULES: Record<PeriodKind, string> = {
+  month: '5 0 1 * *',
+  quarter: '10 0 1 1,4,7,10 *',
+  year: '15 0 1 1 *',
+};
+
+/**
+ * Events are stamped `receivedAt` before they are written: a batch stamped just before a cut-off was
+ * read may land just after. Looking this far behind each cut-off catches it (at worst a re-check
+ * that changes nothing).
+ */
+const RECEIVED_AT_MARGIN_MS = 120_000;
+/** A scheduled run is not deferred longer than this by a busy pipeline (restatement follows). */
+const MAX_DEFERRAL_MS = 3_600_000;
+
+export interface SchedulerDeps {
+  runner: AssessmentRunner;
+  store: Store;
+  kafka: KafkaClient;
+  logger: Logger;
+  /** Seconds between restatement checks (and retries of a failed or deferred catch-up). */
+  checkSeconds: number;
+  /**
+   * Scheduled runs wait until no event has arrived for this long and the indicator has no lag, so
+   * that a backfill in progress is not published half-way (up to MAX_DEFERRAL_MS, then they run).
+   */
+  quietSeconds: number;
+  onRun?: (kind: string, outcome: 'published' | 'unchanged' | 'error') => void;
+}
+
+export class AssessmentScheduler {
+  private tasks: ScheduledTask[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private catchUpPending = true;
+  /** The indicator offsets at the last completed restatement check (null: check at start). */
+  private checkedOffsets: string | null = null;
+  private ticking: Promise<void> | null = null;
+  private deferredSince: number | null = null;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  start(): void {
+    for (const kind of PERIOD_KINDS) {
+      this.tasks.push(
+        cron.schedule(ASSESSMENT_SCHEDULES[kind], () => void this.catchUp([kind]).catch(() => (this.catchUpPending = true)), {
+          timezone: ASSESSMENT_TIMEZONE,
+          name: `assess-${kind}`,
+          noOverlap: true,
+        }),
+      );
+    }
+    this.timer = setInterval(() => void this.tick(), this.deps.checkSeconds * 1000);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.tasks) await t.stop();
+    this.tasks = [];
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking;
+    await this.deps.runner.idle();
+  }
+
+  /** One check now: a pending catch-up, then restatement. Never throws (logged, retried next tick). */
+  tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        if (this.catchUpPending) await this.catchUp(PERIOD_KINDS);
+        await this.checkRestatements();
+      } catch (err) {
+        if (err instanceof LeaseHeld) this.deps.logger.debug('assessments: another replica holds the lease');
+        else this.deps.logger.warn({ err }, 'assessment check failed; retrying at the next check');
+      }
+    })().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  /** Assesses every closed period after each kind's persisted cursor, oldest first, then moves the cursor. */
+  async catchUp(kinds: readonly PeriodKind[]): Promise<number> {
+    const { runner, store } = this.deps;
+    const today = runner.today();
+    let runs = 0;
+    const why = await this.unsettled();
+    if (why) {
+      // Wall-clock time: deferral is about the pipeline, not the assessed dates.
+      this.deferredSince ??= Date.now();
+      if (Date.now() - this.deferredSince < MAX_DEFERRAL_MS) {
+        this.catchUpPending = true;
+        this.deps.logger.info({ why }, 'assessments deferred until the pipeline settles');
+        return 0;
+      }
+    }
+    this.deferredSince = null;
+    try {
+      await runner.exclusive(async (renew) => {
+        let snap: Awaited<ReturnType<AssessmentRunner['snapshot']>> | null = null;
+        for (const kind of kinds) {
+          const due = periodsDue(kind, await store.assessments.lastCompleted(kind), today);
+          for (const period of due) {
+            snap ??= await runner.snapshot();
+            const outcome = await runner.assessWith(period, snap);
+            this.deps.onRun?.(period.kind, outcome.published ? 'published' : 'unchanged');
+            await store.assessments.setLastCompleted(kind, period.id);
+            await renew();
+            runs++;
+          }
+        }
+      });
+      this.catchUpPending = false;
+      if (runs > 0) this.deps.logger.info({ runs }, 'assessments caught up');
+      return runs;
+    } catch (err) {
+      this.catchUpPending = true;
+      this.deps.onRun?.('catch-up', 'error');
+      throw err;
+    }
+  }
+
+  /** Why scheduled runs should wait (null: go): no data at all, indicator lag, events still arriving. */
+  private async unsettled(): Promise<string | null> {
+    const { store, kafka } = this.deps;
+    const newest = await store.events.newestReceivedAt();
+    if (!newest) return 'the event store is empty: nothing to assess yet';
+    const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
+    const behind = Object.values(lag).reduce((a, b) => a + b, 0);
+    if (behind > 0) return `the indicator has ${behind} accepted events to apply`;
+    const quietMs = this.deps.quietSeconds * 1000;
+    if (Date.now() - newest.getTime() < quietMs) return `events arrived in the last ${this.deps.quietSeconds} s`;
+    return null;
+  }
+
+  /**
+   * After the indicator has applied new accepted events (its committed offsets moved and it has no
+   * lag), every published period that an event received since that period's cut-off takes effect in
+   * is assessed again; a changed number publishes a restated version.
+   */
+  async checkRestatements(): Promise<number> {
+    const { runner, store, kafka } = this.deps;
+    const offsets = JSON.stringify(await runner.acceptedOffsets());
+    if (offsets === this.checkedOffsets) return 0;
+    const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
+    if (Object.values(lag).some((n) => n > 0)) return 0; // still applying: check when it has caught up
+    const published = await store.assessments.list();
+    if (published.length === 0) {
+      this.checkedOffsets = offsets;
+      return 0;
+    }
+    let runs = 0;
+    await runner.exclusive(async (renew) => {
+      // Per published period: the latest version's cut-off (less the margin) and last day.
+      const watched = published.map((p) => ({
+        period: parsePeriod(p.period),
+        from: p.receivedUpTo ? Date.parse(p.receivedUpTo) - RECEIVED_AT_MARGIN_MS : -Infinity,
+        affected: false,
+      }));
+      // One pass over the events received since the oldest cut-off marks the periods they fall in.
+      const oldest = Math.min(...watched.map((w) => w.from));
+      for await (const e of store.events.receivedAfter(Number.isFinite(oldest) ? new Date(oldest) : null)) {
+        const at = e.receivedAt.getTime();
+        for (const w of watched) if (!w.affected && at > w.from && e.effectiveDate <= w.period.end) w.affected = true;
+      }
+      let snap: Awaited<ReturnType<AssessmentRunner['snapshot']>> | null = null;
+      for (const w of watched.filter((x) => x.affected)) {
+        snap ??= await runner.snapshot();
+        const outcome = await runner.assessWith(w.period, snap);
+        this.deps.onRun?.(w.period.kind, outcome.published ? 'published' : 'unchanged');
+        if (outcome.published) runs++;
+        await renew();
+      }
+    });
+    this.checkedOffsets = offsets;
+    if (runs > 0) this.deps.logger.info({ restated: runs }, 'assessments restated after late events');
+    return runs;
+  }
+}
