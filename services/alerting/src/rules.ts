@@ -17,6 +17,7 @@ export const RUNBOOK_ANCHORS = [
   'runbook-alerting-stale',
   'runbook-ingestion-rejections',
   'runbook-consumer-lag',
+  'runbook-assessments-failing',
 ] as const;
 export type RunbookAnchor = (typeof RUNBOOK_ANCHORS)[number];
 
@@ -135,6 +136,16 @@ export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
         summary: 'Targets have not been evaluated for more than 15 minutes',
         description: 'The alerting service cannot evaluate targets (indicator unavailable or not ready, or the database): target gauges and flags are stale.',
         runbook_url: runbook('runbook-alerting-stale'),
+      },
+    },
+    {
+      alert: 'AssessmentsFailing',
+      expr: 'sum by (job) (increase(siliconalley_assessment_runs_total{outcome="error"}[1h])) > 2',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: '{{ $labels.job }}: {{ $value | humanize }} assessment catch-ups failed in the last hour',
+        description: 'Scheduled assessments cannot run (indicator unavailable, database, or lease); the evaluation team\'s reports are late. Runs are retried every ASSESSMENT_CHECK_SECONDS.',
+        runbook_url: runbook('runbook-assessments-failing'),
       },
     },
   ];

@@ -23,7 +23,7 @@ export const ASSESSMENT_SCHEDULES: Record<PeriodKind, string> = {
  * read may land just after. Looking this far behind each cut-off catches it (at worst a re-check
  * that changes nothing).
  */
-const RECEIVED_AT_MARGIN_MS = 120_000;
+const RECEIVED_AT_MARGIN_MS = 30_000;
 /** A scheduled run is not deferred longer than this by a busy pipeline (restatement follows). */
 const MAX_DEFERRAL_MS = 3_600_000;
 

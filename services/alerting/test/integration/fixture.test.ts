@@ -48,7 +48,8 @@ describe('alerting on the small fixture, end to end', () => {
       if (!indicator.isReady()) return false;
       return indicator.state.applied > 0 && (await pipelineDrained(kafka));
     });
-    alertingEnv = { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}` };
+    // Assessments have their own test (assessments.test.ts); here they would only add load.
+    alertingEnv = { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, ASSESSMENTS_ENABLED: 'false' };
     alerting = await startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
     stops.push(() => alerting.lifecycle.shutdown('test done'));
     base = `http://127.0.0.1:${alerting.apiPort}`;

@@ -79,7 +79,7 @@ describe('flags fire as alerts in a real Prometheus', () => {
       return indicator.state.applied > 0 && (await pipelineDrained(kafka));
     });
     alerting = await startAlerting(
-      parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, TARGETS_FILE: targetsFile, EVALUATION_INTERVAL_SECONDS: '2' }),
+      parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, TARGETS_FILE: targetsFile, EVALUATION_INTERVAL_SECONDS: '2', ASSESSMENTS_ENABLED: 'false' }),
     );
     stops.push(() => alerting.lifecycle.shutdown('test done'));
 
