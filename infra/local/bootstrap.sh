@@ -2,7 +2,8 @@
 # Provisions everything the local stack and the tests need, idempotently, caching in .local/:
 #   node modules, the Kafka broker's jars (Maven Central), FerretDB (go install, SQLite backend),
 #   Prometheus, Alertmanager and promtool (Debian packages), Chromium for report tests,
-#   then builds every workspace. Safe to run again: each step checks before it works.
+#   schemathesis (PyPI, in a venv) for schema fuzzing, then builds every workspace.
+#   Safe to run again: each step checks before it works.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -41,7 +42,9 @@ fi
 
 # --- Kafka jars from Maven Central -----------------------------------------------------------
 KAFKA_LIBS="$TOOLS/kafka-$KAFKA_VERSION/libs"
-if [ ! -f "$TOOLS/kafka-$KAFKA_VERSION/.complete" ]; then
+# Re-resolve when the pom gained an artifact since the last run: the benchmarks need kafka-tools
+# (ConsumerPerformance), which older checkouts did not resolve.
+if [ ! -f "$TOOLS/kafka-$KAFKA_VERSION/.complete" ] || [ ! -f "$KAFKA_LIBS/kafka-tools-$KAFKA_VERSION.jar" ]; then
   step "resolving Apache Kafka $KAFKA_VERSION jars with Maven (about a minute the first time)"
   rm -rf "$KAFKA_LIBS" && mkdir -p "$KAFKA_LIBS"
   mvn -q -B -f infra/local/kafka/pom.xml -Dkafka.version="$KAFKA_VERSION" \
@@ -65,6 +68,23 @@ if [ ! -x "$FERRET_BIN" ]; then
   (cd "$work" && GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install ./cmd/ferretdb)
   mv "$TOOLS/bin/ferretdb" "$FERRET_BIN"
   rm -rf "$work"
+fi
+
+# --- schemathesis (PyPI) for schema fuzzing (packages/fuzz), in a venv of its own ---------------
+ST_DIR="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION"
+if [ ! -f "$ST_DIR/.complete" ]; then
+  if ! python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+    [ "$(id -u)" = "0" ] || fail "Python >= 3.9 with venv is required for schemathesis: install python3 and python3-venv"
+    step "installing Debian packages: python3 python3-venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+  fi
+  step "installing schemathesis $SCHEMATHESIS_VERSION (pip, into $ST_DIR)"
+  rm -rf "$ST_DIR"
+  python3 -m venv "$ST_DIR"
+  "$ST_DIR/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  "$ST_DIR/bin/schemathesis" --version >/dev/null
+  touch "$ST_DIR/.complete"
 fi
 
 # --- Build -----------------------------------------------------------------------------------

@@ -3,16 +3,20 @@
 import { z } from 'zod';
 import { CERTIFICATION_KINDS, chinaDateOf, isIsoDate } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
-import { KPI_IDS, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import { DEFAULT_FIRST_DATE, KPI_IDS, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
 
 
-/** A calendar day in China time; the future is refused (numbers as of tomorrow are not known yet). */
+/**
+ * A calendar day in China time; the future is refused (numbers as of tomorrow are not known yet),
+ * and so is a day before the first one the KPI engine computes (DEFAULT_FIRST_DATE).
+ */
 export const asOfDate = (now: () => Date = () => new Date()) =>
   z
     .string()
     .refine(isIsoDate, { message: 'must be a calendar date YYYY-MM-DD (China time), e.g. 2025-06-30' })
+    .refine((d) => !isIsoDate(d) || d >= DEFAULT_FIRST_DATE, { message: `is before ${DEFAULT_FIRST_DATE}: KPIs are computed from that day on` })
     .refine((d) => d <= chinaDateOf(now()), { message: 'is in the future (China time): KPIs are known up to today' })
-    .meta({ description: 'Calendar day in China time (end of day); default today', example: '2025-06-30', format: 'date' });
+    .meta({ description: `Calendar day in China time (end of day), from ${DEFAULT_FIRST_DATE} up to today; default today`, example: '2025-06-30', format: 'date' });
 
 export const scopeParam = z
   .string()
@@ -73,8 +77,17 @@ export const explainResponse = z
     asOf: z.string(),
     id: kpiIdParam,
     scope: z.string(),
+    kind: z.string().optional(),
+    industry: z.string().optional(),
+    within: z.number().optional(),
     value: z.number().nullable(),
-    firms: z.array(z.object({ uscc: z.string(), name: z.string().nullable(), certificates: z.array(z.string()).optional() })),
+    firms: z.array(
+      z.object({
+        uscc: z.string(),
+        name: z.string().nullable(),
+        count: z.number().int().meta({ description: 'What the firm adds to the value: 1, or its certificates for a KPI that counts certificates' }),
+      }),
+    ),
   })
   .meta({ id: 'KpiExplainResponse' });
 

@@ -98,6 +98,7 @@ export const decompositionResponse = z
 export const targetDefinitionBody = targetDefinitionSchema.meta({
   id: 'TargetDefinition',
   description: 'An operator target: KPI (+ labels), scope, baseline date (and optional baseline value), target value or multiplier, due date, method linear-v1',
+  examples: [{ id: 'QL_QUALIFIED_2026', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 1.3 }, due: '2026-12-31', method: 'linear-v1' }],
 });
 
 export const targetAuditEntrySchema = z

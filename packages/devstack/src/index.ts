@@ -9,3 +9,4 @@ export * from './publish';
 export * from './testEnv';
 export * from './readback';
 export * from './drained';
+export * from './infra';

@@ -1,11 +1,11 @@
 // The real infrastructure of the local stack: Kafka (KRaft, single node), FerretDB (SQLite),
 // Prometheus and Alertmanager, each a child process with its data under the layout's folder.
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { ManagedProcess, type ProcessSpec } from './process';
+import { ManagedProcess, waitFor, type ProcessSpec } from './process';
 import { alertmanagerUrl, dataDir, logDir, prometheusUrl, type StackLayout } from './layout';
 import { ferretdbBinary, kafkaLibsDir, repoRoot } from './paths';
 
@@ -193,4 +193,73 @@ export function alertmanagerComponent(layout: StackLayout): Component {
 
 export function managed(component: Component, layout: StackLayout): ManagedProcess {
   return new ManagedProcess(component.spec, join(layout.dir, 'pids'));
+}
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The infrastructure component of a layout by name (what `Stack.up` starts). */
+export function infraComponent(layout: StackLayout, name: 'kafka' | 'ferretdb'): Component {
+  return name === 'kafka' ? kafkaComponent(layout) : ferretdbComponent(layout);
+}
+
+export interface InfraRestart {
+  name: string;
+  oldPid: number;
+  newPid: number;
+  /** From the signal until the component answered its readiness check again. */
+  downMs: number;
+}
+
+/**
+ * Fault injection (packages/chaos): kills a running infrastructure component of a stack with
+ * `signal` (SIGKILL: a crash), keeps it down for `downMs`, and starts it again with the same
+ * command, ports and data, then waits until it is ready. The stack that started it may be another
+ * process: the replacement runs detached (it outlives the caller, like the original) and its pid
+ * goes into the same pid file, which `Stack.down` and `npm run stack -- down` stop.
+ */
+export async function restartInfra(
+  layout: StackLayout,
+  name: 'kafka' | 'ferretdb',
+  opts: { signal?: NodeJS.Signals; downMs?: number; readyTimeoutMs?: number } = {},
+): Promise<InfraRestart> {
+  const component = infraComponent(layout, name);
+  const pidFile = join(layout.dir, 'pids', `${name}.pid`);
+  if (!existsSync(pidFile)) throw new Error(`${name} of ${layout.name} is not running (no ${pidFile})`);
+  const oldPid = Number(readFileSync(pidFile, 'utf8'));
+  if (!(oldPid > 0) || !pidAlive(oldPid)) throw new Error(`${name} of ${layout.name} is not running (pid ${oldPid} in ${pidFile})`);
+  const started = Date.now();
+  process.kill(oldPid, opts.signal ?? 'SIGKILL');
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; pidAlive(oldPid); i++) {
+    if (i > 600) throw new Error(`${name} (pid ${oldPid}) did not exit within 60 s of ${opts.signal ?? 'SIGKILL'}`);
+    await wait(100);
+  }
+  // The process that started it removes the pid file when it sees the exit: let it, then write ours.
+  for (let i = 0; i < 20 && existsSync(pidFile); i++) await wait(100);
+  await wait(opts.downMs ?? 0);
+  component.prepare();
+  mkdirSync(logDir(layout), { recursive: true });
+  const fd = openSync(component.spec.logFile, 'a');
+  const child = spawn(component.spec.command, component.spec.args, {
+    cwd: component.spec.cwd,
+    env: { ...process.env, ...component.spec.env },
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', reject);
+  });
+  child.unref();
+  writeFileSync(pidFile, String(child.pid));
+  await waitFor(`${name} after restart`, component.ready, opts.readyTimeoutMs ?? 120000, component.spec.logFile);
+  return { name, oldPid, newPid: child.pid!, downMs: Date.now() - started };
 }

@@ -122,6 +122,8 @@ export class Stack {
     for (const { component, process: p } of [...this.infra].reverse()) {
       this.say(`[stack] stopping ${component.name}`);
       await p.stop(component.name === 'kafka' ? 60000 : 20000);
+      // A replacement started by fault injection (infra.ts restartInfra) is in the pid file, not ours.
+      await ManagedProcess.killStale(join(this.opts.layout.dir, 'pids', `${component.name}.pid`));
     }
   }
 

@@ -58,6 +58,12 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 };
 
 /** Maps body-parser and thrown errors to problems; never leaks a stack trace. */
+/** Connection-level failures of the MongoDB driver and kafkajs (by class name: no driver imports here). */
+function isUnavailable(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && /^(MongoNetwork\w*Error|MongoServerSelectionError|MongoNotConnectedError|MongoPoolClearedError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/.test(name);
+}
+
 export function problemErrorHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof HttpProblem) {
@@ -83,6 +89,12 @@ export function problemErrorHandler(onUnexpected: (err: unknown) => void): Error
       return;
     }
     onUnexpected(err);
+    // The database or broker being unreachable is not the request's fault, and it passes: 503.
+    if (isUnavailable(err)) {
+      res.setHeader('Retry-After', '5');
+      sendProblem(res, 503, 'a backing service (database or broker) is unavailable; retry shortly');
+      return;
+    }
     sendProblem(res, 500, 'an unexpected error occurred; it has been logged');
   };
 }

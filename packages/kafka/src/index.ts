@@ -109,12 +109,116 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Called when kafkajs gives up (non-retriable crash); the service decides to exit. */
   onCrash?: (err: Error) => void;
+  /**
+   * Liveness: when the consumer neither fetches, handles a batch nor joins its group for this long
+   * (and no chunk handler is running), it is wedged — kafkajs can hang in its fetch loop after a
+   * failed commit when this member was evicted — and `onCrash` is called so that the service exits
+   * and is restarted; so is a single chunk handler running for max(5 min, 5 × this). Off (0) by
+   * default; services set it from KAFKA_STALL_TIMEOUT_MS, e.g. 2 × session timeout + 10 s.
+   */
+  stallTimeoutMs?: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Poison records: a chunk that fails is retried; if it keeps failing, its records are handled one
+   * by one, and a record that still fails alone while `healthy()` says the dependencies are fine is
+   * passed to `handle` (which must dispose of it durably, e.g. dead-letter it) instead of being
+   * retried forever. While `healthy()` is false the error propagates (the batch is re-delivered).
+   * Without this option a failing chunk is retried by the client until it succeeds.
+   */
+  poison?: PoisonOptions;
   /**
    * Called (synchronously) whenever the group assigns this member its partitions, with the full
    * assignment per topic; the positions it returns are sought before fetching goes on.
    */
   onAssignment?: (assignment: Record<string, number[]>) => { topic: string; partition: number; offset: string }[];
+}
+
+export interface PoisonOptions {
+  handle: (record: InboundRecord, err: unknown) => Promise<void>;
+  healthy: () => Promise<boolean>;
+  /** Attempts of the whole chunk, then of each record alone, before a record counts as poison (default 3). */
+  attempts?: number;
+  /** Pause between attempts, ms (default 500; doubled each time). */
+  backoffMs?: number;
+}
+
+/**
+ * Handles a chunk with `handleChunk`, isolating poison records (see `ConsumerOptions.poison`): the
+ * chunk is tried `attempts` times; if it keeps failing it is split in halves, recursively, so the
+ * healthy records go on in large chunks and a poison record is found in about 2·log2(n) calls.
+ * `known` remembers poison positions, so a re-delivered chunk skips straight to them.
+ * Exported for unit tests; `consume` uses it.
+ */
+export async function handleChunkIsolatingPoison(
+  records: InboundRecord[],
+  ctx: BatchContext,
+  handleChunk: ChunkHandler,
+  poison: PoisonOptions,
+  logger?: Logger,
+  known: Set<string> = new Set(),
+): Promise<void> {
+  const attempts = poison.attempts ?? 3;
+  const backoff = poison.backoffMs ?? 500;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const positionOf = (r: InboundRecord) => `${r.topic}/${r.partition}/${r.offset}`;
+  const tryHandle = async (chunk: InboundRecord[], tries: number): Promise<unknown> => {
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt < tries; attempt++) {
+      if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1));
+      // Splitting may take long: when the group rebalances, rejoin now (the chunk is re-delivered)
+      // rather than finish and be evicted for missing the rejoin.
+      if (!ctx.shouldContinue()) throw new Error('the group is rebalancing: the chunk is left for re-delivery');
+      // Splitting takes longer than one chunk: keep the membership alive (throttled by the client).
+      await ctx.heartbeat();
+      try {
+        await handleChunk(chunk, ctx);
+        return null;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    return lastError ?? new Error('chunk failed');
+  };
+  const handOver = async (record: InboundRecord, err: unknown) => {
+    known.add(positionOf(record));
+    if (known.size > 10000) known.delete(known.values().next().value!);
+    logger?.error({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'poison record: handing it over instead of retrying it forever');
+    await poison.handle(record, err);
+  };
+  const isolate = async (chunk: InboundRecord[], err: unknown): Promise<void> => {
+    if (chunk.length === 1) {
+      const record = chunk[0]!;
+      // Failing alone: the record's fault only if everything it depends on is up, and it still fails
+      // once they are (an outage that just ended is not the record's fault).
+      if (!(await poison.healthy().catch(() => false))) throw err;
+      const again = await tryHandle(chunk, 1);
+      if (again === null) return;
+      await handOver(record, again);
+      return;
+    }
+    const middle = Math.ceil(chunk.length / 2);
+    for (const half of [chunk.slice(0, middle), chunk.slice(middle)]) {
+      const halfError = await tryHandle(half, 1);
+      if (halfError !== null) await isolate(half, halfError);
+    }
+  };
+
+  // Known poison in a re-delivered chunk: hand it over again (idempotent) and handle the rest around it.
+  let start = 0;
+  for (let i = 0; i < records.length; i++) {
+    if (!known.has(positionOf(records[i]!))) continue;
+    if (i > start) await handleChunkIsolatingPoison(records.slice(start, i), ctx, handleChunk, poison, logger, known);
+    await handOver(records[i]!, new Error('known poison record (re-delivered)'));
+    start = i + 1;
+  }
+  if (start > 0) {
+    if (start < records.length) await handleChunkIsolatingPoison(records.slice(start), ctx, handleChunk, poison, logger, known);
+    return;
+  }
+  const chunkError = await tryHandle(records, attempts);
+  if (chunkError === null) return;
+  logger?.warn({ err: chunkError, topic: ctx.topic, partition: ctx.partition, records: records.length }, 'chunk keeps failing; splitting it to find the record that fails');
+  await isolate(records, chunkError);
 }
 
 export interface ManagedConsumer {
@@ -229,8 +333,11 @@ export class KafkaClient {
       maxBytesPerPartition: 1024 * 1024,
     });
     let rebalances = 0;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       rebalances += 1;
+      // One line per member and generation (the leader's line counts generations): rebalance audits read it.
+      const { memberId, leaderId, isLeader, memberAssignment, duration } = event.payload;
+      this.opts.logger.info({ groupId: opts.groupId, memberId, leaderId, isLeader, assignment: memberAssignment, durationMs: duration }, 'joined consumer group');
     });
     consumer.on(consumer.events.CRASH, (event) => {
       const err = event.payload.error;
@@ -244,6 +351,35 @@ export class KafkaClient {
         for (const seek of onAssignment(assignment)) consumer.seek(seek);
       });
     }
+    const knownPoison = new Set<string>();
+    let lastProgress = Date.now();
+    let handling = 0;
+    const progress = () => {
+      lastProgress = Date.now();
+    };
+    for (const e of [consumer.events.FETCH, consumer.events.START_BATCH_PROCESS, consumer.events.END_BATCH_PROCESS, consumer.events.GROUP_JOIN]) {
+      consumer.on(e, progress);
+    }
+    // Off unless asked for: on a starved machine an idle consumer can go minutes without a fetch
+    // event, and an exit there is a false alarm (the chaos harness turns it on for its services).
+    const stallMs = opts.stallTimeoutMs ?? 0;
+    let watchdog: NodeJS.Timeout | null = null;
+    if (stallMs > 0) {
+      watchdog = setInterval(() => {
+        // A chunk handler may take long (its heartbeats keep the membership), but not forever.
+        const limit = handling > 0 ? Math.max(300000, 5 * stallMs) : stallMs;
+        if (Date.now() - lastProgress < limit) return;
+        const err = new Error(
+          handling > 0
+            ? `a chunk handler of group ${opts.groupId} has run for ${Math.round((Date.now() - lastProgress) / 1000)} s`
+            : `consumer of group ${opts.groupId} made no progress (no fetch, batch or join) for ${Math.round((Date.now() - lastProgress) / 1000)} s`,
+        );
+        this.opts.logger.error({ err, groupId: opts.groupId }, 'consumer stalled');
+        lastProgress = Date.now();
+        opts.onCrash?.(err);
+      }, Math.min(5000, stallMs));
+      watchdog.unref();
+    }
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
     const chunkSize = opts.chunkSize ?? 500;
@@ -253,19 +389,44 @@ export class KafkaClient {
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload: EachBatchPayload) => {
         const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+        /** A rebalance reported by the background heartbeats: finish (or abandon) the chunk and rejoin. */
+        let rebalancing: unknown = null;
         const ctx: BatchContext = {
           topic: batch.topic,
           partition: batch.partition,
           heartbeat,
-          shouldContinue: () => isRunning() && !isStale(),
+          shouldContinue: () => isRunning() && !isStale() && rebalancing === null,
         };
         for (let i = 0; i < batch.messages.length; i += chunkSize) {
           if (!ctx.shouldContinue()) return;
           const chunk = batch.messages.slice(i, i + chunkSize);
-          await opts.handleChunk(
-            chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m)),
-            ctx,
-          );
+          const records = chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m));
+          handling += 1;
+          progress();
+          // kafkajs heartbeats only between our calls; a slow chunk (a busy database: a re-delivered
+          // chunk's duplicate-key writes are several times slower on FerretDB) must not get this member
+          // evicted, or the chunk is re-delivered, is slow again, and the partition never moves (found
+          // by packages/chaos). So heartbeat in the background while the chunk is handled, like the
+          // Java client's heartbeat thread; a rebalance it reports ends the batch after this chunk.
+          let beat: Promise<void> | null = null;
+          const beating = setInterval(() => {
+            if (beat) return; // one heartbeat at a time, however slow the broker answers
+            beat = heartbeat()
+              .catch((err: unknown) => {
+                rebalancing ??= err;
+              })
+              .finally(() => {
+                beat = null;
+              });
+          }, 1000);
+          try {
+            if (opts.poison) await handleChunkIsolatingPoison(records, ctx, opts.handleChunk, opts.poison, this.opts.logger, knownPoison);
+            else await opts.handleChunk(records, ctx);
+          } finally {
+            clearInterval(beating);
+            handling -= 1;
+            progress();
+          }
           const last = chunk[chunk.length - 1];
           if (last) {
             resolveOffset(last.offset);
@@ -274,6 +435,7 @@ export class KafkaClient {
               topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
             });
           }
+          if (rebalancing) throw rebalancing;
           await heartbeat();
         }
       },
@@ -281,6 +443,7 @@ export class KafkaClient {
     const managed: ManagedConsumer = {
       consumer,
       stop: async () => {
+        if (watchdog) clearInterval(watchdog);
         await consumer.stop();
         await consumer.disconnect();
       },

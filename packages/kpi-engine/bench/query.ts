@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { syntheticFirmEvents, syntheticUscc } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { dayNumber, deriveFirmContributions, isoDate, KpiEngine, kpiCatalogue, seriesKey } from '@siliconalley/kpi-engine';
+import { recordAndSummarise, type Figure } from '@siliconalley/bench';
 
 const zones = defaultZoneRegistry();
 const QUERIES = 2_000;
@@ -70,6 +71,8 @@ class PlainScan {
   }
 }
 
+const figures: Figure[] = [];
+
 function bench(firms: number): void {
   console.log(`\n== ${firms.toLocaleString('en')} synthetic firms`);
   const before = heap();
@@ -111,7 +114,15 @@ function bench(firms: number): void {
   const [p50, p99] = [percentile(scans, 0.5), percentile(scans, 0.99)];
   console.log(`baseline plain scan, all series:     p50 ${ms(p50)}, p99 ${ms(p99)}`);
   console.log(`ratio baseline / engine.kpis:        p50 ×${(p50 / percentile(kpis, 0.5)).toFixed(0)}, p99 ×${(p99 / percentile(kpis, 0.99)).toFixed(0)}`);
+  const size = firms.toLocaleString('en');
+  figures.push(
+    { what: `${size} firms: kpis(asOf) p50`, value: percentile(kpis, 0.5), unit: 'ms', baseline: { what: 'plain scan p50', value: p50 }, ratio: p50 / percentile(kpis, 0.5) },
+    { what: `${size} firms: kpis(asOf) p99`, value: percentile(kpis, 0.99), unit: 'ms', baseline: { what: 'plain scan p99', value: p99 }, ratio: p99 / percentile(kpis, 0.99) },
+    { what: `${size} firms: full rebuild`, value: rebuilding / 1000, unit: 's' },
+    { what: `${size} firms: engine memory`, value: engineBytes / 2 ** 20, unit: 'MiB' },
+  );
 }
 
 const sizes = (process.argv[2] ?? '10000,1000000').split(',').map(Number);
 for (const firms of sizes) bench(firms);
+recordAndSummarise({ bench: 'kpi-engine-query', command: 'npm run bench -w @siliconalley/kpi-engine [-- 10000,1000000]', ran: `${sizes.join(', ')} synthetic firms, in-process`, figures });

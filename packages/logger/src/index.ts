@@ -16,6 +16,8 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
       paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'password', '*.password'],
       censor: '[redacted]',
     },
+    // A token can also sit in a logged URL or message: redact anything token-shaped on the way out.
+    hooks: { streamWrite: (line: string) => line.replace(/sa_[A-Za-z0-9_-]{43}/g, 'sa_[redacted]') },
   };
   return destination ? pino(options, destination) : pino(options);
 }

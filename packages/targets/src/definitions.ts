@@ -1,6 +1,6 @@
 // Targets are configuration, not code (kpis.md "Targets"): an operator adds one — KPI, scope,
 // baseline date, target value or multiplier, due date — without a release. This validates them.
-import { dayNumber } from '@siliconalley/kpi-engine';
+import { dayNumber, DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KPI_IDS } from '@siliconalley/kpi-engine';
 import { z } from 'zod';
 import defaults from './default-targets.json';
 
@@ -36,22 +36,24 @@ const isoDate = z.string().refine(
   (value) => {
     try {
       dayNumber(value);
-      return true;
+      // Days the KPI engine covers: a target outside them could never be judged.
+      return value >= DEFAULT_FIRST_DATE && value <= DEFAULT_LAST_DATE;
     } catch {
       return false;
     }
   },
-  { error: 'must be a calendar date YYYY-MM-DD' },
+  { error: `must be a calendar date YYYY-MM-DD between ${DEFAULT_FIRST_DATE} and ${DEFAULT_LAST_DATE}` },
 );
 
 const definition = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be letters, digits, _ . -' }),
     description: z.string().optional(),
-    kpi: z.string().min(1),
+    /** A KPI of kpis.md, or `tasks_completed` (plan tasks completed, counted by the alerting service). */
+    kpi: z.enum([...KPI_IDS, 'tasks_completed'], { error: `must be one of ${[...KPI_IDS, 'tasks_completed'].join(', ')}` }),
     scope: z.string().regex(/^(district|zone:[A-Za-z0-9_-]+)$/, { error: 'must be "district" or "zone:<ID>"' }),
-    kind: z.string().min(1).optional(),
-    industry: z.string().min(1).optional(),
+    kind: z.string().regex(/^[A-Z][A-Z_]*$/, { error: 'must be a kind of events.md, e.g. HNTE' }).optional(),
+    industry: z.string().regex(/^[A-Z][A-Z_]*$/, { error: 'must be an industry of events.md, e.g. AI, or UNCLASSIFIED' }).optional(),
     within: z.number().int().positive().optional(),
     baselineDate: isoDate,
     baselineValue: z.number().optional(),

@@ -1,6 +1,8 @@
 // Bearer tokens → roles. 401 for a missing/unknown token, 403 for a known token without the right.
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '@siliconalley/http';
+import type { Logger } from '@siliconalley/logger';
 import type { Role, StoredToken, TokenRepository } from '@siliconalley/store';
 
 declare module 'express-serve-static-core' {
@@ -9,7 +11,24 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(tokens: TokenRepository): RequestHandler {
+export interface AuthOptions {
+  /**
+   * How long a token found active is trusted without asking the database again (ms); 0: every
+   * request asks. A revocation then takes effect within this time. Unknown and revoked tokens are
+   * never cached. Default 0 (the gateway passes TOKEN_CACHE_MS).
+   */
+  cacheMs?: number;
+  /** Told when the token store fails (the request then gets a 503). */
+  logger?: Logger;
+}
+
+/** Entries kept at most; the cache starts over when full (it is a shortcut, never the truth). */
+const CACHE_LIMIT = 10_000;
+
+export function authenticate(tokens: TokenRepository, opts: AuthOptions = {}): RequestHandler {
+  const cacheMs = opts.cacheMs ?? 0;
+  // Keyed by a hash of the token, so that the process holds no token beyond the request.
+  const cache = new Map<string, { principal: StoredToken; until: number }>();
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     // The auth scheme is case-insensitive (RFC 7235 §2.1): `bearer` and `BEARER` are `Bearer`.
@@ -18,14 +37,34 @@ export function authenticate(tokens: TokenRepository): RequestHandler {
       next(new HttpProblem(401, 'send `Authorization: Bearer <token>`; ask an operator for a token (npm run token)', {}, { 'WWW-Authenticate': 'Bearer' }));
       return;
     }
+    const key = cacheMs > 0 ? createHash('sha256').update(match[1]).digest('hex') : '';
+    const cached = cacheMs > 0 ? cache.get(key) : undefined;
+    if (cached && cached.until > Date.now()) {
+      req.principal = cached.principal;
+      next();
+      return;
+    }
     tokens
       .findActive(match[1])
       .then((principal) => {
-        if (!principal) throw new HttpProblem(401, 'the token is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        if (!principal) {
+          if (cacheMs > 0) cache.delete(key);
+          throw new HttpProblem(401, 'the token is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        }
+        if (cacheMs > 0) {
+          if (cache.size >= CACHE_LIMIT) cache.clear();
+          cache.set(key, { principal, until: Date.now() + cacheMs });
+        }
         req.principal = principal;
         next();
       })
-      .catch(next);
+      .catch((err: unknown) => {
+        if (err instanceof HttpProblem) return next(err);
+        // The token store did not answer (database down or timing out): the request may succeed
+        // shortly, it is not the server's fault in the sense of a bug, and nothing leaks.
+        opts.logger?.warn({ err }, 'token lookup failed');
+        next(new HttpProblem(503, 'the token cannot be checked right now (token store unavailable); retry shortly', {}, { 'Retry-After': '5' }));
+      });
   };
 }
 

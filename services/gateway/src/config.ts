@@ -20,6 +20,8 @@ export const gatewayConfigSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated origins allowed by CORS; empty = CORS closed. */
   CORS_ORIGINS: z.string().default(''),
+  /** Milliseconds an active token is trusted without a database lookup (revocation waits that long); 0 = every request. */
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60000).default(0),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -43,6 +43,23 @@ const shortTypeOf = (type: unknown): ShortType | null => {
 
 const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
 
+/** Deepest nesting of objects and arrays accepted in a JSON body (events and target definitions are shallow). */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no stack to overflow). */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** Splits an HTTP request into wire records in the Kafka binding's terms (structured or binary). */
 export function httpToWireRecords(contentTypeHeader: string | undefined, headers: Request['headers'], body: Buffer): WireRecord[] {
   const contentType = parseContentType(contentTypeHeader);
@@ -56,6 +73,10 @@ export function httpToWireRecords(contentTypeHeader: string | undefined, headers
     if (!Array.isArray(parsed)) throw new HttpProblem(400, 'a batch (application/cloudevents-batch+json) must be a JSON array of CloudEvents');
     if (parsed.length === 0) throw new HttpProblem(400, 'the batch is empty: send at least one CloudEvent');
     return parsed.map((event, index) => {
+      // Re-serialising is recursive: a value nested thousands deep would overflow the stack (a 500).
+      if (jsonDepthExceeds(event, MAX_JSON_DEPTH)) {
+        throw new HttpProblem(400, `event ${index} of the batch is nested more than ${MAX_JSON_DEPTH} levels deep: a CloudEvent is a flat JSON object with shallow data`, { reason: 'malformed' });
+      }
       const subject = typeof event === 'object' && event !== null ? stringOrNull((event as Record<string, unknown>).subject) : null;
       return { index, key: subject, headers: { 'content-type': CLOUDEVENTS_JSON }, value: Buffer.from(JSON.stringify(event), 'utf8') };
     });

@@ -8,7 +8,7 @@ import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
 import { authenticate, requireRole } from './auth';
 import { IndicatorFleet } from './indicators';
-import { ingestRouter } from './ingest';
+import { ingestRouter, jsonDepthExceeds, MAX_JSON_DEPTH } from './ingest';
 import { openApiDocument } from './openapi';
 import { pipelineStatus } from './pipeline';
 
@@ -27,6 +27,8 @@ export interface GatewayDeps {
   rateLimitPerMinute: number;
   corsOrigins: string[];
   trustProxyHops?: number;
+  /** TOKEN_CACHE_MS (auth.ts). */
+  tokenCacheMs?: number;
 }
 
 /** Header names for the caller of a write, read by the alerting service for its audit log. */
@@ -58,7 +60,7 @@ function forwardTo(baseUrl: string, path: string | ((req: Request) => string), l
         res.status(upstream.status);
         const type = upstream.headers.get('content-type');
         if (type) res.type(type);
-        for (const name of ['retry-after', 'location']) {
+        for (const name of ['retry-after', 'location', 'content-disposition', 'cache-control', 'etag', 'vary']) {
           const value = upstream.headers.get(name);
           if (value) res.setHeader(name, value);
         }
@@ -83,6 +85,15 @@ function forwardTo(baseUrl: string, path: string | ((req: Request) => string), l
   };
 }
 
+/**
+ * A path parameter as one upstream path segment. `.` and `..` stay dot segments even encoded (URL
+ * parsers normalise `%2E`), so they would reach another upstream route: refused.
+ */
+function pathSegment(value: string): string {
+  if (value === '.' || value === '..') throw new HttpProblem(400, `${JSON.stringify(value)} is not a valid path segment here`);
+  return encodeURIComponent(value);
+}
+
 /** JSON bodies of the write routes forwarded upstream (target definitions are small). */
 function jsonBody(): RequestHandler[] {
   return [
@@ -90,6 +101,10 @@ function jsonBody(): RequestHandler[] {
       next(req.is('application/json') ? undefined : new HttpProblem(415, 'send the body as application/json'));
     },
     express.json({ limit: '64kb' }),
+    // Forwarding re-serialises the body: a hostile nesting depth would overflow the stack (a 500).
+    (req, _res, next) => {
+      next(jsonDepthExceeds(req.body, MAX_JSON_DEPTH) ? new HttpProblem(400, `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`) : undefined);
+    },
   ];
 }
 
@@ -116,7 +131,7 @@ export function createServer(deps: GatewayDeps): Express {
     v1.get('/openapi.json', (_req, res) => {
       res.json(openApiDocument());
     });
-    v1.use(authenticate(deps.store.tokens));
+    v1.use(authenticate(deps.store.tokens, { cacheMs: deps.tokenCacheMs ?? 0, logger: deps.logger }));
     v1.use(
       rateLimit({
         windowMs: 60_000,
@@ -142,16 +157,26 @@ export function createServer(deps: GatewayDeps): Express {
       v1.get('/kpis/explain', read, fleet.explain());
     }
     const operator = requireRole('operator');
-    const targetPath = (suffix = '') => (req: Request) => `/targets/${encodeURIComponent(String(req.params.id))}${suffix}`;
+    const targetPath = (suffix = '') => (req: Request) => `/targets/${pathSegment(String(req.params.id))}${suffix}`;
     v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger));
     v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger));
     v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger));
     v1.get('/targets/:id/decomposition', read, forwardTo(deps.alertingUrl, targetPath('/decomposition'), deps.logger));
     v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger));
+    const assessmentPath = (suffix = '') => (req: Request) => `/assessments/${pathSegment(String(req.params.period))}${suffix}`;
+    v1.get('/assessments', read, forwardTo(deps.alertingUrl, '/assessments', deps.logger));
+    v1.get('/assessments/:period', read, forwardTo(deps.alertingUrl, assessmentPath(), deps.logger));
+    v1.post('/assessments/:period/run', operator, forwardTo(deps.alertingUrl, assessmentPath('/run'), deps.logger));
     v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger));
     v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger));
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
-      pipelineStatus(deps.kafka, deps.store).then((body) => res.json(body), next);
+      pipelineStatus(deps.kafka, deps.store).then(
+        (body) => res.json(body),
+        (err: unknown) => {
+          deps.logger.warn({ err }, 'pipeline status unavailable');
+          next(err instanceof HttpProblem ? err : new HttpProblem(503, 'the pipeline status is unavailable (broker or database); retry shortly', {}, { 'Retry-After': '5' }));
+        },
+      );
     });
     v1.use(
       '/events',

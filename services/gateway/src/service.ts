@@ -35,6 +35,7 @@ export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: 
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     corsOrigins: config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    tokenCacheMs: config.TOKEN_CACHE_MS,
   });
   const api = await listen(app, config.HTTP_PORT);
   const ops = await listen(createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);

@@ -81,6 +81,7 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     groupId,
     topics: [acceptedTopic],
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    stallTimeoutMs: config.KAFKA_STALL_TIMEOUT_MS,
     chunkSize: 2000,
     handleChunk: async (records, ctx) => {
       const end = metrics.applySeconds.startTimer();

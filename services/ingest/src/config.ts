@@ -20,6 +20,8 @@ export const ingestConfigSchema = z.object({
     .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
   INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
+  /** Exit (to be restarted) when the consumer makes no progress this long; 0 = off (packages/kafka). */
+  KAFKA_STALL_TIMEOUT_MS: z.coerce.number().int().min(0).default(0),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

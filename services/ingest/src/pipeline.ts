@@ -86,7 +86,18 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
     }
   }
 
-  const outcomes: InsertOutcome[] = await deps.store.events.insertMany(toStore.map((t) => t.doc));
+  // A provider's re-send usually follows its original closely, within the same chunk: settle those
+  // here (the later copy is the duplicate, as in arrival order). A duplicate key inside a bulk insert
+  // makes FerretDB redo the whole batch record by record, several times slower than the insert.
+  const slotOfKey = new Map<string, number>();
+  const unique: StoredEvent[] = [];
+  const slots = toStore.map(({ doc }) => {
+    if (slotOfKey.has(doc._id)) return -1;
+    slotOfKey.set(doc._id, unique.push(doc) - 1);
+    return unique.length - 1;
+  });
+  const stored = await deps.store.events.insertMany(unique);
+  const outcomes: InsertOutcome[] = slots.map((slot) => (slot < 0 ? 'duplicate' : stored[slot]!));
   const forward: AcceptedEvent[] = [];
   toStore.forEach(({ record, event }, i) => {
     const outcome = outcomes[i];

@@ -8,7 +8,9 @@ import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore } from '@siliconalley/store';
 import type { IngestConfig } from './config';
 import { ingestMetrics } from './metrics';
-import { ingestChunk } from './pipeline';
+import { ingestChunk, type PipelineDeps } from './pipeline';
+import { withHeartbeats } from './keepalive';
+import { deadLetterPoison } from './poison';
 
 export interface RunningIngest {
   lifecycle: Lifecycle;
@@ -45,22 +47,24 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
   });
   const opsServer = await listen(ops, config.OPS_PORT);
 
+  const deps: PipelineDeps = {
+    store,
+    kafka,
+    deadLetters,
+    acceptedTopic: kafka.topic(TOPICS.accepted),
+    metrics,
+    logger,
+    legacyUsccAllowList: config.LEGACY_USCC_ALLOWLIST,
+    baseTopic: (t) => baseOf.get(t) ?? t,
+  };
   const consumer = await kafka.consume({
     groupId,
     topics: sourceTopics,
     chunkSize: config.INGEST_CHUNK_SIZE,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    handleChunk: (records) =>
-      ingestChunk(records, {
-        store,
-        kafka,
-        deadLetters,
-        acceptedTopic: kafka.topic(TOPICS.accepted),
-        metrics,
-        logger,
-        legacyUsccAllowList: config.LEGACY_USCC_ALLOWLIST,
-        baseTopic: (t) => baseOf.get(t) ?? t,
-      }),
+    stallTimeoutMs: config.KAFKA_STALL_TIMEOUT_MS,
+    handleChunk: (records, ctx) => withHeartbeats(ctx, () => ingestChunk(records, deps)),
+    poison: { handle: (record, err) => deadLetterPoison(record, err, deps), healthy: async () => (await kafka.ping()) && (await pingDatabase(conn)) },
     onCrash: (err) => {
       logger.fatal({ err }, 'consumer cannot continue; exiting so the orchestrator restarts us');
       void lifecycle.shutdown('consumer crash').then(() => process.exit(1));

@@ -1,0 +1,152 @@
+// The raw baselines every ingestion figure is compared with, run in the same process and on the
+// same broker and database as the system:
+//  - kafkajs eachBatch + MongoDB driver bulkWrite (unordered inserts) of the same documents: what
+//    "consume and store" costs without the contract, deduplication, dead letters, dispositions or
+//    forwarding;
+//  - Kafka's own ConsumerPerformance tool (Java client): what the broker can hand out.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
+import { kafkaLibsDir } from '@siliconalley/devstack';
+
+export interface Throughput {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+/** The document the raw baseline writes: the record's CloudEvent as it came, plus where it came from. */
+export function rawDocument(topic: string, partition: number, offset: string, value: Buffer, receivedAt: Date): Document {
+  const event = JSON.parse(value.toString('utf8')) as Record<string, unknown> & { source: string; id: string; time: string };
+  return {
+    _id: JSON.stringify([event.source, event.id]),
+    ...event,
+    timeInstant: new Date(event.time),
+    origin: { topic, partition, offset },
+    receivedAt,
+  };
+}
+
+/** The event store's indexes (packages/store event.schema.ts), so both sides maintain the same ones. */
+export const EVENT_STORE_INDEXES = [
+  { key: { source: 1, id: 1 }, name: 'source_id_unique', unique: true },
+  { key: { subject: 1 }, name: 'subject' },
+  { key: { type: 1 }, name: 'type' },
+  { key: { 'origin.topic': 1, timeInstant: -1 }, name: 'origin_topic_time' },
+] as const;
+
+/**
+ * Consumes `topics` from the start with a fresh group and bulk-writes each batch's documents,
+ * committing after each write; resolves when `expected` records are stored. Timed from start
+ * (group join included, as for the system) to the last write.
+ */
+export async function rawConsumeAndStore(opts: {
+  brokers: string[];
+  topics: string[];
+  groupId: string;
+  databaseUrl: string;
+  expected: number;
+  /** As the system's consumer has it, so the comparison is of the work per record, not of concurrency. */
+  partitionsConsumedConcurrently?: number;
+  timeoutMs?: number;
+}): Promise<Throughput> {
+  const mongo = new MongoClient(opts.databaseUrl);
+  await mongo.connect();
+  const collection = mongo.db().collection('rawevents');
+  await mongo.db().createCollection('rawevents').catch(() => undefined);
+  await collection.createIndexes(EVENT_STORE_INDEXES.map((i) => ({ ...i, key: { ...i.key } })));
+  const kafka = new Kafka({ clientId: opts.groupId, brokers: opts.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 1024 * 1024 });
+  let stored = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const start = performance.now();
+  let end = start;
+  await consumer.connect();
+  await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
+      const now = new Date();
+      const ops: AnyBulkWriteOperation[] = [];
+      for (const m of batch.messages) if (m.value) ops.push({ insertOne: { document: rawDocument(batch.topic, batch.partition, m.offset, m.value, now) } });
+      if (ops.length) {
+        await collection.bulkWrite(ops, { ordered: false }).catch((err: { code?: number; writeErrors?: unknown[] }) => {
+          if (!err.writeErrors) throw err; // duplicates of a re-delivery are fine, anything else is not
+        });
+      }
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) {
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+      }
+      await heartbeat();
+      stored += ops.length;
+      if (stored >= opts.expected) {
+        end = performance.now();
+        finished();
+      }
+    },
+  });
+  const timeout = setTimeout(() => finished(), opts.timeoutMs ?? 30 * 60_000);
+  await done;
+  clearTimeout(timeout);
+  await consumer.disconnect();
+  await mongo.close();
+  if (stored < opts.expected) throw new Error(`raw baseline stored ${stored} of ${opts.expected} records before timing out`);
+  const seconds = (end - start) / 1000;
+  return { events: stored, seconds, eventsPerSecond: stored / seconds };
+}
+
+export interface PerfToolResult extends Throughput {
+  /** Records/s while fetching (rebalance excluded), as the tool reports it. */
+  fetchEventsPerSecond: number;
+  mbPerSecond: number;
+}
+
+/** The perf tools ship in kafka-tools, which infra/local/kafka/pom.xml resolves with the broker. */
+export const consumerPerfAvailable = (): boolean => existsSync(kafkaLibsDir()) && readdirSync(kafkaLibsDir()).some((f) => /^kafka-tools-\d.*\.jar$/.test(f));
+
+/** Runs org.apache.kafka.tools.ConsumerPerformance over the topics matching `include`. */
+export function consumerPerformance(opts: { brokers: string[]; include: string; records: number; groupId: string }): Promise<PerfToolResult> {
+  const args = [
+    '-Xmx512m',
+    '-cp',
+    `${kafkaLibsDir()}/*`,
+    'org.apache.kafka.tools.ConsumerPerformance',
+    '--bootstrap-server',
+    opts.brokers.join(','),
+    '--include',
+    opts.include,
+    '--num-records',
+    String(opts.records),
+    '--group',
+    opts.groupId,
+    '--timeout',
+    '60000',
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // start.time, end.time, data.consumed.in.MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+      const row = out
+        .split('\n')
+        .map((l) => l.split(',').map((c) => c.trim()))
+        .find((cells) => cells.length >= 10 && /^\d/.test(cells[2] ?? ''));
+      if (code !== 0 || !row) return reject(new Error(`ConsumerPerformance exited ${code}: ${(out + err).slice(-2000)}`));
+      const [, , mb, mbSec, n, nSec, rebalanceMs, fetchMs, , fetchNSec] = row.map(Number);
+      const seconds = (rebalanceMs! + fetchMs!) / 1000;
+      resolve({ events: n!, seconds, eventsPerSecond: nSec!, fetchEventsPerSecond: fetchNSec!, mbPerSecond: mbSec! });
+      void mb;
+    });
+  });
+}

@@ -1,0 +1,137 @@
+// The services as child processes, as an orchestrator runs them: SIGKILL (no chance to clean up),
+// SIGSTOP/SIGCONT (a frozen process), and restarts on the same ports. A service that exits by
+// itself (a consumer that gives up exits so that it is restarted) is restarted too, and counted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot } from '@siliconalley/devstack';
+
+export interface ServiceSpec {
+  name: string;
+  workspace: 'ingest' | 'indicator' | 'alerting' | 'gateway';
+  env: Record<string, string>;
+  opsPort: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private expectedExit = false;
+  private closed = false;
+  starts = 0;
+  kills = 0;
+  pauses = 0;
+  /** Exits nobody asked for (the service gave up and exited), each followed by a restart. */
+  unexpectedExits: { code: number | null; signal: string | null }[] = [];
+
+  constructor(
+    readonly spec: ServiceSpec,
+    readonly logFile: string,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  start(): void {
+    if (this.child) throw new Error(`${this.name} is already running`);
+    const fd = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'services', this.spec.workspace, 'dist', 'index.js')], {
+      env: { ...process.env, ...this.spec.env, OPS_PORT: String(this.spec.opsPort) },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    this.child = child;
+    this.expectedExit = false;
+    this.starts += 1;
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = null;
+      if (this.expectedExit || this.closed) return;
+      this.unexpectedExits.push({ code, signal });
+      this.say(`[chaos] ${this.name} exited by itself (code ${code}, signal ${signal}); restarting it`);
+      setTimeout(() => {
+        if (!this.closed && !this.child) this.start();
+      }, 1000);
+    });
+  }
+
+  async ready(): Promise<boolean> {
+    return this.child !== null && httpOk(`http://127.0.0.1:${this.spec.opsPort}/readyz`);
+  }
+
+  async waitReady(timeoutMs = 180000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.ready())) {
+      if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs / 1000} s; see ${this.logFile}`);
+      await sleep(250);
+    }
+  }
+
+  private async signalAndWait(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.expectedExit = true;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** SIGKILL: the process dies mid-whatever it was doing. */
+  async kill(): Promise<void> {
+    if (!this.child) throw new Error(`${this.name} is not running`);
+    this.kills += 1;
+    await this.signalAndWait('SIGKILL');
+  }
+
+  /** SIGSTOP for `ms`, then SIGCONT: a frozen process (GC pause, VM stall) past its session timeout. */
+  async pause(ms: number): Promise<void> {
+    const child = this.child;
+    if (!child) throw new Error(`${this.name} is not running`);
+    this.pauses += 1;
+    child.kill('SIGSTOP');
+    await sleep(ms);
+    child.kill('SIGCONT');
+  }
+
+  /** SIGTERM (graceful: the service drains and commits), SIGKILL after 30 s; no restart. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGCONT');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const done = await Promise.race([exited.then(() => true), sleep(30000).then(() => false)]);
+    if (!done) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

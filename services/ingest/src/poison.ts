@@ -1,0 +1,19 @@
+// A record that crashes the pipeline on its own while Kafka and the database are up (a poison
+// record) is dead-lettered with reason `processing_failed` and recorded as rejected, instead of
+// being re-delivered forever and blocking its partition (packages/kafka `poison`).
+import type { InboundRecord } from '@siliconalley/kafka';
+import { envelopeHints, type PipelineDeps } from './pipeline';
+
+/** Not a contract reason (events.md): the record may be valid; our processing failed on it. */
+export const PROCESSING_FAILED = 'processing_failed';
+
+export async function deadLetterPoison(record: InboundRecord, err: unknown, deps: PipelineDeps): Promise<void> {
+  const now = new Date();
+  const message = `processing failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
+  await deps.deadLetters.send([{ record, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, reason: PROCESSING_FAILED, message }], now);
+  const hints = envelopeHints(record);
+  await deps.store.dispositions.record([
+    { _id: `${record.topic}/${record.partition}/${record.offset}`, topic: record.topic, disposition: 'rejected', reason: PROCESSING_FAILED, source: hints.source, eventId: hints.id, type: hints.type, at: now },
+  ]);
+  deps.metrics.rejected.inc({ reason: PROCESSING_FAILED });
+}
