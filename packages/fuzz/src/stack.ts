@@ -2,6 +2,7 @@
 // child processes (their built dist/index.js, as `npm start` runs them) on free loopback ports,
 // against the test stack's Kafka and database in a random namespace of their own, with the small
 // fixture replayed and applied so that reads have data, and one token per role.
+import { SHORT_TYPES } from '@siliconalley/contract';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -70,14 +71,7 @@ const httpOk = async (url: string) => {
 };
 
 /** Every provider short type: the provider token may publish anything the contract knows. */
-const PROVIDER_TYPES = [
-  'enterprise.registered',
-  'enterprise.updated',
-  'enterprise.deregistered',
-  'certification.granted',
-  'certification.revoked',
-  'task.progress.reported',
-];
+const PROVIDER_TYPES: string[] = [...SHORT_TYPES];
 
 /** Stacks started and not yet stopped, so that Ctrl-C stops their (detached) service processes too. */
 const running = new Set<FuzzStack>();

@@ -2,6 +2,7 @@
 // every date a judgement needs (baseline, as-of, month ends for the forecast) in one merged
 // `counts` call — and plan-task reports from the event store.
 import { IndicatorClient } from '@siliconalley/api';
+import type { AssessedTask } from '@siliconalley/assessments';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
 import { HttpProblem } from '@siliconalley/http';
@@ -51,20 +52,8 @@ export interface TargetDecomposition extends ShareDecomposition {
   scope: string;
 }
 
-export interface TaskEntry {
-  id: number;
-  section: string;
-  action: string;
-  name: string;
-  lead: string[];
-  cooperating: string[];
-  status: TaskReport['data']['status'] | null;
-  percentComplete: number | null;
-  period: string | null;
-  dueQuarter: string | null;
-  overdue: boolean;
-  blocked: boolean;
-}
+/** A plan task as of a day (GET /tasks; also what an assessment lists). */
+export type TaskEntry = AssessedTask;
 
 /** The dates whose KPI values judging `t` as of `asOf` reads (kpis.md "Progress and status"). */
 export function datesNeeded(t: TargetDefinition, asOf: string): string[] {

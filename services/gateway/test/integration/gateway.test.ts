@@ -123,6 +123,19 @@ const ROUTES: Route[] = [
     call: (a) => withAuth(request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2023-12-31&to=2025-12-31'), a),
     allowed: { provider: 403, evaluator: 200, operator: 200 },
   },
+  { name: 'GET /api/v1/assessments', upstream: '/assessments', call: (a) => withAuth(request(app).get('/api/v1/assessments'), a), allowed: { provider: 403, evaluator: 200, operator: 200 } },
+  {
+    name: 'GET /api/v1/assessments/{period}',
+    upstream: '/assessments/2025-Q4',
+    call: (a) => withAuth(request(app).get('/api/v1/assessments/2025-Q4?version=1'), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
+  {
+    name: 'POST /api/v1/assessments/{period}/run',
+    upstream: '/assessments/2025-Q4/run',
+    call: (a) => withAuth(request(app).post('/api/v1/assessments/2025-Q4/run'), a),
+    allowed: { provider: 403, evaluator: 403, operator: 200 },
+  },
   { name: 'GET /api/v1/pipeline', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
   {
     name: 'POST /api/v1/events',
@@ -175,7 +188,7 @@ describe('RBAC matrix: every route × every caller', () => {
     const openapi = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/tasks', '/api/v1/departments']),
+      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments', '/api/v1/assessments/{period}', '/api/v1/assessments/{period}/run']),
     );
   });
 

@@ -169,6 +169,16 @@ export async function startUpstream(): Promise<Upstream> {
       parse(departmentsQuery(now), req.query);
       res.json({ asOf: (req.query.asOf as string) ?? '2026-11-26', departments: [] });
     });
+    // Assessments (the real routes are tested in services/alerting's assessments test).
+    a.get('/assessments', (_req, res) => {
+      res.json({ assessments: [] });
+    });
+    a.get('/assessments/:period', (req, res) => {
+      res.json({ period: req.params.period, version: 1 });
+    });
+    a.post('/assessments/:period/run', (req, res) => {
+      res.status(200).json({ period: req.params.period, version: 1 });
+    });
   });
   const server = await listenLocal(app);
   return {
