@@ -85,7 +85,8 @@ async function test(): Promise<void> {
     if (code === 0) {
       process.stdout.write('[test] starting the test stack (real Kafka, FerretDB, Prometheus, Alertmanager)\n');
       await stack.up();
-      code = await run('npx', ['turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'], {
+      // --continue: one failing suite does not hide the others' results (the exit code still fails).
+      code = await run('npx', ['turbo', 'run', 'test:integration', '--concurrency=1', '--continue', '--output-logs=new-only'], {
         KAFKA_BROKERS: kafkaBrokers(testLayout),
         MONGO_URL: mongoUrl(testLayout),
         PROMETHEUS_URL: prometheusUrl(testLayout),
