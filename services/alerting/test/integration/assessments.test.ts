@@ -5,7 +5,7 @@
 // the HTML report renders in headless Chromium without errors and with its charts drawn.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import puppeteer from 'puppeteer-core';
@@ -299,19 +299,26 @@ describe('assessments, end to end', () => {
     const csv = await request(api).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', `Bearer ${evaluator}`).set('Accept', 'text/csv').expect(200);
     expect(csv.headers['content-disposition']).toBe('attachment; filename="siliconalley-assessment-2025-Q4-v1.csv"');
 
+    // Asynchronously: the gateway answering the command runs in this very process.
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [join(__dirname, '../../dist/assess-cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, SA_API_URL: api, SA_TOKEN: evaluator } });
-    const asCsv = cli('2025-Q4', '--format', 'csv');
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(__dirname, '../../dist/assess-cli.js'), ...args], { env: { ...process.env, SA_API_URL: api, SA_TOKEN: evaluator } });
+        const [out, err] = [[] as Buffer[], [] as Buffer[]];
+        child.stdout.on('data', (c: Buffer) => out.push(c));
+        child.stderr.on('data', (c: Buffer) => err.push(c));
+        child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+      });
+    const asCsv = await cli('2025-Q4', '--format', 'csv');
     expect(asCsv.stderr).toBe('');
     expect(asCsv.status).toBe(0);
     expect(asCsv.stdout.charCodeAt(0)).toBe(0xfeff);
     const json = (await request(base).get('/assessments/2025-Q4').expect(200)).body;
     expect(asCsv.stdout.trimEnd().split('\r\n')).toHaveLength(json.kpis.length + 1);
-    const asHtml = cli('2025-06', '--format', 'html', '--version', '1');
+    const asHtml = await cli('2025-06', '--format', 'html', '--version', '1');
     expect(asHtml.status).toBe(0);
     expect(asHtml.stdout).toMatch(/^<!DOCTYPE html>/);
     expect(asHtml.stdout).not.toContain('更正说明');
-    const missing = cli('2025-06', '--version', '7');
+    const missing = await cli('2025-06', '--version', '7');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('there is no version 7');
   });
