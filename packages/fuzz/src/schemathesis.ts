@@ -96,7 +96,8 @@ export function schemathesisArgs(o: RunOptions): string[] {
     '--max-examples',
     String(o.plan.examples !== undefined ? Math.min(o.plan.examples, o.maxExamples) : Math.max(1, Math.round(o.maxExamples * o.plan.share))),
     '--workers',
-    String(o.plan.workers ?? o.workers ?? 2),
+    // Default 1: the coverage phase is not thread-safe on CPython 3.11 (SystemError in ast.parse).
+    String(o.plan.workers ?? o.workers ?? 1),
     '--header',
     `Authorization: Bearer ${o.token}`,
     '--request-timeout',

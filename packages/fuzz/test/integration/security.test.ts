@@ -247,7 +247,9 @@ describe('schemathesis, short pass', () => {
       maxExamples: 8,
       outDir: join(localDir, 'fuzz'),
       // The database-bound operations get their examples phase only: a valid request costs seconds there.
-      plans: RUN_PLANS.filter((p) => p.name !== 'evaluator').map((p) => (p.name === 'operator-db' ? { ...p, phases: 'examples' } : p)),
+      // One worker: schemathesis' coverage phase is not thread-safe on CPython 3.11 (a SystemError in
+      // ast.parse from hypothesis was seen with 2 workers).
+      plans: RUN_PLANS.filter((p) => p.name !== 'evaluator').map((p) => ({ ...p, workers: 1, ...(p.name === 'operator-db' ? { phases: 'examples' } : {}) })),
       say: () => undefined,
     });
     const summary = result.runs.map((r) => ({ run: r.name, exit: r.exitCode, failures: r.failures, output: r.exitCode === 0 ? '' : r.output.slice(-4000) }));
