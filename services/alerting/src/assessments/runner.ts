@@ -71,6 +71,8 @@ export class AssessmentRunner {
   private readonly now: () => Date;
   private readonly leaseTtlMs: number;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Runs queued or running here: an operator's run is refused rather than kept waiting behind them. */
+  private inFlight = 0;
 
   constructor(private readonly deps: RunnerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -86,6 +88,7 @@ export class AssessmentRunner {
    * renewed by `renew` between periods). Throws LeaseHeld when another replica has it.
    */
   exclusive<T>(fn: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+    this.inFlight++;
     const run = this.queue.then(async () => {
       const { leases } = this.deps.store;
       if (!(await leases.acquire(LEASE, this.holder, this.leaseTtlMs))) throw new LeaseHeld();
@@ -97,7 +100,7 @@ export class AssessmentRunner {
       } finally {
         await leases.release(LEASE, this.holder).catch(() => undefined);
       }
-    });
+    }).finally(() => this.inFlight--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -230,6 +233,8 @@ export class AssessmentRunner {
   /** POST /assessments/{period}/run: assess now (a clear 400 for a malformed, early or open period). */
   async run(periodId: string): Promise<RunOutcome> {
     const period = closedPeriod(periodId, this.today());
+    // A catch-up or restatement can take minutes: answer at once instead of holding the request.
+    if (this.inFlight > 0) throw new HttpProblem(409, 'assessments are running on this instance (scheduled, catch-up or restatement); retry shortly', {}, { 'Retry-After': '10' });
     return this.exclusive(async () => this.assessWith(period, await this.snapshot()));
   }
 }
