@@ -2,24 +2,14 @@
 // high-water mark (VmHWM in /proc/<pid>/status), read before the process is stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { localDir, repoRoot } from '@siliconalley/devstack';
+import { freePort, localDir, repoRoot } from '@siliconalley/devstack';
+
+export { freePort };
 import { sleep, until } from './stats';
 
 export const benchLogDir = (): string => join(localDir, 'bench-logs');
 
-/** A free loopback port (asked of the kernel, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Peak and current resident memory of a live process, in bytes (Linux). */
 export function residentMemory(pid: number): { peak: number; current: number } {

@@ -3,9 +3,10 @@
 // itself (a consumer that gives up exits so that it is restarted) is restarted too, and counted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot } from '@siliconalley/devstack';
+import { freePort, repoRoot } from '@siliconalley/devstack';
+
+export { freePort };
 
 export interface ServiceSpec {
   name: string;
@@ -14,16 +15,6 @@ export interface ServiceSpec {
   opsPort: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,3 +10,4 @@ export * from './testEnv';
 export * from './readback';
 export * from './drained';
 export * from './infra';
+export * from './ports';

@@ -5,10 +5,9 @@
 import { SHORT_TYPES } from '@siliconalley/contract';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectDatabase, type Connection } from '@siliconalley/db';
-import { createTestTopics, ManagedProcess, pipelineDrained, publishRecords, repoRoot, SERVICES, serviceEntry, topicSpecs, waitFor } from '@siliconalley/devstack';
+import { createTestTopics, freePort, ManagedProcess, pipelineDrained, publishRecords, repoRoot, SERVICES, serviceEntry, topicSpecs, waitFor } from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createStore } from '@siliconalley/store';
 import { loadFixtureRecords } from '@siliconalley/testkit';
@@ -48,17 +47,7 @@ export interface FuzzStack {
   stop: () => Promise<void>;
 }
 
-/** A loopback port nobody listens on right now (bound, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const httpOk = async (url: string) => {
   try {

@@ -4,13 +4,12 @@
 // Kafka restates exactly the periods it falls in (v2 with the expected differences and its cause);
 // the HTML report renders in headless Chromium without errors and with its charts drawn.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import puppeteer from 'puppeteer-core';
 import { parseConfig } from '@siliconalley/config';
-import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
+import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { chinaDateOf, parseKafkaRecord, type AcceptedEvent, type FirmEvent } from '@siliconalley/contract';
 import { KpiEngine, type KpiEntry } from '@siliconalley/kpi-engine';
@@ -284,12 +283,7 @@ describe('assessments, end to end', () => {
   });
 
   it('through the gateway: evaluators read, only operators run, and `npm run assess` prints the report', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: p } = probe.address() as { port: number };
-        probe.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const gateway = await startGateway(parseConfig('gateway', gatewayConfigSchema, { ...common, HTTP_PORT: String(port), INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, ALERTING_URL: base }));
     stops.push(() => gateway.lifecycle.shutdown('test done'));
     const api = `http://127.0.0.1:${port}`;

@@ -7,11 +7,10 @@
 // API; both alerts resolve in Prometheus and leave Alertmanager's active alerts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@siliconalley/config';
-import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
+import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
 import { type KafkaClient } from '@siliconalley/kafka';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import { loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
@@ -26,13 +25,6 @@ import { loadTargets } from '../../src/targets-file';
 
 jest.setTimeout(300000);
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** E2E_RECOVER's target value: far above the fixture's new service platforms (≤ 3). */
 const RECOVER_TARGET = 20;
