@@ -6,15 +6,27 @@ import { repoRoot, sharedDir } from './paths';
 import { SERVICES, opsPort } from './services';
 import { Stack } from './stack';
 import { replayDemo, type DemoSource } from './demo';
+import { FailureRecap } from './recap';
 
 const args = process.argv.slice(2);
 const command = args[0] ?? 'start';
 const flag = (name: string) => args.includes(`--${name}`);
 
-function run(cmd: string, cmdArgs: string[], env: Record<string, string>): Promise<number> {
+function run(cmd: string, cmdArgs: string[], env: Record<string, string>, recap?: FailureRecap): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    const child = spawn(cmd, cmdArgs, { cwd: repoRoot, stdio: recap ? ['inherit', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
+    if (recap) {
+      // Passed through unchanged, and remembered for the recap of failed suites.
+      child.stdout!.on('data', (b: Buffer) => {
+        process.stdout.write(b);
+        recap.write(b.toString('utf8'));
+      });
+      child.stderr!.on('data', (b: Buffer) => {
+        process.stderr.write(b);
+        recap.write(b.toString('utf8'), 'stderr');
+      });
+    }
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
 
@@ -86,6 +98,7 @@ async function test(): Promise<void> {
       process.stdout.write('[test] starting the test stack (real Kafka, FerretDB, Prometheus, Alertmanager)\n');
       await stack.up();
       // --continue: one failing suite does not hide the others' results (the exit code still fails).
+      const recap = new FailureRecap();
       code = await run('npx', ['turbo', 'run', 'test:integration', '--concurrency=1', '--continue', '--output-logs=new-only'], {
         KAFKA_BROKERS: kafkaBrokers(testLayout),
         MONGO_URL: mongoUrl(testLayout),
@@ -93,7 +106,8 @@ async function test(): Promise<void> {
         ALERTMANAGER_URL: alertmanagerUrl(testLayout),
         SA_TEST_STACK_DIR: testLayout.dir,
         SHARED_DIR: sharedDir(),
-      });
+      }, recap);
+      process.stdout.write(recap.render());
     }
   } catch (err) {
     process.stderr.write(`[test] ${(err as Error).message}\n`);

@@ -43,14 +43,30 @@ export class EventRepository {
       }
     }
     if (failed.length === 0) return outcomes;
-    const existing = await this.model.find({ _id: { $in: failed.map((i) => docs[i]!._id) } }, { origin: 1 }).lean();
-    const byKey = new Map(existing.map((e) => [e._id, e.origin]));
+    const origins = await this.originsOf(failed.map((i) => docs[i]!._id));
     for (const i of failed) {
       const d = docs[i]!;
-      const origin = byKey.get(d._id);
+      const origin = origins.get(d._id);
       outcomes[i] = origin && sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate';
     }
     return outcomes;
+  }
+
+  /**
+   * The stored origin of each key. One `_id` equality lookup per key, a few at a time, rather than
+   * one `_id: {$in}`: FerretDB's SQLite backend pushes only `_id` equality down to SQL, so `$in`
+   * read the whole collection for every chunk holding a duplicate (ingestion slowed as the store
+   * grew); MongoDB answers either from the `_id` index.
+   */
+  private async originsOf(keys: string[]): Promise<Map<string, RecordOrigin>> {
+    const out = new Map<string, RecordOrigin>();
+    const unique = [...new Set(keys)];
+    const inFlight = 8;
+    for (let at = 0; at < unique.length; at += inFlight) {
+      const found = await Promise.all(unique.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).lean()));
+      for (const doc of found) if (doc) out.set(doc._id, doc.origin);
+    }
+    return out;
   }
 
   async exists(source: string, id: string): Promise<boolean> {
