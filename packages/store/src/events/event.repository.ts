@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isDuplicateKeyError } from '@siliconalley/db';
 import type { AcceptedEvent } from '@siliconalley/contract';
 import { eventKey, type EventModel, type RecordOrigin, type StoredEvent } from './event.schema';
@@ -17,8 +18,28 @@ export const toAcceptedEvent = (doc: StoredEvent): AcceptedEvent =>
 export const FAULT_ENV = 'SA_TEST_FAULT_STORE_THROW_ID';
 const injectedStorageFault = (): string | null => (process.env.NODE_ENV === 'test' && process.env[FAULT_ENV] ? process.env[FAULT_ENV]! : null);
 
+/**
+ * How many (source, id) → origin facts an instance remembers. An event is stored once and never
+ * changes, so a remembered origin is never stale; 100k entries are ~20 MiB.
+ */
+export const KNOWN_ORIGINS = 100_000;
+
 export class EventRepository {
-  constructor(readonly model: EventModel) {}
+  /**
+   * Origins of events this instance stored or looked up. A provider's re-send usually follows its
+   * original by minutes, so most duplicates are answered here without the database: on FerretDB's
+   * SQLite backend every lookup, `_id` equality included, scans the collection (its plan is
+   * `SCAN events_…`), so a lookup per duplicate made ingestion slow down as the store grew, and a
+   * duplicate inside a bulk insert makes it redo the batch record by record.
+   */
+  private readonly knownOrigins: LRUCache<string, RecordOrigin>;
+
+  constructor(
+    readonly model: EventModel,
+    knownOrigins = KNOWN_ORIGINS,
+  ) {
+    this.knownOrigins = new LRUCache({ max: Math.max(1, knownOrigins) });
+  }
 
   /**
    * Stores accepted events once. A (source, id) already stored is a duplicate, unless the stored copy
@@ -30,41 +51,63 @@ export class EventRepository {
     if (docs.length === 0) return outcomes;
     const fault = injectedStorageFault();
     if (fault && docs.some((d) => d.id.includes(fault))) throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
-    const failed: number[] = [];
+    const verdict = (d: StoredEvent, origin: RecordOrigin): InsertOutcome => (sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate');
+    // Known already: settled without writing (and kept out of the bulk insert).
+    const toInsert: number[] = [];
+    docs.forEach((d, i) => {
+      const origin = this.knownOrigins.get(d._id);
+      if (origin) outcomes[i] = verdict(d, origin);
+      else toInsert.push(i);
+    });
+    if (toInsert.length === 0) return outcomes;
+    const failed = new Set<number>();
     try {
-      await this.model.insertMany(docs, { ordered: false, rawResult: false, lean: true });
+      await this.model.insertMany(
+        toInsert.map((i) => docs[i]!),
+        { ordered: false, rawResult: false, lean: true },
+      );
     } catch (err) {
       const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
       if (!writeErrors) throw err;
       for (const we of writeErrors) {
         const code = we.code ?? we.err?.code;
         if (code !== 11000) throw err;
-        failed.push(we.index);
+        failed.add(toInsert[we.index]!);
       }
     }
-    if (failed.length === 0) return outcomes;
-    const origins = await this.originsOf(failed.map((i) => docs[i]!._id));
+    for (const i of toInsert) if (!failed.has(i) && !this.knownOrigins.has(docs[i]!._id)) this.knownOrigins.set(docs[i]!._id, docs[i]!.origin);
+    if (failed.size === 0) return outcomes;
+    const origins = await this.originsOf([...failed].map((i) => docs[i]!._id));
     for (const i of failed) {
       const d = docs[i]!;
       const origin = origins.get(d._id);
-      outcomes[i] = origin && sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate';
+      // Not found: the copy that refused ours vanished (a dropped namespace); not ours, so a duplicate.
+      outcomes[i] = origin ? verdict(d, origin) : 'duplicate';
     }
     return outcomes;
   }
 
   /**
-   * The stored origin of each key. One `_id` equality lookup per key, a few at a time, rather than
-   * one `_id: {$in}`: FerretDB's SQLite backend pushes only `_id` equality down to SQL, so `$in`
-   * read the whole collection for every chunk holding a duplicate (ingestion slowed as the store
-   * grew); MongoDB answers either from the `_id` index.
+   * The stored origin of each key: remembered ones first, then one `_id` equality lookup per key,
+   * a few at a time (MongoDB answers from the `_id` index; FerretDB's SQLite backend scans, and
+   * scans every document through its query engine for `_id: {$in}`, which is slower still).
    */
   private async originsOf(keys: string[]): Promise<Map<string, RecordOrigin>> {
     const out = new Map<string, RecordOrigin>();
-    const unique = [...new Set(keys)];
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const origin = this.knownOrigins.get(key);
+      if (origin) out.set(key, origin);
+      else missing.push(key);
+    }
     const inFlight = 8;
-    for (let at = 0; at < unique.length; at += inFlight) {
-      const found = await Promise.all(unique.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).lean()));
-      for (const doc of found) if (doc) out.set(doc._id, doc.origin);
+    for (let at = 0; at < missing.length; at += inFlight) {
+      const found = await Promise.all(missing.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).lean()));
+      for (const doc of found) {
+        if (!doc) continue;
+        out.set(doc._id, doc.origin);
+        this.knownOrigins.set(doc._id, doc.origin);
+      }
     }
     return out;
   }

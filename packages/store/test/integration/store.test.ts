@@ -1,7 +1,7 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { testEnv } from '@siliconalley/testkit';
-import { createStore, eventKey, type Store, type StoredEvent } from '../../src';
+import { createStore, eventKey, EventRepository, type Store, type StoredEvent } from '../../src';
 
 const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
   _id: eventKey(source, id),
@@ -45,6 +45,23 @@ describe('store on the real database', () => {
     // The same records again (a crash before the offsets were committed): re-delivered, not duplicates.
     expect(await store.events.insertMany([event('e-2', '10'), event('e-3', '13')])).toEqual(['redelivered', 'redelivered']);
     expect(await store.events.model.countDocuments()).toBe(4);
+  });
+
+  it('a fresh instance (after a crash, or another replica) tells them apart from the database alone', async () => {
+    const restarted = new EventRepository(store.events.model);
+    expect(await restarted.insertMany([event('e-3', '13'), event('e-2', '14'), event('e-4', '15'), event('e-4', '16')])).toEqual(['redelivered', 'duplicate', 'inserted', 'duplicate']);
+    expect(await store.events.model.countDocuments()).toBe(5);
+  });
+
+  it('an instance settles what it stored itself without the database', async () => {
+    // Proved by taking the row away behind its back: the remembered origin still answers (an event
+    // is stored once and never changes, so a remembered origin is never stale in production).
+    const repo = new EventRepository(store.events.model, 2);
+    expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21'), event('m-3', '22')])).toEqual(['inserted', 'inserted', 'inserted']);
+    await store.events.model.deleteMany({ id: { $in: ['m-1', 'm-2', 'm-3'] } });
+    // Capacity 2: m-1 was forgotten (stored again), m-2 and m-3 are remembered.
+    expect(await repo.insertMany([event('m-3', '22'), event('m-2', '30'), event('m-1', '31')])).toEqual(['redelivered', 'duplicate', 'inserted']);
+    expect(await store.events.model.countDocuments({ id: { $in: ['m-1', 'm-2', 'm-3'] } })).toBe(1);
   });
 
   it('records dispositions idempotently and counts them', async () => {
