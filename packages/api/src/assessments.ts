@@ -18,6 +18,8 @@ export const assessmentListResponse = z
         asOf: z.string(),
         publishedAt: z.string(),
         statusSummary,
+        /** The version's data cut-off: the newest event it saw was received at this instant. */
+        receivedUpTo: z.string().nullable().meta({ description: 'Data cut-off of this version: when the newest event it counted was received (null: no events yet).' }),
       }),
     ),
   })

@@ -24,6 +24,7 @@ import { indicatorConfigSchema } from '@siliconalley/service-indicator/dist/conf
 import { startIndicator, type RunningIndicator } from '@siliconalley/service-indicator/dist/service';
 import { gatewayConfigSchema } from '@siliconalley/service-gateway/dist/config';
 import { startGateway } from '@siliconalley/service-gateway/dist/service';
+import { assessmentListResponse } from '@siliconalley/api';
 import { alertingConfigSchema } from '../../src/config';
 import { startAlerting, type RunningAlerting } from '../../src/service';
 
@@ -291,6 +292,8 @@ describe('assessments, end to end', () => {
     const operator = (await store.tokens.issue('operator', { label: 'assessments test' })).token;
     const list = await request(api).get('/api/v1/assessments').set('Authorization', `Bearer ${evaluator}`).expect(200);
     expect(list.body.assessments).toHaveLength(closedPeriodCount(today));
+    // Exactly the fields the OpenAPI document promises (it forbids others; schemathesis found one undeclared).
+    for (const item of list.body.assessments) expect(assessmentListResponse.shape.assessments.element.strict().safeParse(item).error).toBeUndefined();
     await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${evaluator}`).expect(403);
     await waitUntil('an operator run through the gateway', async () => (await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${operator}`)).status === 200, 240000, 2000);
     const csv = await request(api).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', `Bearer ${evaluator}`).set('Accept', 'text/csv').expect(200);
