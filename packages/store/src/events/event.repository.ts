@@ -26,11 +26,13 @@ export const KNOWN_ORIGINS = 100_000;
 
 export class EventRepository {
   /**
-   * Origins of events this instance stored or looked up. A provider's re-send usually follows its
-   * original by minutes, so most duplicates are answered here without the database: on FerretDB's
-   * SQLite backend every lookup, `_id` equality included, scans the collection (its plan is
-   * `SCAN events_…`), so a lookup per duplicate made ingestion slow down as the store grew, and a
-   * duplicate inside a bulk insert makes it redo the batch record by record.
+   * Origins of events this instance stored or looked up, to tell a duplicate from a re-delivery
+   * without a lookup: on FerretDB's SQLite backend every lookup, `_id` equality included, scans the
+   * collection (its plan is `SCAN events_…`), so a lookup per duplicate made ingestion slow down as
+   * the store grew. Only the origin is taken from memory, never whether an event is stored: every
+   * event still goes to the database, which alone says what it holds (the chaos run showed a chunk
+   * acknowledged just before FerretDB was SIGKILLed missing after its restart; the chunk's retry
+   * must store it again, not trust memory).
    */
   private readonly knownOrigins: LRUCache<string, RecordOrigin>;
 
@@ -52,30 +54,21 @@ export class EventRepository {
     const fault = injectedStorageFault();
     if (fault && docs.some((d) => d.id.includes(fault))) throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
     const verdict = (d: StoredEvent, origin: RecordOrigin): InsertOutcome => (sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate');
-    // Known already: settled without writing (and kept out of the bulk insert).
-    const toInsert: number[] = [];
-    docs.forEach((d, i) => {
-      const origin = this.knownOrigins.get(d._id);
-      if (origin) outcomes[i] = verdict(d, origin);
-      else toInsert.push(i);
-    });
-    if (toInsert.length === 0) return outcomes;
     const failed = new Set<number>();
     try {
-      await this.model.insertMany(
-        toInsert.map((i) => docs[i]!),
-        { ordered: false, rawResult: false, lean: true },
-      );
+      await this.model.insertMany(docs, { ordered: false, rawResult: false, lean: true });
     } catch (err) {
       const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
       if (!writeErrors) throw err;
       for (const we of writeErrors) {
         const code = we.code ?? we.err?.code;
         if (code !== 11000) throw err;
-        failed.add(toInsert[we.index]!);
+        failed.add(we.index);
       }
     }
-    for (const i of toInsert) if (!failed.has(i) && !this.knownOrigins.has(docs[i]!._id)) this.knownOrigins.set(docs[i]!._id, docs[i]!.origin);
+    docs.forEach((d, i) => {
+      if (!failed.has(i)) this.knownOrigins.set(d._id, d.origin);
+    });
     if (failed.size === 0) return outcomes;
     const origins = await this.originsOf([...failed].map((i) => docs[i]!._id));
     for (const i of failed) {

@@ -53,15 +53,24 @@ describe('store on the real database', () => {
     expect(await store.events.model.countDocuments()).toBe(5);
   });
 
-  it('an instance settles what it stored itself without the database', async () => {
-    // Proved by taking the row away behind its back: the remembered origin still answers (an event
-    // is stored once and never changes, so a remembered origin is never stale in production).
+  it('the database, not memory, says what is stored: a write lost behind an instance\'s back is stored again', async () => {
+    const repo = new EventRepository(store.events.model);
+    expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21')])).toEqual(['inserted', 'inserted']);
+    // As after a database crash that lost an acknowledged write: the chunk's retry must store it again.
+    await store.events.model.deleteMany({ id: 'm-1' });
+    expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21')])).toEqual(['inserted', 'redelivered']);
+    expect(await store.events.model.countDocuments({ id: { $in: ['m-1', 'm-2'] } })).toBe(2);
+  });
+
+  it('an instance takes the origin of an event it stored from memory, not from a lookup', async () => {
+    // Proved by changing the stored origin behind its back (an event never changes in production,
+    // so a remembered origin is never stale there): the remembered one still decides.
     const repo = new EventRepository(store.events.model, 2);
-    expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21'), event('m-3', '22')])).toEqual(['inserted', 'inserted', 'inserted']);
-    await store.events.model.deleteMany({ id: { $in: ['m-1', 'm-2', 'm-3'] } });
-    // Capacity 2: m-1 was forgotten (stored again), m-2 and m-3 are remembered.
-    expect(await repo.insertMany([event('m-3', '22'), event('m-2', '30'), event('m-1', '31')])).toEqual(['redelivered', 'duplicate', 'inserted']);
-    expect(await store.events.model.countDocuments({ id: { $in: ['m-1', 'm-2', 'm-3'] } })).toBe(1);
+    expect(await repo.insertMany([event('n-1', '40'), event('n-2', '41'), event('n-3', '42')])).toEqual(['inserted', 'inserted', 'inserted']);
+    await store.events.model.deleteMany({ id: { $in: ['n-1', 'n-2', 'n-3'] } });
+    await store.events.model.insertMany([event('n-1', '50'), event('n-2', '51'), event('n-3', '52')]);
+    // Capacity 2: n-1 was forgotten (looked up: stored from 50, so 40 is a duplicate); n-2 and n-3 remembered.
+    expect(await repo.insertMany([event('n-1', '40'), event('n-2', '41'), event('n-3', '42')])).toEqual(['duplicate', 'redelivered', 'redelivered']);
   });
 
   it('records dispositions idempotently and counts them', async () => {
