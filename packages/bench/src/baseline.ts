@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import { kafkaLibsDir } from '@siliconalley/devstack';
+import { duplicateKeyRefusals } from '@siliconalley/db';
 
 export interface Throughput {
   events: number;
@@ -75,8 +76,8 @@ export async function rawConsumeAndStore(opts: {
       const ops: AnyBulkWriteOperation[] = [];
       for (const m of batch.messages) if (m.value) ops.push({ insertOne: { document: rawDocument(batch.topic, batch.partition, m.offset, m.value, now) } });
       if (ops.length) {
-        await collection.bulkWrite(ops, { ordered: false }).catch((err: { code?: number; writeErrors?: unknown[] }) => {
-          if (!err.writeErrors) throw err; // duplicates of a re-delivery are fine, anything else is not
+        await collection.bulkWrite(ops, { ordered: false }).catch((err: unknown) => {
+          if (!duplicateKeyRefusals(err)) throw err; // duplicates of a re-delivery are fine, anything else is not
         });
       }
       const last = batch.messages[batch.messages.length - 1];

@@ -72,3 +72,29 @@ export async function pingDatabase(conn: Connection): Promise<boolean> {
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
 }
+
+/**
+ * The input positions an unordered bulk insert was refused for as duplicates (E11000), when that is
+ * all that went wrong; null for any other failure, which the caller must treat as "unknown which
+ * documents were written" and retry or fail.
+ *
+ * Why not just "has writeErrors": the driver wraps a failure that is no verdict on single documents
+ * (a connection cut mid-write, a timeout, the server killed) in the same MongoBulkWriteError, with an
+ * empty writeErrors list. Read as "nothing refused", that acknowledged writes that never happened —
+ * the chaos run lost 193 events that way when the database was SIGKILLed during an insert.
+ */
+export function duplicateKeyRefusals(err: unknown): number[] | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return null;
+  // A write-concern failure says nothing about which writes are durable.
+  const result = (err as { result?: { getWriteConcernError?: () => unknown } }).result;
+  if (typeof result?.getWriteConcernError === 'function' && result.getWriteConcernError()) return null;
+  const positions: number[] = [];
+  for (const we of writeErrors as { index?: unknown; code?: unknown; err?: { code?: unknown } }[]) {
+    const code = we?.code ?? we?.err?.code;
+    if (code !== 11000 || typeof we.index !== 'number') return null;
+    positions.push(we.index);
+  }
+  return positions;
+}

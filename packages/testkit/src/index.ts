@@ -105,3 +105,4 @@ export function acceptedFixtureEvents(name: string): AcceptedEvent[] {
 export * from './synthetic';
 export * from './env';
 export * from './promtool';
+export * from './cutter';

@@ -1,3 +1,4 @@
+import { duplicateKeyRefusals } from '@siliconalley/db';
 import type { Disposition, DispositionModel, StoredDisposition } from './disposition.schema';
 
 export interface PipelineCounts {
@@ -19,8 +20,8 @@ export class DispositionRepository {
     try {
       await this.model.insertMany(rows, { ordered: false, lean: true });
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-      if (!writeErrors || writeErrors.some((we) => (we.code ?? we.err?.code) !== 11000)) throw err;
+      // Only duplicate refusals are expected; a cut connection must fail the batch, not pass as done.
+      if (!duplicateKeyRefusals(err)) throw err;
     }
   }
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isDuplicateKeyError } from '@siliconalley/db';
+import { duplicateKeyRefusals, isDuplicateKeyError } from '@siliconalley/db';
 import type { AcceptedEvent } from '@siliconalley/contract';
 import { eventKey, type EventModel, type RecordOrigin, type StoredEvent } from './event.schema';
 
@@ -30,9 +30,7 @@ export class EventRepository {
    * without a lookup: on FerretDB's SQLite backend every lookup, `_id` equality included, scans the
    * collection (its plan is `SCAN events_…`), so a lookup per duplicate made ingestion slow down as
    * the store grew. Only the origin is taken from memory, never whether an event is stored: every
-   * event still goes to the database, which alone says what it holds (the chaos run showed a chunk
-   * acknowledged just before FerretDB was SIGKILLed missing after its restart; the chunk's retry
-   * must store it again, not trust memory).
+   * event still goes to the database, which alone says what it holds.
    */
   private readonly knownOrigins: LRUCache<string, RecordOrigin>;
 
@@ -58,13 +56,11 @@ export class EventRepository {
     try {
       await this.model.insertMany(docs, { ordered: false, rawResult: false, lean: true });
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
-      if (!writeErrors) throw err;
-      for (const we of writeErrors) {
-        const code = we.code ?? we.err?.code;
-        if (code !== 11000) throw err;
-        failed.add(we.index);
-      }
+      // Anything but duplicate refusals (a cut connection, a killed database) leaves unknown which
+      // documents were written: the whole chunk fails and its retry decides from the database.
+      const refused = duplicateKeyRefusals(err);
+      if (!refused) throw err;
+      for (const i of refused) failed.add(i);
     }
     docs.forEach((d, i) => {
       if (!failed.has(i)) this.knownOrigins.set(d._id, d.origin);

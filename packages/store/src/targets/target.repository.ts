@@ -1,3 +1,4 @@
+import { isDuplicateKeyError } from '@siliconalley/db';
 import type { StoredTarget, TargetAuditEntry, TargetAuditModel, TargetModel } from './target.schema';
 
 export interface Actor {
@@ -5,8 +6,6 @@ export interface Actor {
   id: string;
   label?: string | null;
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
  * Operator-managed targets with an audit entry per change. The target write comes first and the audit
@@ -34,7 +33,7 @@ export class TargetRepository {
     try {
       await this.model.create({ _id: String(id), definition, createdAt: now, createdBy: actor.id });
     } catch (err) {
-      if (isDuplicateKey(err)) return false;
+      if (isDuplicateKeyError(err)) return false;
       throw err;
     }
     await this.auditModel.create({ targetId: id, action: 'create', actor: actor.id, actorLabel: actor.label ?? null, at: now, before: null, after: definition });

@@ -1,6 +1,6 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
-import { testEnv } from '@siliconalley/testkit';
+import { startConnectionCutter, testEnv, type ConnectionCutter } from '@siliconalley/testkit';
 import { createStore, eventKey, EventRepository, type Store, type StoredEvent } from '../../src';
 
 const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
@@ -56,7 +56,7 @@ describe('store on the real database', () => {
   it('the database, not memory, says what is stored: a write lost behind an instance\'s back is stored again', async () => {
     const repo = new EventRepository(store.events.model);
     expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21')])).toEqual(['inserted', 'inserted']);
-    // As after a database crash that lost an acknowledged write: the chunk's retry must store it again.
+    // As after a database restored from an older backup: the chunk's retry must store it again.
     await store.events.model.deleteMany({ id: 'm-1' });
     expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21')])).toEqual(['inserted', 'redelivered']);
     expect(await store.events.model.countDocuments({ id: { $in: ['m-1', 'm-2'] } })).toBe(2);
@@ -110,5 +110,57 @@ describe('store on the real database', () => {
       ['T_OP', 'create', 'sa_AbCdE', '运营 ops', '2026-01-01T00:00:00.000Z', null, definition],
     ]);
     expect(await store.targets.audit({ targetId: 'OTHER' })).toEqual([]);
+  });
+});
+
+describe('store through a connection that is cut mid-write (a killed database, a network fault)', () => {
+  let cutter: ConnectionCutter;
+  let conn: Connection;
+  let store: Store;
+  const countOf = (ids: string[]) => store.events.model.countDocuments({ id: { $in: ids } });
+  beforeAll(async () => {
+    const env = testEnv();
+    const server = new URL(env.mongoUrl);
+    cutter = await startConnectionCutter({ host: server.hostname, port: Number(server.port || 27017) });
+    const relayed = new URL(env.mongoUrl);
+    relayed.port = String(cutter.port);
+    conn = await connectDatabase({ url: relayed.toString(), namespace: `${env.namespace}cut` });
+    store = createStore(conn);
+    await store.ensureIndexes();
+  });
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+    await cutter.close();
+  });
+
+  it('an insert cut before the database saw it fails the chunk, and the retry stores it', async () => {
+    const chunk = [event('cut-a-1', '70'), event('cut-a-2', '71')];
+    const cut = cutter.cutNext('request', 'cut-a-1');
+    // Not "inserted": the driver reports the cut as a bulk error with no write errors at all.
+    await expect(store.events.insertMany(chunk)).rejects.toThrow();
+    await cut;
+    expect(await countOf(['cut-a-1', 'cut-a-2'])).toBe(0);
+    expect(await store.events.insertMany(chunk)).toEqual(['inserted', 'inserted']);
+    expect(await countOf(['cut-a-1', 'cut-a-2'])).toBe(2);
+  });
+
+  it('an insert whose answer was cut fails the chunk too, and the retry finds it re-delivered', async () => {
+    const chunk = [event('cut-b-1', '80'), event('cut-b-2', '81')];
+    const cut = cutter.cutNext('response', 'cut-b-1');
+    await expect(store.events.insertMany(chunk)).rejects.toThrow();
+    await cut;
+    expect(await countOf(['cut-b-1', 'cut-b-2'])).toBe(2);
+    expect(await new EventRepository(store.events.model).insertMany(chunk)).toEqual(['redelivered', 'redelivered']);
+  });
+
+  it('a disposition batch cut mid-write fails instead of passing as recorded', async () => {
+    const row = (id: string) => ({ _id: `c/0/${id}`, topic: 'c', disposition: 'accepted' as const, reason: null, source: 'urn:x', eventId: id, type: null, at: new Date() });
+    const cut = cutter.cutNext('request', 'cut-d-1');
+    await expect(store.dispositions.record([row('cut-d-1'), row('cut-d-2')])).rejects.toThrow();
+    await cut;
+    expect(await store.dispositions.model.countDocuments({ topic: 'c' })).toBe(0);
+    await store.dispositions.record([row('cut-d-1'), row('cut-d-2')]);
+    expect(await store.dispositions.model.countDocuments({ topic: 'c' })).toBe(2);
   });
 });
