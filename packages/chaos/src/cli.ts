@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { kafkaBrokers, mongoUrl, Stack, SERVICES, testLayout, type StackLayout } from '@siliconalley/devstack';
-import { fixtureLog, loadSimulator, simulatedLog, type ChaosLog } from './log';
+import { firmsForRecords, fixtureLog, loadSimulator, simulatedLog, type ChaosLog } from './log';
 import { runChaos } from './run';
 
 const { values } = parseArgs({
@@ -44,16 +44,18 @@ function chooseLog(seed: number): ChaosLog {
   const simulate = loadSimulator();
   if (!simulate) throw new Error('packages/simulator is not built (npm run build); use --fixture small meanwhile');
   const events = Number(values.events);
+  if (!Number.isInteger(events) || events < 1) throw new Error(`--events must be a whole number of records ≥ 1, got ${JSON.stringify(values.events)}`);
   const from = values.from!;
   const to = values.to!;
-  // The simulator is sized in firms: measure its records per firm on a sample, then scale.
-  let perFirm = Number(values['events-per-firm'] ?? 0);
-  if (!perFirm) {
+  // The simulator is sized in firms: fit its records to firms on two samples, then solve for the ask.
+  const perFirm = Number(values['events-per-firm'] ?? 0);
+  const count = (firms: number) => {
     let n = 0;
-    for (const _ of simulate({ firms: 200, from, to, seed })) n += 1;
-    perFirm = n / 200;
-  }
-  return simulatedLog({ firms: Math.max(1, Math.round(events / perFirm)), from, to, seed }, simulate);
+    for (const _ of simulate({ firms, from, to, seed })) n += 1;
+    return n;
+  };
+  const firms = perFirm ? Math.max(1, Math.round(events / perFirm)) : firmsForRecords(events, count);
+  return simulatedLog({ firms, from, to, seed }, simulate);
 }
 
 async function main(): Promise<void> {
@@ -112,4 +114,8 @@ async function main(): Promise<void> {
   process.exit(code);
 }
 
-void main();
+main().catch((err: Error) => {
+  // A bad option or a missing build, before anything started: the message is enough.
+  process.stderr.write(`[chaos] ${err.message}\n`);
+  process.exit(2);
+});

@@ -71,6 +71,21 @@ export function simulatedLog(options: SimulateOptions, simulate: Simulate): Chao
 }
 
 /**
+ * How many firms make a simulated log of about `records` records. A log is not proportional to its
+ * firms: the plan's task reports and other district-wide records come on top (a 200-firm sample
+ * gives 4.7 records a firm, 50,000 firms 2.9), so scaling one small sample overshot a 1M-record
+ * ask by 38 %. Two samples fit records = fixed + perFirm × firms, and that line is solved for the ask.
+ */
+export function firmsForRecords(records: number, countRecords: (firms: number) => number, samples: [number, number] = [2000, 10000]): number {
+  const [a, b] = samples;
+  const [na, nb] = [countRecords(a), countRecords(b)];
+  const perFirm = (nb - na) / (b - a);
+  if (!(perFirm > 0)) throw new Error(`the simulator gave ${na} records for ${a} firms and ${nb} for ${b}: cannot size a log from that`);
+  const fixed = na - perFirm * a;
+  return Math.max(1, Math.round((records - fixed) / perFirm));
+}
+
+/**
  * A poison record: a valid event (a copy of the log's first accepted structured registration with a
  * new id containing `marker`) whose storage throws under the test-only fault hook
  * (packages/store SA_TEST_FAULT_STORE_THROW_ID). It must end in the dead-letter topic as
