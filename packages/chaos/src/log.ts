@@ -72,8 +72,8 @@ export function simulatedLog(options: SimulateOptions, simulate: Simulate): Chao
 
 /**
  * How many firms make a simulated log of about `records` records. A log is not proportional to its
- * firms: the plan's task reports and other district-wide records come on top (a 200-firm sample
- * gives 4.7 records a firm, 50,000 firms 2.9), so scaling one small sample overshot a 1M-record
+ * firms: some records do not scale with firms (the plan's task reports, for one; a 200-firm
+ * sample gives 4.7 records a firm, 50,000 firms 2.9), so scaling one small sample overshot a 1M-record
  * ask by 38 %. Two samples fit records = fixed + perFirm × firms, and that line is solved for the ask.
  */
 export function firmsForRecords(records: number, countRecords: (firms: number) => number, samples: [number, number] = [2000, 10000]): number {
