@@ -1,7 +1,7 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { startConnectionCutter, testEnv, type ConnectionCutter } from '@siliconalley/testkit';
-import { createStore, eventKey, EventRepository, type Store, type StoredEvent } from '../../src';
+import { createStore, eventKey, EventRepository, ONE_BY_ONE_LOOKUPS, type Store, type StoredEvent } from '../../src';
 
 const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
   _id: eventKey(source, id),
@@ -71,6 +71,17 @@ describe('store on the real database', () => {
     await store.events.model.insertMany([event('n-1', '50'), event('n-2', '51'), event('n-3', '52')]);
     // Capacity 2: n-1 was forgotten (looked up: stored from 50, so 40 is a duplicate); n-2 and n-3 remembered.
     expect(await repo.insertMany([event('n-1', '40'), event('n-2', '41'), event('n-3', '42')])).toEqual(['duplicate', 'redelivered', 'redelivered']);
+  });
+
+  it('a fresh instance settles a crashed instance\'s whole re-delivered chunk in one lookup batch', async () => {
+    const n = ONE_BY_ONE_LOOKUPS + 15;
+    const chunk = Array.from({ length: n }, (_, i) => event(`r-${i}`, String(100 + i)));
+    expect(await new EventRepository(store.events.model).insertMany(chunk)).toEqual(chunk.map(() => 'inserted'));
+    // The chunk comes back to another instance, plus two re-sends of its events from other records.
+    const restarted = new EventRepository(store.events.model);
+    const again = [...chunk, event('r-0', '900'), event(`r-${n - 1}`, '901')];
+    expect(await restarted.insertMany(again)).toEqual([...chunk.map(() => 'redelivered'), 'duplicate', 'duplicate']);
+    expect(await store.events.model.countDocuments({ id: { $regex: '^r-' } })).toBe(n);
   });
 
   it('records dispositions idempotently and counts them', async () => {
