@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '@siliconalley/contract';
-import { connectDatabase } from '@siliconalley/db';
+import { connectDatabase, READ_TIME_LIMIT_MS } from '@siliconalley/db';
 import { kafkaBrokers, restartInfra, topicSpecs, type StackLayout } from '@siliconalley/devstack';
 import { CONSUMER_GROUPS, KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
@@ -217,7 +217,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     say(`[chaos] published ${published} records; ${faults.length} faults done in ${Math.round((tPublished - t0) / 1000)} s; waiting for the pipeline to drain`);
 
     for (const s of services.values()) await s.waitReady();
-    await waitDrained(kafka, store, published, service('indicator'), o.drainTimeoutMs ?? 600000);
+    await waitDrained(kafka, store, published, service('indicator'), o.drainTimeoutMs ?? 600000, say);
     tDrained = Date.now();
     say(`[chaos] drained in ${Math.round((tDrained - tPublished) / 1000)} s; verifying`);
 
@@ -305,12 +305,23 @@ async function inject(
   }
 }
 
-async function waitDrained(kafka: KafkaClient, store: ReturnType<typeof createStore>, published: number, indicator: ServiceProcess, timeoutMs: number): Promise<void> {
+async function waitDrained(
+  kafka: KafkaClient,
+  store: ReturnType<typeof createStore>,
+  published: number,
+  indicator: ServiceProcess,
+  timeoutMs: number,
+  say: (line: string) => void,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  let nextReport = Date.now() + 60_000;
   for (;;) {
+    if (Date.now() >= nextReport && last) {
+      say(`[chaos] draining: ${last}`);
+      nextReport = Date.now() + 60_000;
+    }
     try {
-      const dispositions = await store.dispositions.model.countDocuments();
       const lags: Record<string, number> = {};
       for (const [group, topics] of Object.entries(ingestGroups)) {
         Object.assign(lags, prefixKeys(await kafka.consumerLag(kafka.group(group), topics.map((t) => kafka.topic(t))), kafka.group(group)));
@@ -319,8 +330,12 @@ async function waitDrained(kafka: KafkaClient, store: ReturnType<typeof createSt
       Object.assign(lags, prefixKeys(indicatorLag, kafka.group(CONSUMER_GROUPS.indicator)));
       const totalLag = Object.values(lags).reduce((a, b) => a + b, 0);
       const ready = await indicator.ready();
-      last = `dispositions ${dispositions}/${published}, lag ${JSON.stringify(lags)}, indicator ready ${ready}`;
-      if (dispositions >= published && totalLag === 0 && Object.keys(indicatorLag).length > 0 && ready) return;
+      // Counting scans the whole collection on FerretDB (minutes at 1M records, a core kept busy if
+      // polled each second while the services drain): count only once the lag says it can be done.
+      const caughtUp = totalLag === 0 && Object.keys(indicatorLag).length > 0 && ready;
+      const dispositions = caughtUp ? await store.dispositions.model.countDocuments().maxTimeMS(READ_TIME_LIMIT_MS) : null;
+      last = `dispositions ${dispositions ?? '(counted once the lag is 0)'}/${published}, lag ${JSON.stringify(lags)}, indicator ready ${ready}`;
+      if (caughtUp && dispositions! >= published) return;
     } catch (err) {
       last = `check failed: ${(err as Error).message}`;
     }

@@ -15,6 +15,18 @@ export interface DbOptions {
   serverSelectionTimeoutMS?: number;
 }
 
+/**
+ * The server-side time limit (`maxTimeMS`) of every read that may scan a collection: FerretDB's
+ * SQLite backend scans for any filter (~150 µs a stored event), so such reads take minutes at a
+ * million events. A client that gives up on a read (socket timeout, a killed or restarted process)
+ * does not stop the server's work; without a limit, abandoned scans piled up (145 were running when
+ * the 1M-event chaos run was stopped) and starved every writer. With the limit, the server drops
+ * the work itself, and the socket timeout, longer, never abandons a read the server still runs.
+ * Cursor streams (full rebuilds, assessments) are not limited: their limit would span every batch.
+ */
+export const READ_TIME_LIMIT_MS = 240_000;
+export const SOCKET_TIMEOUT_MS = READ_TIME_LIMIT_MS + 60_000;
+
 export function databaseUrl(url: string, namespace = ''): string {
   if (!namespace) return url;
   const u = new URL(url);
@@ -28,7 +40,9 @@ export async function connectDatabase(opts: DbOptions): Promise<Connection> {
   const conn = mongoose.createConnection(url, {
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
     connectTimeoutMS: 5000,
-    socketTimeoutMS: 60000,
+    // Only a guard against a silent server: reads are bounded on the server by READ_TIME_LIMIT_MS,
+    // which must stay below it (see there).
+    socketTimeoutMS: SOCKET_TIMEOUT_MS,
     // Indexes are created by an explicit step (`ensureIndexes`), never implicitly on first use.
     autoIndex: false,
     autoCreate: false,

@@ -8,7 +8,6 @@ import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@silicona
 import { HttpProblem } from '@siliconalley/http';
 import { departmentScorecard, taskStatusOn, tasksCompletedOn, type DepartmentScore, type TaskReport } from '@siliconalley/plan';
 import type { Store } from '@siliconalley/store';
-import { toAcceptedEvent } from '@siliconalley/store';
 import {
   decomposeShareChange,
   firmChanges,
@@ -31,8 +30,7 @@ export interface TaskReportSource {
 export function storeTaskReports(store: Store): TaskReportSource {
   return {
     async reports() {
-      const docs = await store.events.model.find({ type: 'task.progress.reported' }).lean();
-      return docs.map((doc) => toAcceptedEvent(doc) as unknown as TaskReport);
+      return (await store.events.findByType('task.progress.reported')) as unknown as TaskReport[];
     },
   };
 }

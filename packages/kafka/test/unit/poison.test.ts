@@ -72,10 +72,63 @@ describe('handleChunkIsolatingPoison', () => {
     const poison = { handle: async (r: InboundRecord) => void poisoned.push(r.offset), healthy: async () => true, backoffMs: 1 };
     await handleChunkIsolatingPoison(many, ctx, handler, poison, undefined, known);
     expect(poisoned).toEqual(['37']);
-    expect(calls).toBeLessThanOrEqual(3 + 2 * 6 + 1);
+    // 3 tries and 1 more once healthy, 2 calls per halving (64 → 1), 1 last try alone.
+    expect(calls).toBeLessThanOrEqual(3 + 1 + 2 * 6 + 1);
     calls = 0;
     await handleChunkIsolatingPoison(many, ctx, handler, poison, undefined, known);
     expect(poisoned).toEqual(['37', '37']);
     expect(calls).toBe(2);
+  });
+
+  it('never splits a chunk while its dependencies are down: the whole chunk is left for re-delivery', async () => {
+    const sizes: number[] = [];
+    await expect(
+      handleChunkIsolatingPoison(
+        records,
+        ctx,
+        async (chunk) => {
+          sizes.push(chunk.length);
+          throw new Error('connection 1 to 127.0.0.1:27027 closed');
+        },
+        { handle: async () => undefined, healthy: async () => false, backoffMs: 1 },
+      ),
+    ).rejects.toThrow('closed');
+    expect(sizes).toEqual([4, 4, 4]);
+  });
+
+  it('tries the whole chunk once more when the dependencies are back (a database restart), before splitting', async () => {
+    const sizes: number[] = [];
+    let failures = 0;
+    await handleChunkIsolatingPoison(
+      records,
+      ctx,
+      async (chunk) => {
+        sizes.push(chunk.length);
+        if (failures++ < 3) throw new Error('database restarting');
+      },
+      { handle: async () => undefined, healthy: async () => true, backoffMs: 1 },
+    );
+    expect(sizes).toEqual([4, 4, 4, 4]);
+  });
+
+  it('stops splitting when a dependency goes down midway, and hands over nothing', async () => {
+    const many = Array.from({ length: 16 }, (_, i) => record(i));
+    const sizes: number[] = [];
+    const poisoned: string[] = [];
+    let checks = 0;
+    await expect(
+      handleChunkIsolatingPoison(
+        many,
+        ctx,
+        async (chunk) => {
+          sizes.push(chunk.length);
+          if (chunk.some((r) => r.offset === '5')) throw new Error('storage throws for this record');
+        },
+        // Up for the first two checks (before the extra whole try, and before the first split), then down.
+        { handle: async (r) => void poisoned.push(r.offset), healthy: async () => checks++ < 2, backoffMs: 1 },
+      ),
+    ).rejects.toThrow('storage throws');
+    expect(poisoned).toEqual([]);
+    expect(Math.min(...sizes)).toBe(8);
   });
 });

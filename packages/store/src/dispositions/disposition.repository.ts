@@ -1,4 +1,4 @@
-import { duplicateKeyRefusals } from '@siliconalley/db';
+import { duplicateKeyRefusals, READ_TIME_LIMIT_MS } from '@siliconalley/db';
 import type { Disposition, DispositionModel, StoredDisposition } from './disposition.schema';
 
 export interface PipelineCounts {
@@ -28,7 +28,7 @@ export class DispositionRepository {
   async counts(): Promise<PipelineCounts> {
     const rows = await this.model.aggregate<{ _id: { topic: string; disposition: Disposition; reason: string | null }; n: number }>([
       { $group: { _id: { topic: '$topic', disposition: '$disposition', reason: '$reason' }, n: { $sum: 1 } } },
-    ]);
+    ]).option({ maxTimeMS: READ_TIME_LIMIT_MS });
     const out: PipelineCounts = { accepted: 0, duplicates: 0, rejected: {}, byTopic: {} };
     for (const { _id, n } of rows) {
       const t = (out.byTopic[_id.topic] ??= { accepted: 0, duplicates: 0, rejected: 0 });
@@ -51,7 +51,7 @@ export class DispositionRepository {
     const rows = await this.model.aggregate<{ _id: { source: string | null; reason: string }; n: number }>([
       { $match: { disposition: 'rejected' } },
       { $group: { _id: { source: '$source', reason: '$reason' }, n: { $sum: 1 } } },
-    ]);
+    ]).option({ maxTimeMS: READ_TIME_LIMIT_MS });
     const out: Record<string, Record<string, number>> = {};
     for (const { _id, n } of rows) {
       const provider = _id.source ?? '(unreadable)';

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { duplicateKeyRefusals, isDuplicateKeyError } from '@siliconalley/db';
+import { duplicateKeyRefusals, isDuplicateKeyError, READ_TIME_LIMIT_MS } from '@siliconalley/db';
 import type { AcceptedEvent } from '@siliconalley/contract';
 import { eventKey, type EventModel, type RecordOrigin, type StoredEvent } from './event.schema';
 
@@ -119,23 +119,28 @@ export class EventRepository {
     };
     if (missing.length > ONE_BY_ONE_LOOKUPS) {
       for (const batch of lookupBatches(missing)) {
-        for (const doc of await this.model.find({ _id: { $in: batch } }, { origin: 1 }).lean()) remember(doc);
+        for (const doc of await this.model.find({ _id: { $in: batch } }, { origin: 1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean()) remember(doc);
       }
       return out;
     }
     const inFlight = 8;
     for (let at = 0; at < missing.length; at += inFlight) {
-      for (const doc of await Promise.all(missing.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).lean()))) remember(doc);
+      for (const doc of await Promise.all(missing.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean()))) remember(doc);
     }
     return out;
   }
 
   async exists(source: string, id: string): Promise<boolean> {
-    return (await this.model.exists({ _id: eventKey(String(source), String(id)) })) !== null;
+    return (await this.model.exists({ _id: eventKey(String(source), String(id)) }).maxTimeMS(READ_TIME_LIMIT_MS)) !== null;
+  }
+
+  /** Every stored event of one type (task reports: a few hundred), read at once. */
+  async findByType(type: string): Promise<AcceptedEvent[]> {
+    return (await this.model.find({ type }).maxTimeMS(READ_TIME_LIMIT_MS).lean()).map(toAcceptedEvent);
   }
 
   async findBySubject(subject: string): Promise<AcceptedEvent[]> {
-    return (await this.model.find({ subject }).lean()).map(toAcceptedEvent);
+    return (await this.model.find({ subject }).maxTimeMS(READ_TIME_LIMIT_MS).lean()).map(toAcceptedEvent);
   }
 
   /** Streams every stored event (a full rebuild); the cursor keeps memory flat. */
@@ -146,13 +151,13 @@ export class EventRepository {
   }
 
   async newestTime(originTopic: string): Promise<string | null> {
-    const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, timeInstant: -1 }).lean();
+    const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, timeInstant: -1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean();
     return doc?.time ?? null;
   }
 
   /** The newest `receivedAt`: an assessment's data cut-off. */
   async newestReceivedAt(): Promise<Date | null> {
-    const doc = await this.model.findOne({}, { receivedAt: 1 }).sort({ receivedAt: -1 }).lean();
+    const doc = await this.model.findOne({}, { receivedAt: 1 }).sort({ receivedAt: -1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean();
     return doc?.receivedAt ?? null;
   }
 
@@ -175,11 +180,11 @@ export class EventRepository {
   }
 
   count(): Promise<number> {
-    return this.model.estimatedDocumentCount();
+    return this.model.estimatedDocumentCount().maxTimeMS(READ_TIME_LIMIT_MS);
   }
 
   async countByType(): Promise<Record<string, number>> {
-    const rows = await this.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$type', n: { $sum: 1 } } }]);
+    const rows = await this.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$type', n: { $sum: 1 } } }]).option({ maxTimeMS: READ_TIME_LIMIT_MS });
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 }

@@ -135,11 +135,13 @@ export class AssessmentScheduler {
   /** Why scheduled runs should wait (null: go): no data at all, indicator lag, events still arriving. */
   private async unsettled(): Promise<string | null> {
     const { store, kafka } = this.deps;
-    const newest = await store.events.newestReceivedAt();
-    if (!newest) return 'the event store is empty: nothing to assess yet';
+    // The lag first: it is cheap, while the newest arrival is a scan of the store on FerretDB, which
+    // checking every tick during a long replay would repeat for nothing.
     const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
     const behind = Object.values(lag).reduce((a, b) => a + b, 0);
     if (behind > 0) return `the indicator has ${behind} accepted events to apply`;
+    const newest = await store.events.newestReceivedAt();
+    if (!newest) return 'the event store is empty: nothing to assess yet';
     const quietMs = this.deps.quietSeconds * 1000;
     if (Date.now() - newest.getTime() < quietMs) return `events arrived in the last ${this.deps.quietSeconds} s`;
     return null;
