@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { kafkaBrokers, mongoUrl, Stack, SERVICES, testLayout, type StackLayout } from '@siliconalley/devstack';
 import { firmsForRecords, fixtureLog, loadSimulator, simulatedLog, type ChaosLog } from './log';
 import { runChaos } from './run';
+import { stopAllServices } from './services';
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stack) await stack.down();
   };
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  // Ctrl-C: the services first (they would keep running, orphaned), then the stack.
+  process.once('SIGINT', () => void stopAllServices().then(stop).then(() => process.exit(130)));
   let code = 1;
   try {
     const report = await runChaos({

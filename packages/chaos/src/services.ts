@@ -27,6 +27,14 @@ export async function httpOk(url: string): Promise<boolean> {
   }
 }
 
+/** Every service process started and not yet stopped, so an interrupted run stops them all. */
+const live = new Set<ServiceProcess>();
+
+/** Stops every service this process started (Ctrl-C of the chaos CLI: none is left running). */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all([...live].map((s) => s.stop()));
+}
+
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   private expectedExit = false;
@@ -51,8 +59,15 @@ export class ServiceProcess {
     return this.child !== null;
   }
 
+  /** The running process's id (null when not running). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   start(): void {
     if (this.child) throw new Error(`${this.name} is already running`);
+    // Stopped for good (the run ended or was interrupted): a restart still scheduled is dropped.
+    if (this.closed) return;
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'services', this.spec.workspace, 'dist', 'index.js')], {
       env: { ...process.env, ...this.spec.env, OPS_PORT: String(this.spec.opsPort) },
@@ -62,6 +77,7 @@ export class ServiceProcess {
     this.child = child;
     this.expectedExit = false;
     this.starts += 1;
+    live.add(this);
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       if (this.expectedExit || this.closed) return;
@@ -114,12 +130,16 @@ export class ServiceProcess {
   /** SIGTERM (graceful: the service drains and commits), SIGKILL after 30 s; no restart. */
   async stop(): Promise<void> {
     this.closed = true;
+    live.delete(this);
     const child = this.child;
     if (!child) return;
     child.kill('SIGCONT');
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), sleep(30000).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 30000)))]);
+    // A pending 30 s timer kept the test runner (and an interrupted CLI) waiting after the run.
+    clearTimeout(timer);
     if (!done) {
       child.kill('SIGKILL');
       await exited;

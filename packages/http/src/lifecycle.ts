@@ -80,3 +80,20 @@ export function listen(app: { listen: (port: number, host: string, cb: () => voi
     server.once('error', reject);
   });
 }
+
+/**
+ * A service's entry point: builds its config and starts it, then installs the signal handlers. A
+ * configuration problem is printed as its readable list; anything else with its stack, which says
+ * where it happened (a one-line "cannot read properties of null" kept a restarting indicator a mystery).
+ */
+export function runService(name: string, start: () => Promise<{ lifecycle: Lifecycle }>): void {
+  Promise.resolve()
+    .then(start)
+    .then(({ lifecycle }) => lifecycle.installSignalHandlers())
+    .catch((err: unknown) => {
+      const e = err as Error | undefined;
+      process.stderr.write(`${name} failed to start: ${e?.name === 'ConfigError' ? e.message : (e?.stack ?? String(err))}
+`);
+      process.exit(1);
+    });
+}

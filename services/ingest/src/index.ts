@@ -1,10 +1,5 @@
+import { runService } from '@siliconalley/http';
 import { loadIngestConfig } from './config';
 import { startIngest } from './service';
 
-const config = loadIngestConfig();
-startIngest(config)
-  .then(({ lifecycle }) => lifecycle.installSignalHandlers())
-  .catch((err: Error) => {
-    process.stderr.write(`ingest failed to start: ${err.message}\n`);
-    process.exit(1);
-  });
+runService('ingest', () => startIngest(loadIngestConfig()));
