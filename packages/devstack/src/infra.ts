@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { ManagedProcess, waitFor, type ProcessSpec } from './process';
+import { ManagedProcess, processAlive, waitFor, type ProcessSpec } from './process';
 import { alertmanagerUrl, dataDir, logDir, prometheusUrl, type StackLayout } from './layout';
 import { ferretdbBinary, kafkaLibsDir, repoRoot } from './paths';
 
@@ -195,14 +195,6 @@ export function managed(component: Component, layout: StackLayout): ManagedProce
   return new ManagedProcess(component.spec, join(layout.dir, 'pids'));
 }
 
-const pidAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The infrastructure component of a layout by name (what `Stack.up` starts). */
 export function infraComponent(layout: StackLayout, name: 'kafka' | 'ferretdb'): Component {
@@ -233,11 +225,11 @@ export async function restartInfra(
   const pidFile = join(layout.dir, 'pids', `${name}.pid`);
   if (!existsSync(pidFile)) throw new Error(`${name} of ${layout.name} is not running (no ${pidFile})`);
   const oldPid = Number(readFileSync(pidFile, 'utf8'));
-  if (!(oldPid > 0) || !pidAlive(oldPid)) throw new Error(`${name} of ${layout.name} is not running (pid ${oldPid} in ${pidFile})`);
+  if (!(oldPid > 0) || !processAlive(oldPid)) throw new Error(`${name} of ${layout.name} is not running (pid ${oldPid} in ${pidFile})`);
   const started = Date.now();
   process.kill(oldPid, opts.signal ?? 'SIGKILL');
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  for (let i = 0; pidAlive(oldPid); i++) {
+  for (let i = 0; processAlive(oldPid); i++) {
     if (i > 600) throw new Error(`${name} (pid ${oldPid}) did not exit within 60 s of ${opts.signal ?? 'SIGKILL'}`);
     await wait(100);
   }

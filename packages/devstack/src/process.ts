@@ -13,14 +13,15 @@ export interface ProcessSpec {
   logFile: string;
 }
 
-const alive = (pid: number) => {
+/** Whether a process with this id exists (signal 0 only checks). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
-};
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,14 +51,14 @@ export class ManagedProcess {
   static async killStale(pidFile: string): Promise<void> {
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    if (pid > 0 && alive(pid)) {
+    if (pid > 0 && processAlive(pid)) {
       try {
         process.kill(-pid, 'SIGTERM');
       } catch {
         process.kill(pid, 'SIGTERM');
       }
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(200);
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && processAlive(pid); i++) await sleep(200);
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
     rmSync(pidFile, { force: true });
   }

@@ -3,19 +3,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '@siliconalley/devstack';
 import { testEnv } from '@siliconalley/testkit';
 import { freePort, ServiceProcess, stopAllServices } from '../../src/services';
 
 jest.setTimeout(120000);
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('chaos service processes', () => {
   it('stopAllServices stops every service started, and a restart scheduled before it does nothing', async () => {
@@ -30,11 +22,11 @@ describe('chaos service processes', () => {
     gateway.start();
     await gateway.waitReady(60000);
     const pid = gateway.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     await stopAllServices();
     expect(gateway.running).toBe(false);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     // The fault plan's restart timer firing after the interrupt.
     gateway.start();
     expect(gateway.running).toBe(false);

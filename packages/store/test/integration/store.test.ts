@@ -1,22 +1,10 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { startConnectionCutter, testEnv, type ConnectionCutter } from '@siliconalley/testkit';
-import { createStore, eventKey, EventRepository, ONE_BY_ONE_LOOKUPS, type Store, type StoredEvent } from '../../src';
+import { createStore, EventRepository, ONE_BY_ONE_LOOKUPS, type Store } from '../../src';
+import { storedEvent } from '../storedEvent';
 
-const event = (id: string, offset: string, source = 'urn:dongcheng:samr'): StoredEvent => ({
-  _id: eventKey(source, id),
-  source,
-  id,
-  type: 'enterprise.deregistered',
-  subject: '91110101MA01ABCD5M',
-  time: '2025-08-01T00:00:00Z',
-  timeInstant: new Date('2025-08-01T00:00:00Z'),
-  effectiveDate: '2025-08-01',
-  data: { uscc: '91110101MA01ABCD5M', effectiveOn: '2025-08-01', reason: 'other' },
-  contentMode: 'structured',
-  origin: { topic: 'siliconalley.enterprise.v1', partition: 0, offset },
-  receivedAt: new Date(),
-});
+const event = storedEvent;
 
 describe('store on the real database', () => {
   let conn: Connection;

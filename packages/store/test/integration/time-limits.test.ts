@@ -3,23 +3,11 @@
 // FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, databaseUrl, mongoose, READ_TIME_LIMIT_MS, type Connection } from '@siliconalley/db';
 import { testEnv } from '@siliconalley/testkit';
-import { createStore, eventKey, EventRepository, ONE_BY_ONE_LOOKUPS, type Store, type StoredDisposition, type StoredEvent } from '../../src';
+import { createStore, EventRepository, ONE_BY_ONE_LOOKUPS, type Store, type StoredDisposition } from '../../src';
+import { storedEvent, TEST_TOPIC } from '../storedEvent';
 
-const TOPIC = 'siliconalley.enterprise.v1';
-const event = (id: string, offset: number): StoredEvent => ({
-  _id: eventKey('urn:dongcheng:samr', id),
-  source: 'urn:dongcheng:samr',
-  id,
-  type: 'enterprise.deregistered',
-  subject: '91110101MA01ABCD5M',
-  time: '2025-08-01T00:00:00Z',
-  timeInstant: new Date('2025-08-01T00:00:00Z'),
-  effectiveDate: '2025-08-01',
-  data: { uscc: '91110101MA01ABCD5M', effectiveOn: '2025-08-01', reason: 'other' },
-  contentMode: 'structured',
-  origin: { topic: TOPIC, partition: 0, offset: String(offset) },
-  receivedAt: new Date(),
-});
+const TOPIC = TEST_TOPIC;
+const event = storedEvent;
 
 interface ReadCommand {
   name: string;
