@@ -65,9 +65,16 @@ export class Lifecycle {
 }
 
 /** Listens and resolves once bound; the returned closer stops accepting and waits for open requests. */
-export function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }, port: number, host = '0.0.0.0'): Promise<{ server: Server; close: () => Promise<void> }> {
+export function listen(app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number, host = '0.0.0.0'): Promise<{ server: Server; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
+    // Express 5 calls back with the error when it cannot listen (a port in use): not a success.
+    // Taken for one, it left a service "started" without its port (address() null), which
+    // restarted an indicator again and again in a chaos run.
+    const server = app.listen(port, host, (err?: Error) => {
+      if (err) {
+        reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
+        return;
+      }
       resolve({
         server,
         close: () =>

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createLogger } from '@siliconalley/logger';
-import { Counter, HttpProblem, createHttpApp, createMetricsRegistry, createOpsApp } from '../../src';
+import type { AddressInfo } from 'node:net';
+import { Counter, HttpProblem, createHttpApp, createMetricsRegistry, createOpsApp, listen } from '../../src';
 
 const logger = createLogger('test', 'silent');
 
@@ -49,5 +50,18 @@ describe('problem details', () => {
   it('parses query strings flat, so operator objects cannot be smuggled in', async () => {
     const res = await request(app).get('/q?asOf[$ne]=x&a=1').expect(200);
     expect(res.body).toEqual({ 'asOf[$ne]': 'x', a: '1' });
+  });
+});
+
+describe('listen', () => {
+  it('fails with the reason when the port is taken, instead of resolving without a port', async () => {
+    const app = () => createOpsApp({ logger, registry: createMetricsRegistry('svc'), readiness: {} });
+    const first = await listen(app(), 0, '127.0.0.1');
+    const { port } = first.server.address() as AddressInfo;
+    try {
+      await expect(listen(app(), port, '127.0.0.1')).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
+    } finally {
+      await first.close();
+    }
   });
 });
