@@ -22,10 +22,13 @@ function loadZones(config: IndicatorConfig): ZoneRegistry {
 }
 
 /** A full rebuild from the event store: every accepted event, whatever partition it travels on. */
-export async function stateFromStore(store: Store, zones: ZoneRegistry): Promise<IndicatorState> {
+/** Rebuilds the state from every stored event; `read.events` counts the events read (the chaos check compares it with the dispositions). */
+export async function stateFromStore(store: Store, zones: ZoneRegistry, read: { events: number } = { events: 0 }): Promise<IndicatorState> {
   const state = new IndicatorState(zones);
   let batch: AcceptedEvent[] = [];
+  read.events = 0;
   for await (const event of store.events.streamAll()) {
+    read.events += 1;
     batch.push(event);
     if (batch.length >= 5000) {
       state.apply(batch, NO_PARTITION);
