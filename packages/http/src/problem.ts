@@ -89,6 +89,13 @@ export function problemErrorHandler(onUnexpected: (err: unknown) => void): Error
       return;
     }
     onUnexpected(err);
+    // A read the database stopped at its time limit (MaxTimeMSExpired, see READ_TIME_LIMIT_MS):
+    // the store is too large or too busy to answer now, not a bug and not the request's fault.
+    if ((err as { code?: unknown } | null)?.code === 50) {
+      res.setHeader('Retry-After', '60');
+      sendProblem(res, 503, 'the database did not answer within its time limit (store too large or busy for this query now); retry later');
+      return;
+    }
     // The database or broker being unreachable is not the request's fault, and it passes: 503.
     if (isUnavailable(err)) {
       res.setHeader('Retry-After', '5');

@@ -31,6 +31,10 @@ describe('problem details', () => {
     a.get('/bad', () => {
       throw new HttpProblem(400, 'asOf: must be a calendar date', { field: 'asOf' }, { 'X-Hint': 'yes' });
     });
+    a.get('/slow', () => {
+      // What the driver throws when the server stops a read at its maxTimeMS.
+      throw Object.assign(new Error('Executor error during aggregate command :: caused by :: operation exceeded time limit'), { name: 'MongoServerError', code: 50 });
+    });
     a.get('/q', (req, res) => {
       res.json(req.query);
     });
@@ -45,6 +49,13 @@ describe('problem details', () => {
     expect(JSON.parse(missing.text).detail).toMatch(/no route GET \/nope/);
     const boom = await request(app).get('/boom').expect(500);
     expect(boom.text).not.toContain('secret internals');
+  });
+
+  it('answers a read stopped at the database time limit with 503 and Retry-After, not a 500', async () => {
+    const slow = await request(app).get('/slow').expect(503);
+    expect(slow.headers['retry-after']).toBe('60');
+    expect(JSON.parse(slow.text).detail).toMatch(/did not answer within its time limit/);
+    expect(slow.text).not.toContain('Executor error');
   });
 
   it('parses query strings flat, so operator objects cannot be smuggled in', async () => {
