@@ -217,7 +217,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     say(`[chaos] published ${published} records; ${faults.length} faults done in ${Math.round((tPublished - t0) / 1000)} s; waiting for the pipeline to drain`);
 
     for (const s of services.values()) await s.waitReady();
-    await waitDrained(kafka, store, published, service('indicator'), o.drainTimeoutMs ?? 600000, say);
+    await waitDrained(kafka, published, service('indicator'), o.drainTimeoutMs ?? 600000, say);
     tDrained = Date.now();
     say(`[chaos] drained in ${Math.round((tDrained - tPublished) / 1000)} s; verifying`);
 
@@ -307,7 +307,6 @@ async function inject(
 
 async function waitDrained(
   kafka: KafkaClient,
-  store: ReturnType<typeof createStore>,
   published: number,
   indicator: ServiceProcess,
   timeoutMs: number,
