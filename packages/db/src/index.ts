@@ -61,13 +61,16 @@ export async function connectDatabase(opts: DbOptions): Promise<Connection> {
   return conn;
 }
 
-/** The explicit index-creation step: run at start (and by `migrate` commands) for every model. */
+/**
+ * The explicit index step, run at start for every model: creates the indexes a schema declares and
+ * drops those it no longer declares (an index no query uses only costs every insert).
+ */
 export async function ensureIndexes(models: Model<any>[]): Promise<void> {
   for (const model of models) {
     await model.createCollection().catch((err: { codeName?: string }) => {
       if (err.codeName !== 'NamespaceExists') throw err;
     });
-    await model.createIndexes();
+    await model.syncIndexes();
   }
 }
 

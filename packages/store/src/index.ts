@@ -12,6 +12,8 @@ import { assessmentHeadModel, assessmentModel, scheduleCursorModel } from './ass
 import { AssessmentRepository } from './assessments/assessment.repository';
 import { leaseModel } from './leases/lease.schema';
 import { LeaseRepository } from './leases/lease.repository';
+import { ledgerModel } from './ledgers/ledger.schema';
+import { LedgerRepository } from './ledgers/ledger.repository';
 
 export * from './events/event.schema';
 export * from './events/event.repository';
@@ -25,6 +27,9 @@ export * from './assessments/assessment.schema';
 export * from './assessments/assessment.repository';
 export * from './leases/lease.schema';
 export * from './leases/lease.repository';
+export * from './ledgers/ledger.schema';
+export * from './ledgers/ledger.repository';
+export * from './ledgers/settlement';
 
 export interface Store {
   events: EventRepository;
@@ -35,6 +40,8 @@ export interface Store {
   /** Published assessment versions and the scheduler's cursor. */
   assessments: AssessmentRepository;
   leases: LeaseRepository;
+  /** Ingestion's counts per source partition, kept as records are settled. */
+  ledgers: LedgerRepository;
   /** The explicit index-creation step. */
   ensureIndexes: () => Promise<void>;
 }
@@ -46,6 +53,7 @@ export function createStore(conn: Connection): Store {
   const targets = new TargetRepository(targetModel(conn), targetAuditModel(conn));
   const assessments = new AssessmentRepository(assessmentModel(conn), assessmentHeadModel(conn), scheduleCursorModel(conn));
   const leases = new LeaseRepository(leaseModel(conn));
+  const ledgers = new LedgerRepository(ledgerModel(conn));
   return {
     events,
     dispositions,
@@ -53,7 +61,8 @@ export function createStore(conn: Connection): Store {
     targets,
     assessments,
     leases,
+    ledgers,
     ensureIndexes: () =>
-      ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel, assessments.model, assessments.headModel, assessments.cursorModel, leases.model]),
+      ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel, assessments.model, assessments.headModel, assessments.cursorModel, leases.model, ledgers.model]),
   };
 }

@@ -11,7 +11,6 @@ export const storedEvent = (id: string, offset: string | number, source = 'urn:d
   type: 'enterprise.deregistered',
   subject: '91110101MA01ABCD5M',
   time: '2025-08-01T00:00:00Z',
-  timeInstant: new Date('2025-08-01T00:00:00Z'),
   effectiveDate: '2025-08-01',
   data: { uscc: '91110101MA01ABCD5M', effectiveOn: '2025-08-01', reason: 'other' },
   contentMode: 'structured',

@@ -1,14 +1,29 @@
 // The ingestion door: validate each record with the contract, store accepted events once,
-// dead-letter the rest, forward accepted events to the internal topic, record every disposition.
-// A chunk resolves only when all of that is durable; the consumer commits offsets after it.
+// dead-letter the rest, forward accepted events to the internal topic, record every disposition,
+// and settle the records in the partition's ledger (the counts every view reads). A chunk resolves
+// only when all of that is durable; the consumer commits offsets after it.
 import { parseKafkaRecord, type AcceptedEvent } from '@siliconalley/contract';
 import type { DeadLetterProducer, InboundRecord, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
-import { eventKey, type InsertOutcome, type Store, type StoredDisposition, type StoredEvent } from '@siliconalley/store';
+import {
+  announceInsert,
+  eventKey,
+  priorInsert,
+  recordOutcomes,
+  settle,
+  unsettled,
+  type InsertOutcome,
+  type SettledRecord,
+  type Store,
+  type StoredDisposition,
+  type StoredEvent,
+} from '@siliconalley/store';
+import type { LedgerBook } from './ledgers';
 import type { IngestMetrics } from './metrics';
 
 export interface PipelineDeps {
   store: Store;
+  ledgers: LedgerBook;
   kafka: KafkaClient;
   deadLetters: DeadLetterProducer;
   acceptedTopic: string;
@@ -19,7 +34,7 @@ export interface PipelineDeps {
   baseTopic: (topic: string) => string;
 }
 
-const position = (r: InboundRecord) => `${r.topic}/${r.partition}/${r.offset}`;
+export const recordPosition = (r: Pick<InboundRecord, 'topic' | 'partition' | 'offset'>) => `${r.topic}/${r.partition}/${r.offset}`;
 
 /**
  * Best effort: the provider, id and type of a record we could not accept (binary headers, or the
@@ -38,26 +53,54 @@ export function envelopeHints(record: InboundRecord): { source: string | null; i
   }
 }
 
+/** Arrival is when the broker got the record: `future_dated` is judged against that day. */
+export const arrivalOf = (record: InboundRecord, now: Date) => (Number.isFinite(record.timestamp) && record.timestamp > 0 ? new Date(record.timestamp) : now);
+
+interface Valid {
+  record: InboundRecord;
+  event: AcceptedEvent;
+  doc: StoredEvent;
+  outcome: InsertOutcome | null;
+}
+
+/**
+ * Ingests one chunk of one partition. Records the partition's ledger already settled (a re-delivery
+ * after a crash, with any chunk boundaries) are skipped. The ledger is written three times, each
+ * conditional on the version read: before the insert (how far an attempt may have stored), after it
+ * (the outcomes, so a retry needs no read of the store), and when everything is durable (the counts).
+ */
 export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps): Promise<void> {
+  if (records.length === 0) return;
   const end = deps.metrics.chunkSeconds.startTimer();
   const now = new Date();
-  const dispositions: StoredDisposition[] = [];
-  const toStore: { record: InboundRecord; event: AcceptedEvent; doc: StoredEvent }[] = [];
-  const letters: Parameters<DeadLetterProducer['send']>[0] = [];
+  const { topic, partition } = records[0]!;
+  if (records.some((r) => r.topic !== topic || r.partition !== partition)) throw new Error('a chunk holds the records of one partition');
+  let ledger = await deps.ledgers.get(topic, partition);
+  const fresh = unsettled(ledger, records);
+  if (fresh.length === 0) {
+    end();
+    return;
+  }
+  const lastOffset = fresh[fresh.length - 1]!.offset;
+  const before = ledger;
 
-  for (const record of records) {
+  const valid: Valid[] = [];
+  const settled = new Map<string, SettledRecord>();
+  const dispositions: StoredDisposition[] = [];
+  const letters: Parameters<DeadLetterProducer['send']>[0] = [];
+  for (const record of fresh) {
     deps.metrics.consumed.inc({ topic: record.topic });
-    // Arrival is when the broker got the record: `future_dated` is judged against that day.
-    const receivedAt = Number.isFinite(record.timestamp) && record.timestamp > 0 ? new Date(record.timestamp) : now;
+    const receivedAt = arrivalOf(record, now);
     const parsed = parseKafkaRecord(
       { topic: deps.baseTopic(record.topic), key: record.key, headers: record.headers, value: record.value },
       { receivedAt, legacyUsccAllowList: deps.legacyUsccAllowList },
     );
     if (parsed.ok) {
       const { event } = parsed;
-      toStore.push({
+      valid.push({
         record,
         event,
+        outcome: null,
         doc: {
           _id: eventKey(event.source, event.id),
           source: event.source,
@@ -65,7 +108,6 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
           type: event.type,
           subject: event.subject,
           time: event.time,
-          timeInstant: new Date(event.time),
           effectiveDate: event.effectiveDate,
           data: event.data,
           contentMode: parsed.contentMode,
@@ -75,42 +117,60 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
       });
     } else {
       const hints = envelopeHints(record);
-      letters.push({
-        record,
-        origin: { topic: record.topic, partition: record.partition, offset: record.offset },
-        reason: parsed.reason,
-        message: parsed.message,
-      });
-      dispositions.push({ _id: position(record), topic: record.topic, disposition: 'rejected', reason: parsed.reason, source: hints.source, eventId: hints.id, type: hints.type, at: now });
-      deps.metrics.rejected.inc({ reason: parsed.reason });
+      letters.push({ record, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, reason: parsed.reason, message: parsed.message });
+      dispositions.push({ _id: recordPosition(record), topic: record.topic, disposition: 'rejected', reason: parsed.reason, source: hints.source, eventId: hints.id, type: hints.type, at: now });
+      settled.set(record.offset, { offset: record.offset, disposition: 'rejected', reason: parsed.reason, source: hints.source, eventTime: null, receivedAt });
     }
   }
 
-  // A provider's re-send usually follows its original closely, within the same chunk: settle those
-  // here (the later copy is the duplicate, as in arrival order). A duplicate key inside a bulk insert
-  // makes FerretDB redo the whole batch record by record, several times slower than the insert.
-  const slotOfKey = new Map<string, number>();
-  const unique: StoredEvent[] = [];
-  const slots = toStore.map(({ doc }) => {
-    if (slotOfKey.has(doc._id)) return -1;
-    slotOfKey.set(doc._id, unique.push(doc) - 1);
-    return unique.length - 1;
-  });
-  const stored = await deps.store.events.insertMany(unique);
-  const outcomes: InsertOutcome[] = slots.map((slot) => (slot < 0 ? 'duplicate' : stored[slot]!));
+  // Outcomes known without the store: a second copy in this chunk (a provider's re-send usually
+  // follows its original closely; the later copy is the duplicate, as in arrival order, and a
+  // duplicate key inside a bulk insert makes FerretDB redo the batch record by record), and records
+  // whose outcome an earlier attempt recorded in the ledger.
+  const firstOfKey = new Set<string>();
+  const toInsert: Valid[] = [];
+  for (const v of valid) {
+    if (firstOfKey.has(v.doc._id)) v.outcome = 'duplicate';
+    else {
+      firstOfKey.add(v.doc._id);
+      const prior = priorInsert(before, v.record.offset);
+      if (prior === 'stored') v.outcome = 'redelivered';
+      else if (prior === 'duplicate') v.outcome = 'duplicate';
+      else toInsert.push(v);
+    }
+  }
+  if (toInsert.length > 0) {
+    if (toInsert.some((v) => priorInsert(before, v.record.offset) === 'new')) {
+      ledger = await deps.ledgers.write({ ...ledger, pending: announceInsert(ledger, lastOffset) });
+    }
+    // Only a record an earlier attempt may have stored (it crashed before recording the outcome)
+    // needs the stored copy's origin to tell a re-delivery from a duplicate.
+    const mayBeOwn = new Set(toInsert.filter((v) => priorInsert(before, v.record.offset) === 'unknown').map((v) => v.doc._id));
+    const outcomes = await deps.store.events.insertMany(
+      toInsert.map((v) => v.doc),
+      (doc) => mayBeOwn.has(doc._id),
+    );
+    toInsert.forEach((v, i) => (v.outcome = outcomes[i]!));
+  }
+  const refused = valid.filter((v) => v.outcome === 'duplicate').map((v) => v.record.offset);
+  ledger = await deps.ledgers.write({ ...ledger, pending: recordOutcomes(ledger, lastOffset, refused) });
+
   const forward: AcceptedEvent[] = [];
-  toStore.forEach(({ record, event }, i) => {
-    const outcome = outcomes[i];
+  for (const { record, event, outcome, doc } of valid) {
+    const base = { _id: recordPosition(record), topic: record.topic, reason: null, source: event.source, eventId: event.id, type: event.type, at: now };
     if (outcome === 'duplicate') {
       deps.metrics.duplicates.inc();
-      dispositions.push({ _id: position(record), topic: record.topic, disposition: 'duplicate', reason: null, source: event.source, eventId: event.id, type: event.type, at: now });
+      dispositions.push({ ...base, disposition: 'duplicate' });
+      settled.set(record.offset, { offset: record.offset, disposition: 'duplicate', reason: null, source: event.source, eventTime: null, receivedAt: doc.receivedAt });
     } else {
       // `redelivered` (a crash after the store write) is forwarded again: downstream dedupes by (source, id).
       if (outcome === 'inserted') deps.metrics.accepted.inc({ type: event.type });
       forward.push(event);
-      dispositions.push({ _id: position(record), topic: record.topic, disposition: 'accepted', reason: null, source: event.source, eventId: event.id, type: event.type, at: now });
+      dispositions.push({ ...base, disposition: 'accepted' });
+      settled.set(record.offset, { offset: record.offset, disposition: 'accepted', reason: null, source: event.source, eventTime: event.time, receivedAt: doc.receivedAt });
     }
-  });
+  }
+  for (const l of letters) deps.metrics.rejected.inc({ reason: l.reason });
 
   await deps.deadLetters.send(letters, now);
   await deps.kafka.send(
@@ -118,6 +178,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
     forward.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } })),
   );
   await deps.store.dispositions.record(dispositions);
+  await deps.ledgers.write(settle(ledger, [...settled.values()]));
   end();
   if (letters.length) deps.logger.info({ rejected: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'records dead-lettered');
 }

@@ -11,6 +11,7 @@ import { ingestMetrics } from './metrics';
 import { ingestChunk, type PipelineDeps } from './pipeline';
 import { withHeartbeats } from './keepalive';
 import { deadLetterPoison } from './poison';
+import { LedgerBook } from './ledgers';
 
 export interface RunningIngest {
   lifecycle: Lifecycle;
@@ -49,6 +50,7 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
 
   const deps: PipelineDeps = {
     store,
+    ledgers: new LedgerBook(store.ledgers),
     kafka,
     deadLetters,
     acceptedTopic: kafka.topic(TOPICS.accepted),

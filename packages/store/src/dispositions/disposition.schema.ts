@@ -1,6 +1,6 @@
-// What happened to every record read from a source topic (or posted over HTTP): accepted, duplicate
-// or rejected with its reason. Keyed by the record's position, so re-delivery rewrites the same row
-// and counts stay exact: accepted + duplicates + rejected = records read.
+// What happened to every record read from a source topic: accepted, duplicate or rejected with its
+// reason — the per-record audit trail behind the ingest ledgers' counts. Keyed by the record's
+// position, so re-delivery finds its row already there.
 import { Schema, type Connection, type Model } from '@siliconalley/db';
 
 export type Disposition = 'accepted' | 'duplicate' | 'rejected';
@@ -32,10 +32,8 @@ export const dispositionSchema = new Schema<StoredDisposition>(
   { collection: 'dispositions', versionKey: false, _id: false },
 );
 
-// Pipeline and data-quality counts per topic and disposition (`countsByTopic`).
-dispositionSchema.index({ topic: 1, disposition: 1 }, { name: 'topic_disposition' });
-// Rejections by provider for the assessments' data-quality section (`rejectedByProvider`).
-dispositionSchema.index({ disposition: 1, source: 1 }, { name: 'disposition_source' });
+// No secondary index: the rows are written once and read only by offline audits (the chaos run's
+// verification); every count a user or a loop asks for comes from the ingest ledgers.
 
 export type DispositionModel = Model<StoredDisposition>;
 export const dispositionModel = (conn: Connection): DispositionModel => conn.model<StoredDisposition>('Disposition', dispositionSchema);

@@ -64,8 +64,12 @@ export class EventRepository {
    * Stores accepted events once. A (source, id) already stored is a duplicate, unless the stored copy
    * came from this very record (a re-delivery after a crash), which counts as accepted again.
    * Outcomes are in input order; the first of two copies in one call wins, as in arrival order.
+   *
+   * `mayBeOwn` says which refused documents an earlier attempt of the same record may have stored
+   * (ingestion knows from its ledger, see packages/store `ledgers/`); only those need their stored
+   * origin, the others are duplicates without a read. By default every refused document may be own.
    */
-  async insertMany(docs: StoredEvent[]): Promise<InsertOutcome[]> {
+  async insertMany(docs: StoredEvent[], mayBeOwn: (doc: StoredEvent) => boolean = () => true): Promise<InsertOutcome[]> {
     const outcomes: InsertOutcome[] = docs.map(() => 'inserted');
     if (docs.length === 0) return outcomes;
     const fault = injectedStorageFault();
@@ -85,7 +89,8 @@ export class EventRepository {
       if (!failed.has(i)) this.knownOrigins.set(d._id, d.origin);
     });
     if (failed.size === 0) return outcomes;
-    const origins = await this.originsOf([...failed].map((i) => docs[i]!._id));
+    const ambiguous = [...failed].filter((i) => mayBeOwn(docs[i]!));
+    const origins = ambiguous.length ? await this.originsOf(ambiguous.map((i) => docs[i]!._id)) : new Map<string, RecordOrigin>();
     for (const i of failed) {
       const d = docs[i]!;
       const origin = origins.get(d._id);
@@ -130,62 +135,14 @@ export class EventRepository {
     return out;
   }
 
-  async exists(source: string, id: string): Promise<boolean> {
-    return (await this.model.exists({ _id: eventKey(String(source), String(id)) }).maxTimeMS(READ_TIME_LIMIT_MS)) !== null;
-  }
-
-  /** Every stored event of one type (task reports: a few hundred), read at once. */
-  async findByType(type: string): Promise<AcceptedEvent[]> {
-    return (await this.model.find({ type }).maxTimeMS(READ_TIME_LIMIT_MS).lean()).map(toAcceptedEvent);
-  }
-
-  async findBySubject(subject: string): Promise<AcceptedEvent[]> {
-    return (await this.model.find({ subject }).maxTimeMS(READ_TIME_LIMIT_MS).lean()).map(toAcceptedEvent);
-  }
-
-  /** Streams every stored event (a full rebuild); the cursor keeps memory flat. */
+  /**
+   * Streams every stored event: the explicit offline rebuild, the one read that scans the store
+   * (a cursor keeps memory flat). Nothing a user or a periodic loop waits on calls it.
+   */
   async *streamAll(batchSize = 2000): AsyncGenerator<AcceptedEvent> {
-    for await (const doc of this.model.find({}, { origin: 0, receivedAt: 0, timeInstant: 0 }).lean().batchSize(batchSize).cursor()) {
+    for await (const doc of this.model.find({}, { origin: 0, receivedAt: 0 }).lean().batchSize(batchSize).cursor()) {
       yield toAcceptedEvent(doc as StoredEvent);
     }
-  }
-
-  async newestTime(originTopic: string): Promise<string | null> {
-    const doc = await this.model.findOne({ 'origin.topic': originTopic }, { time: 1 }).sort({ 'origin.topic': 1, timeInstant: -1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean();
-    return doc?.time ?? null;
-  }
-
-  /** The newest `receivedAt`: an assessment's data cut-off. */
-  async newestReceivedAt(): Promise<Date | null> {
-    const doc = await this.model.findOne({}, { receivedAt: 1 }).sort({ receivedAt: -1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean();
-    return doc?.receivedAt ?? null;
-  }
-
-  /**
-   * Events received after `after` (all when null), as (type, source, id, effectiveDate, receivedAt) — the
-   * candidates for restating published assessments and the causes a restatement lists.
-   */
-  async *receivedAfter(after: Date | null): AsyncGenerator<Pick<StoredEvent, 'type' | 'source' | 'id' | 'effectiveDate' | 'receivedAt'>> {
-    const filter = after ? { receivedAt: { $gt: after } } : {};
-    for await (const doc of this.model.find(filter, { type: 1, source: 1, id: 1, effectiveDate: 1, receivedAt: 1 }).lean().batchSize(2000).cursor()) {
-      yield doc as Pick<StoredEvent, 'type' | 'source' | 'id' | 'effectiveDate' | 'receivedAt'>;
-    }
-  }
-
-  /** Every event of the given types, as (type, subject, effectiveDate, data): cursor-streamed. */
-  async *ofTypes(types: readonly string[]): AsyncGenerator<Pick<StoredEvent, 'type' | 'subject' | 'effectiveDate' | 'data'>> {
-    for await (const doc of this.model.find({ type: { $in: types } }, { type: 1, subject: 1, effectiveDate: 1, data: 1 }).lean().batchSize(2000).cursor()) {
-      yield doc as Pick<StoredEvent, 'type' | 'subject' | 'effectiveDate' | 'data'>;
-    }
-  }
-
-  count(): Promise<number> {
-    return this.model.estimatedDocumentCount().maxTimeMS(READ_TIME_LIMIT_MS);
-  }
-
-  async countByType(): Promise<Record<string, number>> {
-    const rows = await this.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$type', n: { $sum: 1 } } }]).option({ maxTimeMS: READ_TIME_LIMIT_MS });
-    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 }
 

@@ -11,15 +11,13 @@ export interface RecordOrigin {
 }
 
 export interface StoredEvent {
-  /** `eventKey(source, id)`: the idempotency key as the primary key, so lookups by it are cheap everywhere. */
+  /** `eventKey(source, id)`: the idempotency key as the primary key, unique by construction. */
   _id: string;
   source: string;
   id: string;
   type: AcceptedEvent['type'];
   subject: string;
   time: string;
-  /** `time` as an instant: strings with different offsets don't sort in time order. */
-  timeInstant: Date;
   effectiveDate: string;
   data: AcceptedEvent['data'];
   contentMode: 'structured' | 'binary';
@@ -36,7 +34,6 @@ export const eventSchema = new Schema<StoredEvent>(
     type: { type: String, required: true },
     subject: { type: String, required: true },
     time: { type: String, required: true },
-    timeInstant: { type: Date, required: true },
     effectiveDate: { type: String, required: true },
     data: { type: Schema.Types.Mixed, required: true },
     contentMode: { type: String, required: true },
@@ -50,17 +47,9 @@ export const eventSchema = new Schema<StoredEvent>(
   { collection: 'events', versionKey: false, minimize: false, strict: true, _id: false },
 );
 
-// Idempotency key of the contract: insert fails with E11000 for an already accepted (source, id).
-eventSchema.index({ source: 1, id: 1 }, { unique: true, name: 'source_id_unique' });
-// Rebuilding one firm's history (`findBySubject`) and task status (`findByType`).
-eventSchema.index({ subject: 1 }, { name: 'subject' });
-// Data-quality counts and type-filtered scans (`countByType`, `streamByType`).
-eventSchema.index({ type: 1 }, { name: 'type' });
-// The pipeline view's newest event per source topic (`newestTimeByTopic`).
-eventSchema.index({ 'origin.topic': 1, timeInstant: -1 }, { name: 'origin_topic_time' });
-// Serves the assessments' cut-off (newest receivedAt) and restatement causes (events received after
-// a published version's cut-off).
-eventSchema.index({ receivedAt: -1 }, { name: 'received_at' });
+// No secondary index: `_id` is the idempotency key (an insert of an accepted (source, id) fails with
+// E11000), the store is read by `_id` or streamed whole by an offline rebuild, and every count or
+// newest-time a view needs is kept by the ingest ledgers. An index no query uses only slows inserts.
 
 /** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
 export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);

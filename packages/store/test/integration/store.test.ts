@@ -1,7 +1,7 @@
 // Against the real FerretDB (or MongoDB when MONGO_URL points at one) started by `npm test`.
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { startConnectionCutter, testEnv, type ConnectionCutter } from '@siliconalley/testkit';
-import { createStore, EventRepository, ONE_BY_ONE_LOOKUPS, type Store } from '../../src';
+import { createStore, emptyLedger, EventRepository, LedgerConflict, ONE_BY_ONE_LOOKUPS, settle, type Store } from '../../src';
 import { storedEvent } from '../storedEvent';
 
 const event = storedEvent;
@@ -72,16 +72,44 @@ describe('store on the real database', () => {
     expect(await store.events.model.countDocuments({ id: { $regex: '^r-' } })).toBe(n);
   });
 
-  it('records dispositions idempotently and counts them', async () => {
+  it('drops indexes the schemas no longer declare (they only slowed inserts)', async () => {
+    await store.dispositions.model.collection.createIndex({ topic: 1, disposition: 1 }, { name: 'topic_disposition' });
+    await store.events.model.collection.createIndex({ subject: 1 }, { name: 'subject' });
+    await store.ensureIndexes();
+    expect((await store.dispositions.model.listIndexes()).map((i) => i.name)).toEqual(['_id_']);
+    expect((await store.events.model.listIndexes()).map((i) => i.name)).toEqual(['_id_']);
+    expect((await store.assessments.model.listIndexes()).map((i) => i.name).sort()).toEqual(['_id_', 'period_1_version_-1']);
+  });
+
+  it('records dispositions idempotently', async () => {
     const at = new Date();
     const row = (id: string, disposition: 'accepted' | 'duplicate' | 'rejected', reason: string | null = null) => ({
       _id: `t/0/${id}`, topic: 't', disposition, reason, source: 'urn:x', eventId: id, type: null, at,
     });
     await store.dispositions.record([row('1', 'accepted'), row('2', 'duplicate'), row('3', 'rejected', 'malformed')]);
     await store.dispositions.record([row('3', 'rejected', 'malformed'), row('4', 'rejected', 'invalid_uscc')]);
-    const counts = await store.dispositions.counts();
-    expect(counts).toMatchObject({ accepted: 1, duplicates: 1, rejected: { malformed: 1, invalid_uscc: 1 } });
-    expect(await store.dispositions.rejectedByProvider()).toEqual({ 'urn:x': { malformed: 1, invalid_uscc: 1 } });
+    expect(await store.dispositions.model.countDocuments({ topic: 't' })).toBe(4);
+  });
+
+  it('keeps one ledger per partition, written only over the version it was read at', async () => {
+    const fresh = await store.ledgers.load('lt', 0);
+    expect(fresh).toEqual(emptyLedger('lt', 0));
+    const at = new Date('2026-01-01T00:00:00Z');
+    const v1 = await store.ledgers.write(settle(fresh, [{ offset: '0', disposition: 'rejected', reason: 'malformed', source: '__proto__', eventTime: null, receivedAt: at }]));
+    expect(v1.version).toBe(1);
+    // A second writer that read version 0 (another instance during a rebalance) is refused.
+    await expect(store.ledgers.write(settle(fresh, [{ offset: '0', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at }]))).rejects.toBeInstanceOf(LedgerConflict);
+    const pending = await store.ledgers.write({ ...v1, pending: { insertedTo: '9', outcomesTo: '9', refused: ['3'] } });
+    await expect(store.ledgers.write({ ...v1, pending: null })).rejects.toBeInstanceOf(LedgerConflict);
+    const loaded = await store.ledgers.load('lt', 0);
+    expect(loaded).toEqual(pending);
+    await store.ledgers.write(settle(await store.ledgers.load('lt', 1), [{ offset: '5', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at }]));
+    const totals = await store.ledgers.totals();
+    expect(totals.accepted).toBe(1);
+    expect({ ...totals.rejected }).toEqual({ malformed: 1 });
+    expect(totals.rejectedByProvider['__proto__']!['malformed']).toBe(1);
+    expect({ ...totals.byTopic['lt']!.settled }).toEqual({ '0': '1', '1': '6' });
+    expect(totals.newestReceivedAt).toEqual(at);
   });
 
   it('stores only token hashes and finds active tokens', async () => {
@@ -151,6 +179,15 @@ describe('store through a connection that is cut mid-write (a killed database, a
     await cut;
     expect(await countOf(['cut-b-1', 'cut-b-2'])).toBe(2);
     expect(await new EventRepository(store.events.model).insertMany(chunk)).toEqual(['redelivered', 'redelivered']);
+  });
+
+  it('a ledger write whose answer was cut fails, and writing it again is refused as a conflict: the retry reloads', async () => {
+    const v1 = await store.ledgers.write({ ...emptyLedger('cut-ledger', 0), settledTo: '10' });
+    const cut = cutter.cutNext('response', 'cut-ledger');
+    await expect(store.ledgers.write({ ...v1, settledTo: '20' })).rejects.toThrow();
+    await cut;
+    await expect(store.ledgers.write({ ...v1, settledTo: '20' })).rejects.toBeInstanceOf(LedgerConflict);
+    expect(await store.ledgers.load('cut-ledger', 0)).toMatchObject({ settledTo: '20', version: 2 });
   });
 
   it('a disposition batch cut mid-write fails instead of passing as recorded', async () => {

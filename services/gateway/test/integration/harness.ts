@@ -319,7 +319,6 @@ export function storedEvent(event: Record<string, unknown>): StoredEvent {
     type: 'enterprise.registered',
     subject: event.subject as string,
     time: event.time as string,
-    timeInstant: new Date(event.time as string),
     effectiveDate: data.establishedOn as string,
     data: data as unknown as StoredEvent['data'],
     contentMode: 'structured',

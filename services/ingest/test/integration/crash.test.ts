@@ -76,10 +76,10 @@ describe('ingestion killed with SIGKILL mid-replay', () => {
     startProcess();
     await waitUntil('every record', async () => (await processed()) >= records.length);
 
-    const counts = await store.dispositions.counts();
+    const counts = await store.ledgers.totals();
     expect(counts.rejected).toEqual(expected.rejected);
     expect(counts.duplicates).toBe(expected.duplicates);
-    expect(counts.accepted + counts.duplicates + Object.values(counts.rejected).reduce((a, b) => a + b, 0)).toBe(records.length);
+    expect(counts.accepted + counts.duplicates + Object.values(counts.rejected).reduce((a: number, b: number) => a + b, 0)).toBe(records.length);
     expect(await store.events.model.countDocuments()).toBe(counts.accepted);
 
     const lineOfPosition = await positionsOfPublished(kafka, records);
