@@ -1,7 +1,10 @@
 // Reads of the indicator's internal partial API when one or several instances share the accepted
 // topic's partitions: each holds the firms of its partitions, so a reader asks all of them and
 // merges — series counts add up. Used by the gateway (KPI routes) and the alerting service.
+import type { TaskProgressReported } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
+import { compareTimeThenId } from '@siliconalley/kpi-engine';
+import { ChangeGroupSum, formatOffsets, type Changes, type PartialApplied, type PartialChanges, type PartialDataQuality, type PartialTasks } from './indicator-partials';
 
 export interface PartialCounts {
   zoneIds: string[];
@@ -23,6 +26,12 @@ export interface MergedCounts {
 /** Dates per request to an instance (keeps query strings short). */
 const DATES_PER_REQUEST = 400;
 
+/** Some instance holds a partition and none is held twice (else: a rebalance is under way). */
+function heldExactlyOnce(answers: readonly { partitions: number[] }[]): boolean {
+  const held = answers.flatMap((a) => a.partitions);
+  return held.length > 0 && new Set(held).size === held.length;
+}
+
 export class IndicatorClient {
   constructor(
     readonly urls: readonly string[],
@@ -33,15 +42,16 @@ export class IndicatorClient {
 
   /**
    * GET `path` on every instance; 503 HttpProblem (Retry-After 5) when one is unavailable or not
-   * ready, or when the instances do not hold every partition exactly once (rebalancing).
+   * ready, or (unless `partitionsExactlyOnce` is false) when the instances do not hold every
+   * partition exactly once (rebalancing).
    */
-  async getAll<T extends { partitions: number[] }>(path: string, query: Record<string, string>): Promise<T[]> {
+  async getAll<T extends { partitions: number[] }>(path: string, query: Record<string, string>, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
     const qs = new URLSearchParams(query).toString();
     const answers = await Promise.all(
       this.urls.map(async (url) => {
         let res: Response;
         try {
-          res = await fetch(`${url}${path}?${qs}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+          res = await fetch(qs ? `${url}${path}?${qs}` : `${url}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) });
         } catch {
           throw new HttpProblem(503, 'an indicator instance is unavailable; retry shortly', {}, { 'Retry-After': '5' });
         }
@@ -52,8 +62,7 @@ export class IndicatorClient {
       }),
     );
     // Every partition must be held by exactly one instance, or the sum would miss or double firms.
-    const held = answers.flatMap((a) => a.partitions);
-    if (new Set(held).size !== held.length || held.length === 0) {
+    if ((opts.partitionsExactlyOnce ?? true) && !heldExactlyOnce(answers)) {
       throw new HttpProblem(503, 'the indicator instances are rebalancing their partitions; retry shortly', {}, { 'Retry-After': '5' });
     }
     return answers;
@@ -86,5 +95,68 @@ export class IndicatorClient {
   async explain(query: Readonly<Record<string, string>>, asOf: string): Promise<PartialExplain['firms']> {
     const answers = await this.getAll<PartialExplain>('/partial/explain', { ...query, asOf });
     return answers.flatMap((a) => a.firms).sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
+  }
+
+  /**
+   * Every task-progress report the instances hold (GET /partial/tasks), deduplicated by (source, id)
+   * and ordered by time then id (taskStatusOn does not need an order; callers get a stable one).
+   */
+  async taskReports(): Promise<TaskProgressReported[]> {
+    const answers = await this.getAll<PartialTasks>('/partial/tasks', {});
+    const byKey = new Map<string, TaskProgressReported>();
+    for (const a of answers) for (const r of a.reports) byKey.set(`${r.source}\u0000${r.id}`, r);
+    return [...byKey.values()].sort(compareTimeThenId);
+  }
+
+  /**
+   * How far the instances have applied the accepted topic (GET /partial/applied): per partition,
+   * the next offset to apply. Answers during a replay or a rebalance too (to compute lag), with
+   * `ready` false; `ready` is true only when every instance is ready and every partition is held
+   * exactly once. A partition held by two instances (mid-rebalance) shows the lower offset: what
+   * not every holder has applied yet is not applied. An unreachable instance is a 503.
+   */
+  async applied(): Promise<{ ready: boolean; offsets: Record<string, string> }> {
+    const answers = await this.getAll<PartialApplied>('/partial/applied', {}, { partitionsExactlyOnce: false });
+    const offsets = new Map<string, bigint>();
+    for (const a of answers) {
+      for (const [p, o] of Object.entries(a.applied)) {
+        const next = BigInt(o);
+        const known = offsets.get(p);
+        if (known === undefined || next < known) offsets.set(p, next);
+      }
+    }
+    return {
+      ready: answers.every((a) => a.ready) && heldExactlyOnce(answers),
+      offsets: Object.fromEntries([...offsets].sort(([a], [b]) => Number(a) - Number(b)).map(([p, o]) => [p, o.toString()])),
+    };
+  }
+
+  /**
+   * The events the instances applied for the first time from records at or after `offsets`
+   * (partition → offset, as `applied()` returns them; a partition not listed: from its start),
+   * grouped by (type, source, effective month), summed over instances and sorted by type, source,
+   * month. May include somewhat earlier records too (the indicator keeps them in blocks): an extra
+   * re-check at worst, never a missed one.
+   */
+  async changesSince(offsets: Readonly<Record<string, string>>): Promise<Changes> {
+    const since = formatOffsets(offsets);
+    const answers = await this.getAll<PartialChanges>('/partial/changes', since ? { since } : {});
+    const sum = new ChangeGroupSum();
+    for (const a of answers) sum.addAll(a);
+    return sum.result();
+  }
+
+  /** Certificates whose firm is unknown on each date (GET /partial/data-quality), summed over instances. */
+  async certificatesWithoutFirm(dates: readonly string[]): Promise<Record<string, number>> {
+    const unique = [...new Set(dates)];
+    const byDate = new Map<string, number>(unique.map((d) => [d, 0]));
+    for (let i = 0; i < unique.length; i += DATES_PER_REQUEST) {
+      const slice = unique.slice(i, i + DATES_PER_REQUEST);
+      const answers = await this.getAll<PartialDataQuality>('/partial/data-quality', { asOf: slice.join(',') });
+      for (const a of answers) {
+        for (const d of slice) if (Object.hasOwn(a.certificatesWithoutKnownFirm, d)) byDate.set(d, byDate.get(d)! + a.certificatesWithoutKnownFirm[d]!);
+      }
+    }
+    return Object.fromEntries(byDate);
   }
 }

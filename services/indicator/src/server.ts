@@ -1,11 +1,29 @@
 // The indicator's internal HTTP API (behind the gateway, which checks tokens and roles).
 import type { Express, Request } from 'express';
 import { z } from 'zod';
-import { asOfDate, describeIssues, kpiRefOf, type KpiQueryLabels, explainQuery, kpisQuery, partialCountsQuery, seriesQuery } from '@siliconalley/api';
+import {
+  asOfDate,
+  describeIssues,
+  kpiRefOf,
+  type KpiQueryLabels,
+  explainQuery,
+  kpisQuery,
+  parseOffsets,
+  partialChangesQuery,
+  partialCountsQuery,
+  seriesQuery,
+  type PartialApplied,
+  type PartialChanges,
+  type PartialDataQuality,
+  type PartialTasks,
+} from '@siliconalley/api';
+import { CERTIFICATE_FIRM_EVENT_TYPES, CertificatesWithoutFirm } from '@siliconalley/assessments';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
 import type { KpiRef } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
+import type { ChangeLog } from './changes';
+import type { PartitionOwnership } from './ownership';
 import type { IndicatorState } from './state';
 
 export interface ServerDeps {
@@ -13,10 +31,14 @@ export interface ServerDeps {
   logger: Logger;
   registry: Registry;
   now?: () => Date;
-  /** False until the owned partitions are replayed: answers would be incomplete. */
-  isReady?: () => boolean;
-  /** Partitions of the accepted topic this instance holds (for the gateway's merge across instances). */
-  ownedPartitions?: () => number[];
+  /**
+   * The partitions of the accepted topic this instance holds (for the merge across instances), how
+   * far each is applied and whether they are replayed (until then answers would be incomplete).
+   * Absent for a state rebuilt from the event store: ready, no partitions.
+   */
+  ownership?: PartitionOwnership;
+  /** What was newly applied from which offsets (GET /partial/changes); absent: that route answers 501. */
+  changes?: ChangeLog;
 }
 
 const MAX_DAILY_POINTS = 3660;
@@ -27,6 +49,17 @@ function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   return result.data;
 }
 
+/** `asOf=d1,d2,…` (up to 400 days, each a valid as-of day), duplicates asked once. */
+function parseDates(req: Request, now: () => Date): string[] {
+  const q = parse(partialCountsQuery(now), req);
+  const dates = [...new Set(q.asOf.split(','))];
+  for (const d of dates) {
+    const check = asOfDate(now).safeParse(d);
+    if (!check.success) throw new HttpProblem(400, `asOf ${JSON.stringify(d)}: ${describeIssues(check.error)}`);
+  }
+  return dates;
+}
+
 export function createServer(deps: ServerDeps): Express {
   const now = deps.now ?? (() => new Date());
   const today = () => chinaDateOf(now());
@@ -35,8 +68,10 @@ export function createServer(deps: ServerDeps): Express {
 
   const refOf = (q: KpiQueryLabels): KpiRef => kpiRefOf(q, [...zoneIds]);
 
+  const isReady = () => deps.ownership?.isReady() ?? true;
+  const partitions = () => deps.ownership?.partitions() ?? [];
   const guardReady = () => {
-    if (deps.isReady && !deps.isReady()) throw new HttpProblem(503, 'the indicator is rebuilding its state; retry in a few seconds', {}, { 'Retry-After': '5' });
+    if (!isReady()) throw new HttpProblem(503, 'the indicator is rebuilding its state; retry in a few seconds', {}, { 'Retry-After': '5' });
   };
 
   return createHttpApp({ logger: deps.logger, registry: deps.registry }, (app) => {
@@ -85,15 +120,10 @@ export function createServer(deps: ServerDeps): Express {
     // counts (they add up across instances) and the firms behind a value (they union).
     app.get('/partial/counts', (req, res) => {
       guardReady();
-      const q = parse(partialCountsQuery(now), req);
-      const dates = [...new Set(q.asOf.split(','))];
-      for (const d of dates) {
-        const check = asOfDate(now).safeParse(d);
-        if (!check.success) throw new HttpProblem(400, `asOf ${JSON.stringify(d)}: ${describeIssues(check.error)}`);
-      }
+      const dates = parseDates(req, now);
       res.json({
         zoneIds: state.zones.zoneIds,
-        partitions: deps.ownedPartitions?.() ?? [],
+        partitions: partitions(),
         counts: Object.fromEntries(dates.map((d) => [d, state.engine.seriesCounts(d)])),
       });
     });
@@ -103,7 +133,47 @@ export function createServer(deps: ServerDeps): Express {
       const q = parse(explainQuery(now), req);
       const ref = refOf(q);
       const asOf = q.asOf ?? today();
-      res.json({ asOf, partitions: deps.ownedPartitions?.() ?? [], firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })) });
+      res.json({ asOf, partitions: partitions(), firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })) });
+    });
+
+    // What alerting and the gateway would otherwise scan the event store for.
+    app.get('/partial/tasks', (_req, res) => {
+      guardReady();
+      const body: PartialTasks = { partitions: partitions(), reports: state.taskReports() };
+      res.json(body);
+    });
+
+    // Not guarded: during a replay the offsets are how a caller sees the lag.
+    app.get('/partial/applied', (_req, res) => {
+      const body: PartialApplied = { partitions: partitions(), ready: isReady(), applied: deps.ownership?.appliedOffsets() ?? {} };
+      res.json(body);
+    });
+
+    app.get('/partial/changes', (req, res) => {
+      guardReady();
+      const q = parse(partialChangesQuery(), req);
+      if (!deps.changes) throw new HttpProblem(501, 'this indicator does not track changes (its state was rebuilt from the event store)');
+      let since: Map<number, bigint>;
+      try {
+        since = parseOffsets(q.since);
+      } catch (err) {
+        throw new HttpProblem(400, `since: ${(err as Error).message}`);
+      }
+      const body: PartialChanges = { partitions: partitions(), ...deps.changes.since(since) };
+      res.json(body);
+    });
+
+    // O(events of the certificate and registration types held): memory, not the database.
+    app.get('/partial/data-quality', (req, res) => {
+      guardReady();
+      const dates = parseDates(req, now);
+      const certificates = new CertificatesWithoutFirm();
+      for (const e of state.firmEventsOfTypes(CERTIFICATE_FIRM_EVENT_TYPES)) certificates.add(e);
+      const body: PartialDataQuality = {
+        partitions: partitions(),
+        certificatesWithoutKnownFirm: Object.fromEntries(dates.map((d) => [d, certificates.countOn(d)])),
+      };
+      res.json(body);
     });
 
     app.get('/state', (_req, res) => {

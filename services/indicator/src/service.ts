@@ -11,8 +11,11 @@ import { CONSUMER_GROUPS, KafkaClient } from '@siliconalley/kafka';
 import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore, type Store } from '@siliconalley/store';
 import { defaultZoneRegistry, loadZoneRegistry, type ZoneRegistry } from '@siliconalley/zones';
+import { applyChunk } from './apply';
+import { ChangeLog } from './changes';
 import type { IndicatorConfig } from './config';
 import { indicatorMetrics } from './metrics';
+import { PartitionOwnership } from './ownership';
 import { createServer } from './server';
 import { IndicatorState, NO_PARTITION } from './state';
 
@@ -65,20 +68,12 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   const groupId = kafka.group(CONSUMER_GROUPS.indicator);
 
   // Partition ownership and catch-up: ready once every owned partition is replayed to where it
-  // stood when we got it.
-  const owned = new Set<number>();
-  const catchUpTo = new Map<number, bigint>();
-  /** Next offset to apply per owned partition (reset to 0 when a partition is added and replayed). */
-  const appliedUpTo = new Map<number, bigint>();
-  let joined = false;
-  let assignedAt = process.hrtime.bigint();
-  const noteCaughtUp = () => {
-    if (joined && catchUpTo.size === 0) metrics.replaySeconds.set(Number(process.hrtime.bigint() - assignedAt) / 1e9);
-  };
-  const isReady = () => joined && catchUpTo.size === 0;
+  // stood when we got it. The change log tells readers what was newly applied since an offset.
+  const ownership = new PartitionOwnership((ms) => metrics.replaySeconds.set(ms / 1000));
+  const changes = new ChangeLog();
 
-  const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);
-  const api = await listen(createServer({ state, logger, registry, isReady, ownedPartitions: () => [...owned].sort() }), config.HTTP_PORT);
+  const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => ownership.isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);
+  const api = await listen(createServer({ state, logger, registry, ownership, changes }), config.HTTP_PORT);
 
   const consumer = await kafka.consume({
     groupId,
@@ -88,56 +83,24 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     chunkSize: 2000,
     handleChunk: async (records, ctx) => {
       const end = metrics.applySeconds.startTimer();
-      const events: AcceptedEvent[] = [];
-      for (const r of records) {
-        try {
-          events.push(JSON.parse(r.value?.toString('utf8') ?? 'null') as AcceptedEvent);
-        } catch (err) {
-          // Written by our own ingestion: a bad record here is a bug, never a provider error.
-          logger.error({ err, topic: r.topic, partition: r.partition, offset: r.offset }, 'unreadable accepted event skipped');
-        }
-      }
-      state.apply(events, ctx.partition);
-      const last = records[records.length - 1];
-      if (last) appliedUpTo.set(ctx.partition, BigInt(last.offset) + 1n);
-      const target = catchUpTo.get(ctx.partition);
-      if (last && target !== undefined && BigInt(last.offset) + 1n >= target) {
-        catchUpTo.delete(ctx.partition);
-        noteCaughtUp();
-      }
+      applyChunk({ state, changes, ownership, logger }, ctx.partition, records);
       end();
     },
     onAssignment: (assignment) => {
-      const assigned = new Set(assignment[acceptedTopic] ?? []);
-      const revoked = [...owned].filter((p) => !assigned.has(p));
-      const added = [...assigned].filter((p) => !owned.has(p));
+      const { generation, added, revoked } = ownership.assign(assignment[acceptedTopic] ?? []);
       state.dropPartitions(revoked);
-      for (const p of revoked) {
-        owned.delete(p);
-        catchUpTo.delete(p);
-      }
-      for (const p of added) {
-        owned.add(p);
-        appliedUpTo.set(p, 0n);
-      }
-      for (const p of revoked) appliedUpTo.delete(p);
-      joined = false;
-      assignedAt = process.hrtime.bigint();
+      // A gained partition is replayed from its start: its change blocks are rebuilt from there.
+      changes.drop([...revoked, ...added]);
       // Where each added partition ends now: replaying up to there means caught up.
-      void kafka
-        .withAdmin((admin) => admin.fetchTopicOffsets(acceptedTopic))
-        .then((ends) => {
-          for (const p of added) {
-            const high = BigInt(ends.find((e) => e.partition === p)?.high ?? '0');
-            if (owned.has(p) && (appliedUpTo.get(p) ?? 0n) < high) catchUpTo.set(p, high);
-          }
-          joined = true;
-          noteCaughtUp();
-        })
-        .catch((err) => {
-          logger.error({ err }, 'cannot read partition ends; reporting not ready until the next assignment');
-        });
-      logger.info({ owned: [...owned].sort(), added, revoked }, 'partitions assigned; replaying the added ones from their start');
+      if (added.length > 0) {
+        void kafka
+          .withAdmin((admin) => admin.fetchTopicOffsets(acceptedTopic))
+          .then((ends) => ownership.partitionEnds(generation, new Map(ends.map((e) => [e.partition, BigInt(e.high)]))))
+          .catch((err) => {
+            logger.error({ err }, 'cannot read partition ends; reporting not ready until the next assignment');
+          });
+      }
+      logger.info({ owned: ownership.partitions(), added, revoked }, 'partitions assigned; replaying the added ones from their start');
       return added.map((partition) => ({ topic: acceptedTopic, partition, offset: '0' }));
     },
     onCrash: (err) => {
@@ -163,8 +126,8 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     state,
     apiPort: (api.server.address() as AddressInfo).port,
     opsPort: (ops.server.address() as AddressInfo).port,
-    ownedPartitions: () => [...owned].sort(),
-    isReady,
+    ownedPartitions: () => ownership.partitions(),
+    isReady: () => ownership.isReady(),
   };
 }
 

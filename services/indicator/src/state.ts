@@ -32,9 +32,13 @@ export class IndicatorState {
     return this.firms.size;
   }
 
-  /** Applies accepted events; duplicates (same source and id) change nothing. Returns firms changed. */
-  apply(events: readonly AcceptedEvent[], partition = NO_PARTITION): string[] {
+  /**
+   * Applies accepted events; duplicates (same source and id) change nothing. Returns the events
+   * applied for the first time (what the change log records).
+   */
+  apply(events: readonly AcceptedEvent[], partition = NO_PARTITION): AcceptedEvent[] {
     const touched = new Set<string>();
+    const fresh: AcceptedEvent[] = [];
     let subjects = this.subjectsByPartition.get(partition);
     if (!subjects) {
       subjects = new Set();
@@ -42,8 +46,11 @@ export class IndicatorState {
     }
     for (const event of events) {
       subjects.add(event.subject);
+      const key = eventKey(event);
       if (event.type === 'task.progress.reported') {
-        this.tasks.set(eventKey(event), event);
+        if (this.tasks.has(key)) continue;
+        this.tasks.set(key, event);
+        fresh.push(event);
         continue;
       }
       let firm = this.firms.get(event.subject);
@@ -51,9 +58,9 @@ export class IndicatorState {
         firm = new Map();
         this.firms.set(event.subject, firm);
       }
-      const key = eventKey(event);
       if (firm.has(key)) continue;
       firm.set(key, event);
+      fresh.push(event);
       touched.add(event.subject);
       if (this.newestEventTime === null || Date.parse(event.time) > Date.parse(this.newestEventTime)) this.newestEventTime = event.time;
     }
@@ -61,7 +68,7 @@ export class IndicatorState {
     this.applied += events.length;
     if (events.length) this.lastAppliedAt = new Date();
     for (const listener of this.applyListeners) listener(events);
-    return [...touched];
+    return fresh;
   }
 
   /** Forgets everything that came from these partitions (another instance owns them now). */
@@ -77,6 +84,12 @@ export class IndicatorState {
 
   firmEvents(uscc: string): FirmEvent[] {
     return [...(this.firms.get(uscc)?.values() ?? [])];
+  }
+
+  /** Every held event of these types, firm by firm (a data-quality count reads them from memory). */
+  *firmEventsOfTypes(types: readonly string[]): Iterable<FirmEvent> {
+    const wanted = new Set(types);
+    for (const firm of this.firms.values()) for (const e of firm.values()) if (wanted.has(e.type)) yield e;
   }
 
   taskReports(): TaskProgressReported[] {

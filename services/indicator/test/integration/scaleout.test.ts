@@ -1,8 +1,13 @@
 // Scale-out: three indicator instances in one consumer group, each holding its partitions' firms,
-// merged by the gateway, give the numbers of one instance holding everything (and of the fixture).
+// merged by the gateway, give the numbers of one instance holding everything (and of the fixture);
+// and the reads that replace event-store scans (task reports, applied offsets, changes, data
+// quality), merged by the IndicatorClient, equal one instance's and what the event store holds.
 import request from 'supertest';
+import { ChangeGroupSum, IndicatorClient } from '@siliconalley/api';
+import { CERTIFICATE_FIRM_EVENT_TYPES, CertificatesWithoutFirm } from '@siliconalley/assessments';
 import { parseConfig } from '@siliconalley/config';
-import { TOPICS } from '@siliconalley/contract';
+import { TOPICS, type TaskProgressReported } from '@siliconalley/contract';
+import { compareTimeThenId } from '@siliconalley/kpi-engine';
 import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
 import { Counter, createMetricsRegistry } from '@siliconalley/http';
 import { DeadLetterProducer, type KafkaClient } from '@siliconalley/kafka';
@@ -82,6 +87,40 @@ describe('indicator scale-out by partitions', () => {
     return out;
   };
 
+  /** The IndicatorClient reads alerting and the gateway use instead of scanning the event store. */
+  const partialReads = async (instances: RunningIndicator[]) => {
+    const client = new IndicatorClient(instances.map((i) => `http://127.0.0.1:${i.apiPort}`));
+    const applied = await client.applied();
+    return {
+      applied,
+      tasks: await client.taskReports(),
+      changes: await client.changesSince({}),
+      changesSinceApplied: await client.changesSince(applied.offsets),
+      certificates: await client.certificatesWithoutFirm(dates),
+    };
+  };
+
+  /** The same, from the event store and the topic (independent of the indicator). */
+  const fromStoreAndTopic = async () => {
+    const tasks: TaskProgressReported[] = [];
+    const changes = new ChangeGroupSum();
+    const certificates = new CertificatesWithoutFirm();
+    const certificateTypes = new Set<string>(CERTIFICATE_FIRM_EVENT_TYPES);
+    for await (const e of createStore(conn).events.streamAll()) {
+      changes.addEvent(e);
+      if (e.type === 'task.progress.reported') tasks.push(e);
+      else if (certificateTypes.has(e.type)) certificates.add(e);
+    }
+    const ends = await kafka.withAdmin((admin) => admin.fetchTopicOffsets(kafka.topic(TOPICS.accepted)));
+    return {
+      applied: { ready: true, offsets: Object.fromEntries(ends.sort((a, b) => a.partition - b.partition).map((e) => [String(e.partition), e.high])) },
+      tasks: tasks.sort(compareTimeThenId),
+      changes: changes.result(),
+      changesSinceApplied: { minEffectiveDate: null, groups: [] },
+      certificates: Object.fromEntries(dates.map((d) => [d, certificates.countOn(d)])),
+    };
+  };
+
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
@@ -102,6 +141,7 @@ describe('indicator scale-out by partitions', () => {
     const first = await startOne();
     await settled([first]);
     const one = await snapshot(await gateway([first]));
+    const readsAlone = await partialReads([first]);
     const firmsHeldAlone = first.state.firmCount;
 
     await startOne();
@@ -113,6 +153,11 @@ describe('indicator scale-out by partitions', () => {
     expect(indicators.reduce((n, i) => n + i.state.firmCount, 0)).toBe(firmsHeldAlone);
     const three = await snapshot(await gateway(indicators));
     expect(three).toEqual(one);
+    const reads = await partialReads(indicators);
+    expect(reads).toEqual(readsAlone);
+    expect(reads).toEqual(await fromStoreAndTopic());
+    expect(reads.tasks.length).toBeGreaterThan(0);
+    expect(reads.changes.groups.length).toBeGreaterThan(0);
 
     for (const asOf of dates) {
       const got = new Map((three[asOf] as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]), e.value]));
