@@ -106,6 +106,11 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
   if (counts.accepted !== intended.accepted) problems.push(`accepted: ${counts.accepted}, the log intends ${intended.accepted}`);
   if (counts.duplicates !== intended.duplicates) problems.push(`duplicates: ${counts.duplicates}, the log intends ${intended.duplicates}`);
   for (const d of differences(counts.rejected, intended.rejected, 'rejected')) problems.push(`rejections by reason: ${d}`);
+  // The counts every view reads (the ingest ledgers, kept as records are settled) agree with the
+  // recount, whatever was killed, frozen or re-delivered along the way.
+  const ledgers = await retried('reading the ingest ledgers', () => store.ledgers.totals());
+  const kept = { accepted: ledgers.accepted, duplicates: ledgers.duplicates, rejected: { ...ledgers.rejected } };
+  for (const d of differences(kept, counts, 'ingest ledgers')) problems.push(`${d} (the recount of the dispositions)`);
   const actualBySignature = new Map<string, string[]>();
   const seen = new Set<string>();
   const readBack = await readTopics(

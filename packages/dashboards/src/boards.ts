@@ -166,7 +166,8 @@ const pipeline: BoardSpec = {
       panels: [
         { title: 'Records consumed by topic', kind: 'timeseries', width: 8, unit: 'ops', queries: [{ expr: 'sum by (topic) (rate(siliconalley_events_consumed_total[5m]))', legend: '{{topic}}' }] },
         { title: 'Accepted by type', kind: 'timeseries', width: 8, unit: 'ops', queries: [{ expr: 'sum by (type) (rate(siliconalley_events_accepted_total[5m]))', legend: '{{type}}' }] },
-        { title: 'Rejected by reason (dead-lettered)', kind: 'bargauge', width: 8, queries: [{ expr: 'sum by (reason) (siliconalley_events_rejected_total)', legend: '{{reason}}', instant: true }] },
+        // The ingest ledgers' durable counts (served by the gateway): the whole history, through restarts.
+        { title: 'Rejected by reason (dead-lettered)', kind: 'bargauge', width: 8, queries: [{ expr: 'max by (reason) (siliconalley_pipeline_rejected_records)', legend: '{{reason}}', instant: true }] },
       ],
     },
     {

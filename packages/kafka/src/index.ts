@@ -276,6 +276,18 @@ export class KafkaClient {
     }
   }
 
+  /**
+   * Per topic, per partition: the offset after its last record (the broker's high watermark), i.e.
+   * where a reader that has everything stands. Broker metadata, no consumer group involved.
+   */
+  async partitionEnds(topics: readonly string[]): Promise<Record<string, Record<string, string>>> {
+    return this.withAdmin(async (admin) => {
+      const out: Record<string, Record<string, string>> = Object.create(null);
+      for (const topic of topics) out[topic] = Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [String(p.partition), p.high]));
+      return out;
+    });
+  }
+
   /** Creates missing topics (auto-creation is off on our brokers); existing ones are left as they are. */
   async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
     return this.withAdmin(async (admin) => {
@@ -576,3 +588,16 @@ export const CONSUMER_GROUPS = {
   indicator: 'siliconalley-indicator',
   prefix: 'siliconalley-',
 } as const;
+
+/**
+ * Records a reader has still to process: per partition, its end less the next offset the reader will
+ * process (a partition it has not started counts whole).
+ */
+export function offsetsBehind(ends: Readonly<Record<string, string>>, done: Readonly<Record<string, string>>): number {
+  let behind = 0n;
+  for (const [partition, end] of Object.entries(ends)) {
+    const gap = BigInt(end) - BigInt(done[partition] ?? '0');
+    if (gap > 0n) behind += gap;
+  }
+  return Number(behind);
+}

@@ -1,13 +1,12 @@
 // Targets, tasks and department scorecards as of a day. KPI values come from the indicator(s) —
 // every date a judgement needs (baseline, as-of, month ends for the forecast) in one merged
-// `counts` call — and plan-task reports from the event store.
+// `counts` call — and plan-task reports from the indicator too.
 import { IndicatorClient } from '@siliconalley/api';
 import type { AssessedTask } from '@siliconalley/assessments';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
 import { HttpProblem } from '@siliconalley/http';
 import { departmentScorecard, taskStatusOn, tasksCompletedOn, type DepartmentScore, type TaskReport } from '@siliconalley/plan';
-import type { Store } from '@siliconalley/store';
 import {
   decomposeShareChange,
   firmChanges,
@@ -26,11 +25,14 @@ export interface TaskReportSource {
   reports(): Promise<TaskReport[]>;
 }
 
-/** Every accepted `task.progress.reported` event in the event store. */
-export function storeTaskReports(store: Store): TaskReportSource {
+/**
+ * The accepted `task.progress.reported` events, from the indicator instances that hold them (the
+ * indicator keeps them with the partitions it applies): never read from the event store.
+ */
+export function indicatorTaskReports(indicators: Pick<IndicatorClient, 'taskReports'>): TaskReportSource {
   return {
     async reports() {
-      return (await store.events.findByType('task.progress.reported')) as unknown as TaskReport[];
+      return (await indicators.taskReports()) as unknown as TaskReport[];
     },
   };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagPolicy
 import { loadTargets } from './targets-file';
 import { flagChangeEvent, GrafanaAnnotations, publishFlagChange, taskFlagChangeEvent } from './alerts';
 import type { AlertingConfig } from './config';
-import { Evaluator, storeTaskReports } from './evaluate';
+import { Evaluator, indicatorTaskReports } from './evaluate';
 import { FlagStore } from './flag-store';
 /** Flag-store keys of plan-task flags (target ids cannot contain ':'). */
 const TASK_FLAG_PREFIX = 'task:';
@@ -53,13 +53,14 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   await store.ensureIndexes();
   const managed = new ManagedTargets(definitions, store.targets, logger);
   const indicators = new IndicatorClient(config.INDICATOR_URL);
-  const evaluator = new Evaluator(indicators, storeTaskReports(store), () => managed.all(), now);
-  const runner = new AssessmentRunner({ store, kafka, indicators, definitions: () => managed.all(), logger, now });
+  const evaluator = new Evaluator(indicators, indicatorTaskReports(indicators), () => managed.all(), now);
+  const runner = new AssessmentRunner({ store, indicators, definitions: () => managed.all(), logger, now });
   const scheduler = config.ASSESSMENTS_ENABLED
     ? new AssessmentScheduler({
         runner,
         store,
         kafka,
+        indicators,
         logger,
         checkSeconds: config.ASSESSMENT_CHECK_SECONDS,
         quietSeconds: config.ASSESSMENT_QUIET_SECONDS,

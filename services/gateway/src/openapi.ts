@@ -256,7 +256,7 @@ function documentPaths(): Json {
     },
     '/api/v1/pipeline': {
       get: {
-        summary: 'Ingestion counts and lag',
+        summary: 'Ingestion counts and lag (lag null while the indicator cannot say how far it applied)',
         'x-roles': ['provider', ...read],
         responses: { '200': { description: 'Pipeline status', content: { 'application/json': { schema: { type: 'object' } } } }, ...problemResponses(401, 403) },
       },

@@ -2,6 +2,7 @@
 // service that owns its data (KPIs: indicator), or is served here (ingest, pipeline).
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { IndicatorClient } from '@siliconalley/api';
 import { createHttpApp, HttpProblem, type Counter, type Registry } from '@siliconalley/http';
 import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
@@ -169,19 +170,20 @@ export function createServer(deps: GatewayDeps): Express {
     v1.post('/assessments/:period/run', operator, forwardTo(deps.alertingUrl, assessmentPath('/run'), deps.logger));
     v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger));
     v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger));
+    const pipelineIndicators = new IndicatorClient(deps.indicatorUrls);
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
-      pipelineStatus(deps.kafka, deps.store).then(
+      pipelineStatus(deps.kafka, deps.store, pipelineIndicators).then(
         (body) => res.json(body),
         (err: unknown) => {
           deps.logger.warn({ err }, 'pipeline status unavailable');
-          next(err instanceof HttpProblem ? err : new HttpProblem(503, 'the pipeline status is unavailable (broker or database); retry shortly', {}, { 'Retry-After': '5' }));
+          next(err instanceof HttpProblem ? err : new HttpProblem(503, 'the pipeline status is unavailable (broker, database or indicator); retry shortly', {}, { 'Retry-After': '5' }));
         },
       );
     });
     v1.use(
       '/events',
       requireRole('provider'),
-      ingestRouter({ kafka: deps.kafka, events: deps.store.events, deadLetters: deps.deadLetters, maxBodyBytes: deps.maxBodyBytes, rejected: deps.rejected }),
+      ingestRouter({ kafka: deps.kafka, deadLetters: deps.deadLetters, maxBodyBytes: deps.maxBodyBytes, rejected: deps.rejected }),
     );
     app.use('/api/v1', v1);
   });

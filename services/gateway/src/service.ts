@@ -5,6 +5,7 @@ import { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore } from '@siliconalley/store';
 import type { GatewayConfig } from './config';
+import { pipelineGauges } from './metrics';
 import { createServer } from './server';
 
 export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: Lifecycle; logger: Logger }> {
@@ -20,6 +21,7 @@ export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: 
   const conn = await connectDatabase({ url: config.MONGO_URL, namespace: config.SA_NAMESPACE, logger });
   const store = createStore(conn);
   await store.ensureIndexes();
+  pipelineGauges(registry, store.ledgers, logger);
   const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, logger, namespace: config.SA_NAMESPACE });
   await kafka.connectProducer();
   const app = createServer({

@@ -3,16 +3,17 @@
 // changes the KPIs from its effectiveDate on) and what caused a restatement, instead of scanning the
 // event store.
 //
-// Memory stays bounded with the history: per partition, a list of blocks, each covering a contiguous
-// offset range and holding only the earliest effectiveDate and per (type, source, effective month)
-// a count and a few example ids. A block is closed after about RECORDS_PER_BLOCK records, so 10M
-// records make ~2,000 blocks, each as large as the (type, source, month) combinations it saw.
+// Exact where it matters, bounded where it does not: per partition, the events of the most recent
+// TAIL_RECORDS records are kept one by one (a restatement usually follows its cut-off closely, so
+// its causes are listed exactly); older ones are folded into blocks that hold only the earliest
+// effectiveDate and, per (type, source, effective month), a count and a few example ids. A query
+// from an offset inside a block includes the block whole: an extra re-check, never a missed one.
 import { ChangeGroupSum, type Changes } from '@siliconalley/api';
 
-/** Records per block before a new one starts (a chunk is never split, so blocks may run a little over). */
-export const RECORDS_PER_BLOCK = 5000;
+/** Records per partition whose events are kept one by one. */
+export const TAIL_RECORDS = 50_000;
 
-interface ChangedEvent {
+export interface ChangedEvent {
   type: string;
   source: string;
   id: string;
@@ -27,58 +28,75 @@ interface Block {
   changes: ChangeGroupSum;
 }
 
-export class ChangeLog {
-  private readonly blocks = new Map<number, Block[]>();
+interface PartitionLog {
+  /** Folded blocks, in offset order, covering [first block's from, tailFrom). */
+  blocks: Block[];
+  /** First offset the tail covers. */
+  tailFrom: bigint;
+  /** Offset after the last record noted. */
+  to: bigint;
+  /** Events of the records in [tailFrom, to), in offset order. */
+  tail: { offset: bigint; event: ChangedEvent }[];
+}
 
-  constructor(private readonly recordsPerBlock = RECORDS_PER_BLOCK) {}
+export class ChangeLog {
+  private readonly partitions = new Map<number, PartitionLog>();
+
+  constructor(private readonly tailRecords = TAIL_RECORDS) {}
 
   /**
    * Notes the records [from, to) of `partition` as applied, `fresh` being the events among them
-   * applied for the first time. Invariant the query relies on: every event sits in a block whose
-   * `to` is past its record's offset (a re-delivered chunk's events may land in a later block than
-   * their offset: that only makes them reported for a lower `since` too).
+   * applied for the first time, each with the offset of its record (records arrive in offset order).
    */
-  record(partition: number, from: bigint, to: bigint, fresh: readonly ChangedEvent[]): void {
-    let list = this.blocks.get(partition);
-    if (!list) this.blocks.set(partition, (list = []));
-    let block = list[list.length - 1];
-    if (!block || block.to - block.from >= BigInt(this.recordsPerBlock)) {
-      // The next block starts where the last one ends: together they cover the partition without gaps.
-      const start = block ? block.to : from;
-      block = { from: start, to: start, changes: new ChangeGroupSum() };
-      list.push(block);
+  record(partition: number, from: bigint, to: bigint, fresh: readonly { offset: bigint; event: ChangedEvent }[]): void {
+    let log = this.partitions.get(partition);
+    if (!log) this.partitions.set(partition, (log = { blocks: [], tailFrom: from, to: from, tail: [] }));
+    for (const f of fresh) log.tail.push(f);
+    if (to > log.to) log.to = to;
+    // Fold the older half once the tail covers twice what it keeps: amortised O(1) a record.
+    if (log.to - log.tailFrom > 2n * BigInt(this.tailRecords)) {
+      const cut = log.to - BigInt(this.tailRecords);
+      const block: Block = { from: log.tailFrom, to: cut, changes: new ChangeGroupSum() };
+      let i = 0;
+      for (; i < log.tail.length && log.tail[i]!.offset < cut; i++) block.changes.addEvent(log.tail[i]!.event);
+      log.tail.splice(0, i);
+      log.blocks.push(block);
+      log.tailFrom = cut;
     }
-    if (to > block.to) block.to = to;
-    for (const e of fresh) block.changes.addEvent(e);
   }
 
   /**
    * The events applied for the first time from records at offsets ≥ since[partition] (a partition
-   * absent from `since`: from its start). A block is included whole when its range ends past
-   * `since`, so events of records just before `since` may be included: that can only cause an extra
-   * re-check of an assessment, never a missed one.
+   * absent from `since`: from its start): exact within the tail; a folded block that ends past
+   * `since` is included whole.
    */
   since(since: ReadonlyMap<number, bigint>): Changes {
     const sum = new ChangeGroupSum();
-    for (const [partition, list] of this.blocks) {
+    for (const [partition, log] of this.partitions) {
       const first = since.get(partition) ?? 0n;
-      // Blocks are in offset order: the tail from the first that ends past `first` counts.
-      let i = list.length;
-      while (i > 0 && list[i - 1]!.to > first) i--;
-      for (; i < list.length; i++) sum.merge(list[i]!.changes);
+      for (const block of log.blocks) if (block.to > first) sum.merge(block.changes);
+      // The first tail entry at or past `first`, by binary search: the answer costs what it returns.
+      let lo = 0;
+      let hi = log.tail.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (log.tail[mid]!.offset < first) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < log.tail.length; i++) sum.addEvent(log.tail[i]!.event);
     }
     return sum.result();
   }
 
   /** Forgets partitions (revoked; or gained again, hence replayed from their start and rebuilt). */
   drop(partitions: Iterable<number>): void {
-    for (const p of partitions) this.blocks.delete(p);
+    for (const p of partitions) this.partitions.delete(p);
   }
 
-  /** Blocks held (for tests and a gauge). */
+  /** Folded blocks held (for tests). */
   get blockCount(): number {
     let n = 0;
-    for (const list of this.blocks.values()) n += list.length;
+    for (const log of this.partitions.values()) n += log.blocks.length;
     return n;
   }
 }

@@ -36,7 +36,7 @@ export class AssessmentRepository {
    * this version first (the caller re-reads and compares). A crash between the two writes leaves the
    * head one behind; `head` finds the newer version and repairs it.
    */
-  async publish(doc: Omit<StoredAssessment, '_id'>, summary: { statusSummary: Record<string, number>; receivedUpTo: string | null }): Promise<boolean> {
+  async publish(doc: Omit<StoredAssessment, '_id'>, summary: { statusSummary: Record<string, number>; receivedUpTo: string | null; acceptedOffsets: Record<string, string> }): Promise<boolean> {
     try {
       await this.model.create({ ...doc, _id: assessmentKey(doc.period, doc.version) });
     } catch (err) {
@@ -62,8 +62,17 @@ export class AssessmentRepository {
     for (let v = (head?.version ?? 0) + 1; ; v++) {
       const newer = await this.model.findById(assessmentKey(period, v)).lean();
       if (!newer) break;
-      const body = newer.body as { statusSummary?: Record<string, number>; cutoff?: { receivedUpTo?: string | null } };
-      head = { _id: period, kind: newer.kind, version: v, asOf: newer.asOf, publishedAt: newer.publishedAt, statusSummary: body.statusSummary ?? {}, receivedUpTo: body.cutoff?.receivedUpTo ?? null };
+      const body = newer.body as { statusSummary?: Record<string, number>; cutoff?: { receivedUpTo?: string | null; acceptedOffsets?: Record<string, string> } };
+      head = {
+        _id: period,
+        kind: newer.kind,
+        version: v,
+        asOf: newer.asOf,
+        publishedAt: newer.publishedAt,
+        statusSummary: body.statusSummary ?? {},
+        receivedUpTo: body.cutoff?.receivedUpTo ?? null,
+        acceptedOffsets: body.cutoff?.acceptedOffsets ?? {},
+      };
       await this.moveHead(head);
     }
     return head ? listingOf(head) : null;
@@ -82,6 +91,15 @@ export class AssessmentRepository {
   async list(): Promise<AssessmentListing[]> {
     const heads = await this.headModel.find({}).lean<StoredAssessmentHead[]>();
     return heads.map(listingOf).sort((a, b) => a.period.localeCompare(b.period));
+  }
+
+  /**
+   * Per published period, the latest version's cut-off: what the restatement watch compares the
+   * indicator's applied offsets with (heads only, never report bodies).
+   */
+  async cutoffs(): Promise<{ period: string; receivedUpTo: string | null; acceptedOffsets: Record<string, string> }[]> {
+    const heads = await this.headModel.find({}, { receivedUpTo: 1, acceptedOffsets: 1 }).lean<StoredAssessmentHead[]>();
+    return heads.map((h) => ({ period: h._id, receivedUpTo: h.receivedUpTo ?? null, acceptedOffsets: h.acceptedOffsets ?? {} })).sort((a, b) => a.period.localeCompare(b.period));
   }
 
   async lastCompleted(kind: string): Promise<string | null> {

@@ -48,6 +48,8 @@ export interface StoredAssessmentHead {
   statusSummary: Record<string, number>;
   /** The version's data cut-off (newest receivedAt it saw). */
   receivedUpTo: string | null;
+  /** How far the indicator had applied the accepted topic for this version, per partition. */
+  acceptedOffsets: Record<string, string>;
 }
 
 export const assessmentHeadSchema = new Schema<StoredAssessmentHead>(
@@ -59,6 +61,7 @@ export const assessmentHeadSchema = new Schema<StoredAssessmentHead>(
     publishedAt: { type: Date, required: true },
     statusSummary: { type: Schema.Types.Mixed, default: {} },
     receivedUpTo: { type: String, default: null },
+    acceptedOffsets: { type: Schema.Types.Mixed, default: {} },
   },
   { collection: 'assessmentheads', versionKey: false, _id: false, minimize: false },
 );

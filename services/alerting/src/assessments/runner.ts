@@ -1,12 +1,10 @@
 // Runs assessments: reads everything as of a closed period's last day (indicator, targets, tasks,
-// event store), and publishes a version when there is none yet or a number changed since the latest
+// the ingest ledgers' counts), and publishes a version when there is none yet or a number changed since the latest
 // (a restatement, with the changes and the late events that caused them). Same data → same version.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
   ASSESSMENT_METHOD,
-  CERTIFICATE_FIRM_EVENT_TYPES,
-  CertificatesWithoutFirm,
   KPI_METHOD,
   changedNumbers,
   closedPeriod,
@@ -20,15 +18,14 @@ import {
   type RestatementCause,
 } from '@siliconalley/assessments';
 import type { IndicatorClient } from '@siliconalley/api';
-import { chinaDateOf, monthEndsBetween, TOPICS } from '@siliconalley/contract';
+import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
-import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
 import { composeKpis, composeKpiValue } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { TaskReport } from '@siliconalley/plan';
 import type { Store } from '@siliconalley/store';
 import type { TargetDefinition } from '@siliconalley/targets';
-import { Evaluator, storeTaskReports, type TaskReportSource } from '../evaluate';
+import { Evaluator, indicatorTaskReports, type TaskReportSource } from '../evaluate';
 
 /** The target whose month-end path the report charts and whose share change it decomposes. */
 export const HEADLINE_TARGET = 'T6_ZONE_SHARE';
@@ -36,10 +33,12 @@ const LEASE = 'assessments';
 /** Examples of event ids listed per restatement cause. */
 const CAUSE_EXAMPLES = 5;
 
+/** What assessments ask the indicator: KPI counts, the firms behind them, tasks, data quality and changes. */
+export type AssessmentIndicators = Pick<IndicatorClient, 'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm'>;
+
 export interface RunnerDeps {
   store: Store;
-  kafka: KafkaClient;
-  indicators: Pick<IndicatorClient, 'counts' | 'explain'>;
+  indicators: AssessmentIndicators;
   definitions: () => Promise<readonly TargetDefinition[]>;
   logger: Logger;
   now?: () => Date;
@@ -50,7 +49,6 @@ export interface RunnerDeps {
 interface Snapshot {
   cutoff: DataCutoff;
   evaluator: Evaluator;
-  certificates: CertificatesWithoutFirm;
 }
 
 export interface RunOutcome {
@@ -110,39 +108,30 @@ export class AssessmentRunner {
     return this.queue;
   }
 
-  /** Reads the data cut-off first: the numbers read after it include at least what it names. */
+  /**
+   * Reads the data cut-off first: the numbers read after it include at least what it names. Counts
+   * come from the ingest ledgers and the indicator's applied offsets: O(partitions), whatever the history.
+   */
   async snapshot(): Promise<Snapshot> {
-    const { store } = this.deps;
-    const [storedEvents, receivedUpTo, acceptedOffsets, counts, rejectedByProvider] = await Promise.all([
-      store.events.count(),
-      store.events.newestReceivedAt(),
-      this.acceptedOffsets(),
-      store.dispositions.counts(),
-      store.dispositions.rejectedByProvider(),
-    ]);
+    const [totals, acceptedOffsets] = await Promise.all([this.deps.store.ledgers.totals(), this.acceptedOffsets()]);
+    const rejectedByProvider: Record<string, Record<string, number>> = {};
+    for (const [source, byReason] of Object.entries(totals.rejectedByProvider)) Object.defineProperty(rejectedByProvider, source, { value: { ...byReason }, enumerable: true });
     const cutoff: DataCutoff = {
-      storedEvents,
-      receivedUpTo: receivedUpTo?.toISOString() ?? null,
+      storedEvents: totals.accepted,
+      receivedUpTo: totals.newestReceivedAt?.toISOString() ?? null,
       acceptedOffsets,
-      pipeline: { accepted: counts.accepted, duplicates: counts.duplicates, rejected: counts.rejected, rejectedByProvider },
+      pipeline: { accepted: totals.accepted, duplicates: totals.duplicates, rejected: { ...totals.rejected }, rejectedByProvider },
     };
     // Task reports are read once per batch, not once per period and question.
     let reports: Promise<TaskReport[]> | null = null;
-    const source = storeTaskReports(store);
+    const source = indicatorTaskReports(this.deps.indicators);
     const memo: TaskReportSource = { reports: () => (reports ??= source.reports()) };
-    const certificates = new CertificatesWithoutFirm();
-    for await (const e of store.events.ofTypes(CERTIFICATE_FIRM_EVENT_TYPES)) certificates.add(e);
-    return { cutoff, evaluator: new Evaluator(this.deps.indicators, memo, this.deps.definitions, this.now), certificates };
+    return { cutoff, evaluator: new Evaluator(this.deps.indicators, memo, this.deps.definitions, this.now) };
   }
 
-  /** The indicator group's committed offsets on the accepted topic: what the KPIs had applied. */
+  /** How far the indicator has applied the accepted topic, per partition: what the KPIs include. */
   async acceptedOffsets(): Promise<Record<string, string>> {
-    const { kafka } = this.deps;
-    const topic = kafka.topic(TOPICS.accepted);
-    const rows = await kafka.withAdmin((admin) => admin.fetchOffsets({ groupId: kafka.group(CONSUMER_GROUPS.indicator), topics: [topic] }));
-    const out: Record<string, string> = {};
-    for (const t of rows) for (const p of t.partitions) out[String(p.partition)] = p.offset;
-    return out;
+    return (await this.deps.indicators.applied()).offsets;
   }
 
   /** Everything as of the period's last day. */
@@ -152,11 +141,12 @@ export class AssessmentRunner {
     const definitions = await evaluator.targetDefinitions();
     const headline = definitions.find((t) => t.id === HEADLINE_TARGET && t.kpi === 'zone_share');
     const pathDates = headline ? monthEndsBetween(headline.baselineDate, asOf) : [];
-    const [{ zoneIds, byDate }, targets, tasks, departments] = await Promise.all([
+    const [{ zoneIds, byDate }, targets, tasks, departments, withoutFirm] = await Promise.all([
       this.deps.indicators.counts([asOf, ...pathDates]),
       evaluator.targets(asOf),
       evaluator.tasksOn(asOf),
       evaluator.departments(asOf),
+      this.deps.indicators.certificatesWithoutFirm([asOf]),
     ]);
     const kpis = composeKpis(zoneIds, byDate.get(asOf)!);
     const decomposition = headline ? await evaluator.decomposition(headline.id, previousPeriod(period).end, asOf) : null;
@@ -175,21 +165,27 @@ export class AssessmentRunner {
       tasks,
       departments,
       decomposition,
-      dataQuality: { unlocatedFirms: unlocated?.value ?? null, certificatesWithoutKnownFirm: snap.certificates.countOn(asOf) },
+      dataQuality: { unlocatedFirms: unlocated?.value ?? null, certificatesWithoutKnownFirm: withoutFirm[asOf] ?? 0 },
       cutoff: snap.cutoff,
     };
   }
 
-  /** Late events behind a restatement: received after the previous version's cut-off, effective in the period. */
-  async causes(previousCutoff: string | null, periodEnd: string): Promise<RestatementCause[]> {
+  /**
+   * Late events behind a restatement: applied by the indicator after the previous version's cut-off
+   * (its accepted-topic offsets), effective in the period, by type and provider. The indicator keeps
+   * them in blocks of offsets, so events just before the cut-off may be listed too, never fewer.
+   */
+  async causes(previousOffsets: Readonly<Record<string, string>>, periodEnd: string): Promise<RestatementCause[]> {
+    const changes = await this.deps.indicators.changesSince(previousOffsets);
+    const lastMonth = periodEnd.slice(0, 7);
     const groups = new Map<string, RestatementCause>();
-    for await (const e of this.deps.store.events.receivedAfter(previousCutoff ? new Date(previousCutoff) : null)) {
-      if (e.effectiveDate > periodEnd) continue;
-      const key = `${e.type}\u0000${e.source}`;
+    for (const c of changes.groups) {
+      if (c.month > lastMonth) continue;
+      const key = `${c.type}\u0000${c.source}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { type: e.type, source: e.source, events: 0, examples: [] }));
-      g.events++;
-      if (g.examples.length < CAUSE_EXAMPLES) g.examples.push(e.id);
+      if (!g) groups.set(key, (g = { type: c.type, source: c.source, events: 0, examples: [] }));
+      g.events += c.events;
+      for (const id of c.examples) if (g.examples.length < CAUSE_EXAMPLES) g.examples.push(id);
     }
     return [...groups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.source.localeCompare(b.source));
   }
@@ -204,7 +200,7 @@ export class AssessmentRunner {
     if (previous) {
       const changes = changedNumbers(previous, body);
       if (changes.length === 0 && !methodsChanged(previous, body)) return { assessment: previous, published: false };
-      restatement = { previousVersion: previous.version, changes, causes: await this.causes(previous.cutoff.receivedUpTo, period.end) };
+      restatement = { previousVersion: previous.version, changes, causes: await this.causes(previous.cutoff.acceptedOffsets ?? {}, period.end) };
     }
     const assessment: Assessment = {
       ...body,
@@ -220,7 +216,7 @@ export class AssessmentRunner {
       asOf: period.end,
       publishedAt: new Date(assessment.publishedAt),
       body: assessment as unknown as Record<string, unknown>,
-    }, { statusSummary: assessment.statusSummary as Record<string, number>, receivedUpTo: assessment.cutoff.receivedUpTo });
+    }, { statusSummary: assessment.statusSummary as Record<string, number>, receivedUpTo: assessment.cutoff.receivedUpTo, acceptedOffsets: assessment.cutoff.acceptedOffsets });
     if (!won) {
       // Another writer published this version first: theirs stands.
       const theirs = await assessments.latest(period.id);

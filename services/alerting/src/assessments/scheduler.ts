@@ -1,13 +1,15 @@
 // When assessments run: node-cron in China time on the 1st (monthly, quarterly, annual), catch-up at
 // start of every period missed while down (from the persisted cursor), and restatement: whenever the
 // indicator has applied new events, the published periods those events fall in are assessed again.
+// Every check reads maintained state only: the indicator's applied offsets and the changes it applied
+// since an offset, the broker's partition ends, the ingest ledgers and the assessment heads.
 import cron, { type ScheduledTask } from 'node-cron';
 import { PERIOD_KINDS, parsePeriod, periodsDue, type PeriodKind } from '@siliconalley/assessments';
 import { TOPICS } from '@siliconalley/contract';
-import { CONSUMER_GROUPS, type KafkaClient } from '@siliconalley/kafka';
+import { offsetsBehind, type KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
-import { LeaseHeld, type AssessmentRunner } from './runner';
+import { LeaseHeld, type AssessmentIndicators, type AssessmentRunner } from './runner';
 
 export const ASSESSMENT_TIMEZONE = 'Asia/Shanghai';
 
@@ -18,12 +20,6 @@ export const ASSESSMENT_SCHEDULES: Record<PeriodKind, string> = {
   year: '15 0 1 1 *',
 };
 
-/**
- * Events are stamped `receivedAt` before they are written: a batch stamped just before a cut-off was
- * read may land just after. Looking this far behind each cut-off catches it (at worst a re-check
- * that changes nothing).
- */
-const RECEIVED_AT_MARGIN_MS = 30_000;
 /** A scheduled run is not deferred longer than this by a busy pipeline (restatement follows). */
 const MAX_DEFERRAL_MS = 3_600_000;
 
@@ -31,6 +27,7 @@ export interface SchedulerDeps {
   runner: AssessmentRunner;
   store: Store;
   kafka: KafkaClient;
+  indicators: Pick<AssessmentIndicators, 'applied' | 'changesSince'>;
   logger: Logger;
   /** Seconds between restatement checks (and retries of a failed or deferred catch-up). */
   checkSeconds: number;
@@ -46,8 +43,8 @@ export class AssessmentScheduler {
   private tasks: ScheduledTask[] = [];
   private timer: NodeJS.Timeout | null = null;
   private catchUpPending = true;
-  /** The indicator offsets at the last completed restatement check (null: check at start). */
-  private checkedOffsets: string | null = null;
+  /** The indicator's applied offsets at the last completed restatement check (null: none yet). */
+  private checkedOffsets: Record<string, string> | null = null;
   private ticking: Promise<void> | null = null;
   private deferredSince: number | null = null;
 
@@ -132,15 +129,20 @@ export class AssessmentScheduler {
     }
   }
 
+  /** How far the indicator has applied the accepted topic, and how much it has still to apply. */
+  private async indicatorProgress(): Promise<{ offsets: Record<string, string>; ready: boolean; behind: number }> {
+    const { kafka, indicators } = this.deps;
+    const topic = kafka.topic(TOPICS.accepted);
+    const [applied, ends] = await Promise.all([indicators.applied(), kafka.partitionEnds([topic])]);
+    return { offsets: applied.offsets, ready: applied.ready, behind: offsetsBehind(ends[topic] ?? {}, applied.offsets) };
+  }
+
   /** Why scheduled runs should wait (null: go): no data at all, indicator lag, events still arriving. */
   private async unsettled(): Promise<string | null> {
-    const { store, kafka } = this.deps;
-    // The lag first: it is cheap, while the newest arrival is a scan of the store on FerretDB, which
-    // checking every tick during a long replay would repeat for nothing.
-    const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
-    const behind = Object.values(lag).reduce((a, b) => a + b, 0);
-    if (behind > 0) return `the indicator has ${behind} accepted events to apply`;
-    const newest = await store.events.newestReceivedAt();
+    const progress = await this.indicatorProgress();
+    if (!progress.ready) return 'the indicator is replaying its partitions';
+    if (progress.behind > 0) return `the indicator has ${progress.behind} accepted events to apply`;
+    const newest = (await this.deps.store.ledgers.totals()).newestReceivedAt;
     if (!newest) return 'the event store is empty: nothing to assess yet';
     const quietMs = this.deps.quietSeconds * 1000;
     if (Date.now() - newest.getTime() < quietMs) return `events arrived in the last ${this.deps.quietSeconds} s`;
@@ -148,46 +150,49 @@ export class AssessmentScheduler {
   }
 
   /**
-   * After the indicator has applied new accepted events (its committed offsets moved and it has no
-   * lag), every published period that an event received since that period's cut-off takes effect in
-   * is assessed again; a changed number publishes a restated version.
+   * After the indicator has applied new accepted events (its applied offsets moved and it has no
+   * lag), every published period that an event applied since that period's cut-off takes effect in
+   * (effective date ≤ the period's last day) is assessed again; a changed number publishes a
+   * restated version. Since the last check in this process, only what was applied after that check
+   * is looked at; at start, what was applied after each version's own cut-off.
    */
   async checkRestatements(): Promise<number> {
-    const { runner, store, kafka } = this.deps;
-    const offsets = JSON.stringify(await runner.acceptedOffsets());
-    if (offsets === this.checkedOffsets) return 0;
-    const lag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
-    if (Object.values(lag).some((n) => n > 0)) return 0; // still applying: check when it has caught up
-    const published = await store.assessments.list();
-    if (published.length === 0) {
-      this.checkedOffsets = offsets;
-      return 0;
-    }
+    const { runner, store, indicators } = this.deps;
+    const progress = await this.indicatorProgress();
+    if (this.checkedOffsets && sameOffsets(progress.offsets, this.checkedOffsets)) return 0;
+    if (!progress.ready || progress.behind > 0) return 0; // still applying: check when it has caught up
+    const published = await store.assessments.cutoffs();
     let runs = 0;
-    await runner.exclusive(async (renew) => {
-      // Per published period: the latest version's cut-off (less the margin) and last day.
-      const watched = published.map((p) => ({
-        period: parsePeriod(p.period),
-        from: p.receivedUpTo ? Date.parse(p.receivedUpTo) - RECEIVED_AT_MARGIN_MS : -Infinity,
-        affected: false,
-      }));
-      // One pass over the events received since the oldest cut-off marks the periods they fall in.
-      const oldest = Math.min(...watched.map((w) => w.from));
-      for await (const e of store.events.receivedAfter(Number.isFinite(oldest) ? new Date(oldest) : null)) {
-        const at = e.receivedAt.getTime();
-        for (const w of watched) if (!w.affected && at > w.from && e.effectiveDate <= w.period.end) w.affected = true;
-      }
-      let snap: Awaited<ReturnType<AssessmentRunner['snapshot']>> | null = null;
-      for (const w of watched.filter((x) => x.affected)) {
-        snap ??= await runner.snapshot();
-        const outcome = await runner.assessWith(w.period, snap);
-        this.deps.onRun?.(w.period.kind, outcome.published ? 'published' : 'unchanged');
-        if (outcome.published) runs++;
-        await renew();
-      }
-    });
-    this.checkedOffsets = offsets;
+    if (published.length > 0) {
+      await runner.exclusive(async (renew) => {
+        const changesSince = new Map<string, Promise<Awaited<ReturnType<typeof indicators.changesSince>>>>();
+        const sinceOf = (p: (typeof published)[number]) => this.checkedOffsets ?? p.acceptedOffsets;
+        const changesFor = (since: Record<string, string>) => {
+          const key = JSON.stringify(since);
+          let c = changesSince.get(key);
+          if (!c) changesSince.set(key, (c = indicators.changesSince(since)));
+          return c;
+        };
+        let snap: Awaited<ReturnType<AssessmentRunner['snapshot']>> | null = null;
+        for (const p of published) {
+          const period = parsePeriod(p.period);
+          const { minEffectiveDate } = await changesFor(sinceOf(p));
+          if (minEffectiveDate === null || minEffectiveDate > period.end) continue;
+          snap ??= await runner.snapshot();
+          const outcome = await runner.assessWith(period, snap);
+          this.deps.onRun?.(period.kind, outcome.published ? 'published' : 'unchanged');
+          if (outcome.published) runs++;
+          await renew();
+        }
+      });
+    }
+    this.checkedOffsets = progress.offsets;
     if (runs > 0) this.deps.logger.info({ restated: runs }, 'assessments restated after late events');
     return runs;
   }
 }
+
+const sameOffsets = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};

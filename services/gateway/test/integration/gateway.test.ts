@@ -136,7 +136,8 @@ const ROUTES: Route[] = [
     call: (a) => withAuth(request(app).post('/api/v1/assessments/2025-Q4/run'), a),
     allowed: { provider: 403, evaluator: 403, operator: 200 },
   },
-  { name: 'GET /api/v1/pipeline', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
+  // The pipeline view asks the indicator how far it applied the accepted topic.
+  { name: 'GET /api/v1/pipeline', upstream: '/partial/applied', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
   {
     name: 'POST /api/v1/events',
     call: (a) => withAuth(request(app).post('/api/v1/events').set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(registered(7))), a),

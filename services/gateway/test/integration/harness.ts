@@ -141,6 +141,10 @@ export async function startUpstream(): Promise<Upstream> {
       parse(explainQuery(now), req.query);
       res.json({ asOf: '2025-06-30', id: req.query.id, scope: req.query.scope, value: 1, firms: [{ uscc: syntheticUscc(1), name: '合成科技1' }] });
     });
+    // How far the indicator has applied the accepted topic (the pipeline view's indicator lag).
+    a.get('/partial/applied', (_req, res) => {
+      res.json({ partitions: [0, 1, 2], ready: true, applied: {} });
+    });
     // Also plays the alerting service (targets, tasks, departments).
     a.get('/targets', (req, res) => {
       parse(targetsQuery(now), req.query);
