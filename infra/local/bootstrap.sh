@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Provisions everything the local stack and the tests need, idempotently, caching in .local/:
-#   node modules, the Kafka broker's jars (Maven Central), FerretDB (go install, SQLite backend),
-#   Prometheus, Alertmanager and promtool (Debian packages), Chromium for report tests,
+#   node modules, the Kafka broker's jars (Maven Central), FerretDB (go install; SQLite and
+#   PostgreSQL backends), Prometheus, Alertmanager, promtool and the PostgreSQL server (Debian
+#   packages), Chromium for report tests,
 #   schemathesis (PyPI, in a venv) for schema fuzzing, then builds every workspace.
 #   Safe to run again: each step checks before it works.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# The environment's FERRETDB_BACKEND wins over versions.env's line (as in packages/devstack).
+backend_from_env="${FERRETDB_BACKEND:-}"
 # shellcheck source=versions.env
 source infra/local/versions.env
+FERRETDB_BACKEND="${backend_from_env:-${FERRETDB_BACKEND:-sqlite}}"
+case "$FERRETDB_BACKEND" in sqlite | postgresql) ;; *) printf 'FERRETDB_BACKEND=%s is not sqlite or postgresql\n' "$FERRETDB_BACKEND" >&2; exit 1 ;; esac
 TOOLS="$ROOT/.local/tools"
 mkdir -p "$TOOLS/bin"
 step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
@@ -33,6 +38,18 @@ command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmana
 command -v chromium >/dev/null || need_apt+=(chromium)
 # A CJK font, so that headless Chromium draws the Chinese of reports and dashboard previews.
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
+# The PostgreSQL server for FerretDB's postgresql backend (and the backend bench). Debian keeps its
+# programs in /usr/lib/postgresql/<major>/bin, off the PATH; the client alone (psql) is not enough.
+# The devstack starts a cluster of its own (initdb in the stack's folder, run as the package's
+# `postgres` user when we are root): the system's service manager is not used. On a host whose
+# service manager starts the package's `main` cluster, that one keeps 5432; ours use 5433/25433.
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && [ ! -x "${POSTGRES_BIN_DIR:-/nonexistent}/postgres" ] && ! command -v postgres >/dev/null; then
+  if [ "$(id -u)" = "0" ] || [ "$FERRETDB_BACKEND" = "postgresql" ]; then
+    need_apt+=(postgresql)
+  else
+    step "PostgreSQL server not installed: only FERRETDB_BACKEND=postgresql and the backend bench need it"
+  fi
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   [ "$(id -u)" = "0" ] || fail "missing ${need_apt[*]}: run as root or install them with apt-get"
   step "installing Debian packages: ${need_apt[*]} (a few minutes the first time)"

@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import { kafkaLibsDir } from '@siliconalley/devstack';
 import { duplicateKeyRefusals } from '@siliconalley/db';
+import { eventKey } from '@siliconalley/store';
 
 export interface Throughput {
   events: number;
@@ -22,21 +23,12 @@ export interface Throughput {
 export function rawDocument(topic: string, partition: number, offset: string, value: Buffer, receivedAt: Date): Document {
   const event = JSON.parse(value.toString('utf8')) as Record<string, unknown> & { source: string; id: string; time: string };
   return {
-    _id: JSON.stringify([event.source, event.id]),
+    _id: eventKey(event.source, event.id),
     ...event,
-    timeInstant: new Date(event.time),
     origin: { topic, partition, offset },
     receivedAt,
   };
 }
-
-/** The event store's indexes (packages/store event.schema.ts), so both sides maintain the same ones. */
-export const EVENT_STORE_INDEXES = [
-  { key: { source: 1, id: 1 }, name: 'source_id_unique', unique: true },
-  { key: { subject: 1 }, name: 'subject' },
-  { key: { type: 1 }, name: 'type' },
-  { key: { 'origin.topic': 1, timeInstant: -1 }, name: 'origin_topic_time' },
-] as const;
 
 /**
  * Consumes `topics` from the start with a fresh group and bulk-writes each batch's documents,
@@ -57,7 +49,7 @@ export async function rawConsumeAndStore(opts: {
   await mongo.connect();
   const collection = mongo.db().collection('rawevents');
   await mongo.db().createCollection('rawevents').catch(() => undefined);
-  await collection.createIndexes(EVENT_STORE_INDEXES.map((i) => ({ ...i, key: { ...i.key } })));
+  // Like the event store, only `_id` (the event key) is indexed.
   const kafka = new Kafka({ clientId: opts.groupId, brokers: opts.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 1024 * 1024 });
   let stored = 0;

@@ -1,5 +1,6 @@
 // Shared benchmark helpers: where benches run, what they publish, the raw baselines they compare
-// with, per-process memory, and the one results file with its summary table.
+// with, per-process memory, the one results file with its summary table, and FerretDB instances
+// on either backend with event-store documents (the backend bench).
 export * from './stats';
 export * from './results';
 export * from './stack';
@@ -7,3 +8,6 @@ export * from './records';
 export * from './publish';
 export * from './baseline';
 export * from './processes';
+export * from './storedEvents';
+export * from './ferretdb';
+export * from './backendComparison';

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start` / `npm test` / `npm run stack -- up|down` for the local stack.
 import { spawn } from 'node:child_process';
-import { alertmanagerUrl, devLayout, kafkaBrokers, mongoUrl, prometheusUrl, testLayout, logDir } from './layout';
-import { repoRoot, sharedDir } from './paths';
+import { alertmanagerUrl, devLayout, kafkaBrokers, mongoUrl, postgresPort, prometheusUrl, testLayout, logDir } from './layout';
+import { ferretdbBackend, repoRoot, sharedDir } from './paths';
+import { ferretdbPostgresUrl } from './backend';
 import { SERVICES, opsPort } from './services';
 import { Stack } from './stack';
 import { replayDemo, type DemoSource } from './demo';
@@ -74,7 +75,8 @@ async function start(): Promise<void> {
       `  API and HTTP ingest   http://127.0.0.1:${p.gateway}/api/v1   (OpenAPI: /api/v1/openapi.json)`,
       `  token                 npm run token -- --role evaluator`,
       `  Kafka broker          ${kafkaBrokers(devLayout)}`,
-      `  MongoDB (FerretDB)    ${mongoUrl(devLayout)}`,
+      `  MongoDB (FerretDB)    ${mongoUrl(devLayout)}   (FerretDB on ${ferretdbBackend()}: FERRETDB_BACKEND)`,
+      ...(ferretdbBackend() === 'postgresql' ? [`  its PostgreSQL        ${ferretdbPostgresUrl(postgresPort(devLayout))}`] : []),
       `  Prometheus            ${prometheusUrl(devLayout)}`,
       `  Alertmanager          ${alertmanagerUrl(devLayout)}`,
       ...SERVICES.map((s) => `  metrics ${s.name.padEnd(22)} http://127.0.0.1:${opsPort(devLayout, s)}/metrics`),

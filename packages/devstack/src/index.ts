@@ -11,3 +11,4 @@ export * from './readback';
 export * from './drained';
 export * from './infra';
 export * from './ports';
+export * from './backend';

@@ -1,13 +1,15 @@
-// The real infrastructure of the local stack: Kafka (KRaft, single node), FerretDB (SQLite),
-// Prometheus and Alertmanager, each a child process with its data under the layout's folder.
+// The real infrastructure of the local stack: Kafka (KRaft, single node), FerretDB (on SQLite, or
+// on a PostgreSQL cluster of the stack's own: FERRETDB_BACKEND), Prometheus and Alertmanager, each
+// a child process with its data under the layout's folder.
 import { randomUUID } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ManagedProcess, processAlive, waitFor, type ProcessSpec } from './process';
-import { alertmanagerUrl, dataDir, logDir, prometheusUrl, type StackLayout } from './layout';
-import { ferretdbBinary, kafkaLibsDir, repoRoot } from './paths';
+import { alertmanagerUrl, dataDir, logDir, postgresPort, postgresSocketDir, prometheusUrl, type StackLayout } from './layout';
+import { chooseFerretdbBackend, ferretdbBackend, ferretdbBinary, kafkaLibsDir, postgresProgram, repoRoot, type FerretdbBackend } from './paths';
+import { FERRETDB_PG_DATABASE, FERRETDB_PG_ROLE, createDatabaseArgs, ferretdbArgs, ferretdbPostgresUrl, initdbArgs, passwdIds, postgresArgs } from './backend';
 
 export interface Component {
   name: string;
@@ -16,6 +18,8 @@ export interface Component {
   spec: ProcessSpec;
   ready: () => Promise<boolean>;
   url: string;
+  /** The next components need it ready before they start (FerretDB needs its PostgreSQL). */
+  readyBeforeNext?: boolean;
 }
 
 export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -116,7 +120,7 @@ export function kafkaComponent(layout: StackLayout): Component {
   };
 }
 
-export function ferretdbComponent(layout: StackLayout): Component {
+export function ferretdbComponent(layout: StackLayout, backend: FerretdbBackend = ferretdbBackend()): Component {
   const dir = dataDir(layout, 'ferretdb');
   return {
     name: 'ferretdb',
@@ -125,18 +129,98 @@ export function ferretdbComponent(layout: StackLayout): Component {
     spec: {
       name: 'ferretdb',
       command: ferretdbBinary(),
-      args: [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dir}/`,
-        `--listen-addr=127.0.0.1:${layout.ports.mongo}`,
-        `--state-dir=${dir}`,
-        '--debug-addr=-',
-        '--telemetry=disable',
-        '--log-level=warn',
-      ],
+      args: ferretdbArgs({
+        backend,
+        listen: `127.0.0.1:${layout.ports.mongo}`,
+        stateDir: dir,
+        ...(backend === 'postgresql' ? { postgresPort: postgresPort(layout) } : {}),
+      }),
       logFile: join(logDir(layout), 'ferretdb.log'),
     },
     ready: () => tcpOpen(layout.ports.mongo),
+  };
+}
+
+/**
+ * The unprivileged user postgres runs as when we are root (it refuses to run as root): `postgres`,
+ * which Debian's package creates. Not root: postgres runs as we do.
+ */
+export function postgresOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  let line = '';
+  try {
+    line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' });
+  } catch {
+    // no such user
+  }
+  const ids = passwdIds(line);
+  if (!ids) throw new Error('no `postgres` user to run PostgreSQL as (root may not): run `npm run provision`, which installs Debian\'s postgresql');
+  return ids;
+}
+
+/** Exit status 0 of pg_isready: the server accepts connections (not merely listening while it starts or recovers). */
+const pgIsReady = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    execFile(postgresProgram('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', FERRETDB_PG_ROLE, '-d', FERRETDB_PG_DATABASE], { timeout: 5000 }, (err) =>
+      resolve(!err),
+    );
+  });
+
+/**
+ * PostgreSQL for FerretDB's `postgresql` backend: a cluster in the stack's folder, created on the
+ * first start (initdb, then FerretDB's database in single-user mode, in a side folder renamed into
+ * place, so a start killed half-way leaves no half-made cluster behind), run as `postgres`.
+ */
+export function postgresqlComponent(layout: StackLayout): Component {
+  const dir = dataDir(layout, 'postgresql');
+  const socketDir = postgresSocketDir(layout);
+  const port = postgresPort(layout);
+  const owner = postgresOwner();
+  const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  const logFile = join(logDir(layout), 'postgresql.log');
+  return {
+    name: 'postgresql',
+    url: ferretdbPostgresUrl(port),
+    readyBeforeNext: true,
+    prepare: () => {
+      mkdirSync(socketDir, { recursive: true });
+      if (owner) chownSync(socketDir, owner.uid, owner.gid);
+      if (existsSync(join(dir, 'PG_VERSION'))) return;
+      mkdirSync(logDir(layout), { recursive: true });
+      const fresh = `${dir}.init`;
+      rmSync(fresh, { recursive: true, force: true });
+      // The parents with the default mode (the owner must reach the cluster), the cluster itself 0700 (postgres insists).
+      mkdirSync(dirname(fresh), { recursive: true });
+      mkdirSync(fresh, { mode: 0o700 });
+      if (owner) chownSync(fresh, owner.uid, owner.gid);
+      const log = openSync(logFile, 'a');
+      try {
+        // cwd: a folder the owner may read (it may not read root's home, where we may have been started).
+        execFileSync(postgresProgram('initdb'), initdbArgs(fresh), { cwd: layout.dir, stdio: ['ignore', log, log], ...asOwner });
+        // Single-user mode exits 0 even when the statement failed: its output says.
+        const create = createDatabaseArgs(fresh);
+        const single = spawnSync(postgresProgram('postgres'), create.args, { cwd: layout.dir, input: create.input, encoding: 'utf8', ...asOwner });
+        writeSync(log, `${single.stdout ?? ''}${single.stderr ?? ''}\n`);
+        if (single.error) throw single.error;
+        if (single.status !== 0 || /\b(ERROR|FATAL):/.test(`${single.stdout}${single.stderr}`)) throw new Error(`CREATE DATABASE ${FERRETDB_PG_DATABASE} in single-user mode failed`);
+      } catch (err) {
+        throw new Error(`creating the PostgreSQL cluster in ${fresh} failed (${(err as Error).message.split('\n')[0]}); see ${logFile}`);
+      } finally {
+        closeSync(log);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(fresh, dir);
+    },
+    spec: {
+      name: 'postgresql',
+      command: postgresProgram('postgres'),
+      args: postgresArgs({ dataDir: dir, port, socketDir }),
+      cwd: layout.dir,
+      logFile,
+      stopSignal: 'SIGINT',
+      ...asOwner,
+    },
+    ready: () => pgIsReady(port),
   };
 }
 
@@ -196,9 +280,21 @@ export function managed(component: Component, layout: StackLayout): ManagedProce
 }
 
 
+/** Where Stack.up notes the backend it started FerretDB on. */
+export const backendNote = (layout: StackLayout): string => join(layout.dir, 'ferretdb-backend');
+
+/**
+ * The backend a running stack's FerretDB was started on, else the configured one. A restart from
+ * another process (packages/chaos, under turbo, which passes no FERRETDB_BACKEND through) must use
+ * the stack's, not its own environment's.
+ */
+export function stackBackend(layout: StackLayout): FerretdbBackend {
+  return existsSync(backendNote(layout)) ? chooseFerretdbBackend(readFileSync(backendNote(layout), 'utf8'), undefined) : ferretdbBackend();
+}
+
 /** The infrastructure component of a layout by name (what `Stack.up` starts). */
 export function infraComponent(layout: StackLayout, name: 'kafka' | 'ferretdb'): Component {
-  return name === 'kafka' ? kafkaComponent(layout) : ferretdbComponent(layout);
+  return name === 'kafka' ? kafkaComponent(layout) : ferretdbComponent(layout, stackBackend(layout));
 }
 
 export interface InfraRestart {
@@ -244,6 +340,8 @@ export async function restartInfra(
     env: { ...process.env, ...component.spec.env },
     stdio: ['ignore', fd, fd],
     detached: true,
+    ...(component.spec.uid !== undefined ? { uid: component.spec.uid } : {}),
+    ...(component.spec.gid !== undefined ? { gid: component.spec.gid } : {}),
   });
   closeSync(fd);
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Child processes of the local stack: logs to files, pid files so a crashed `npm start` leaves
-// nothing behind (the next start stops stale children), SIGTERM then SIGKILL on stop.
+// nothing behind (the next start stops stale children), SIGTERM (or the program's own stop signal)
+// then SIGKILL on stop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,11 @@ export interface ProcessSpec {
   cwd?: string;
   env?: Record<string, string>;
   logFile: string;
+  /** Run as this user (set when we are root and the program refuses to run as root: postgres). */
+  uid?: number;
+  gid?: number;
+  /** What `stop` sends first (default SIGTERM); postgres takes SIGTERM as "wait for every client to leave", SIGINT as a fast clean shutdown. */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** Whether a process with this id exists (signal 0 only checks). */
@@ -24,6 +30,19 @@ export function processAlive(pid: number): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Signals a child's process group (each child leads one: spawned detached), or the process alone. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
 
 export class ManagedProcess {
   private child: ChildProcess | null = null;
@@ -47,18 +66,18 @@ export class ManagedProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Kills a process left by an earlier run that died without cleaning up. */
-  static async killStale(pidFile: string): Promise<void> {
+  /**
+   * Kills a process left by an earlier run that died without cleaning up, with its process group.
+   * `signal`: the spec's stopSignal (postgres: SIGINT; its server processes lead groups of their
+   * own and leave when the postmaster shuts down, so the postmaster is what must be asked).
+   */
+  static async killStale(pidFile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8'));
     if (pid > 0 && processAlive(pid)) {
-      try {
-        process.kill(-pid, 'SIGTERM');
-      } catch {
-        process.kill(pid, 'SIGTERM');
-      }
+      signalGroup(pid, signal);
       for (let i = 0; i < 50 && processAlive(pid); i++) await sleep(200);
-      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (processAlive(pid)) signalGroup(pid, 'SIGKILL');
     }
     rmSync(pidFile, { force: true });
   }
@@ -66,7 +85,7 @@ export class ManagedProcess {
   async start(onUnexpectedExit?: (code: number | null, signal: string | null) => void): Promise<void> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     mkdirSync(this.pidDir, { recursive: true });
-    await ManagedProcess.killStale(this.pidFile);
+    await ManagedProcess.killStale(this.pidFile, this.spec.stopSignal);
     const fd = openSync(this.spec.logFile, 'a');
     // Own process group, so Ctrl-C in the terminal reaches the stack first and we stop children in order.
     const child = spawn(this.spec.command, this.spec.args, {
@@ -74,6 +93,8 @@ export class ManagedProcess {
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', fd, fd],
       detached: true,
+      ...(this.spec.uid !== undefined ? { uid: this.spec.uid } : {}),
+      ...(this.spec.gid !== undefined ? { gid: this.spec.gid } : {}),
     });
     closeSync(fd);
     this.child = child;
@@ -96,10 +117,11 @@ export class ManagedProcess {
     const child = this.child;
     if (!child || !this.running) return;
     this.stopping = true;
-    child.kill('SIGTERM');
+    child.kill(this.spec.stopSignal ?? 'SIGTERM');
     const done = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
     if (!done) {
-      child.kill('SIGKILL');
+      // The whole group, as killStale does: whatever the child started goes with it.
+      signalGroup(child.pid!, 'SIGKILL');
       await this.exited;
     }
   }

@@ -1,18 +1,22 @@
-// Starts and stops the local stack in a defined order: infrastructure first (Kafka, FerretDB,
-// Prometheus, Alertmanager), then topics and services; stopping runs the reverse order.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+// Starts and stops the local stack in a defined order: infrastructure first (Kafka, PostgreSQL when
+// FerretDB runs on it, FerretDB, Prometheus, Alertmanager), then topics and services; stopping runs
+// the reverse order.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@siliconalley/logger';
 import { KafkaClient } from '@siliconalley/kafka';
 import {
   alertmanagerComponent,
+  backendNote,
   ferretdbComponent,
   httpOk,
   kafkaComponent,
   managed,
+  postgresqlComponent,
   prometheusComponent,
   type Component,
 } from './infra';
+import { ferretdbBackend } from './paths';
 import { kafkaBrokers, logDir, type StackLayout } from './layout';
 import { ManagedProcess, waitFor } from './process';
 import { SERVICES, localPrometheusConfig, opsPort, serviceEntry, serviceEnv, type ServiceDef } from './services';
@@ -53,9 +57,16 @@ export class Stack {
       rmSync(layout.dir, { recursive: true, force: true });
     }
     const services = this.opts.services ?? [];
+    const backend = ferretdbBackend();
+    // Each component stops its own stale process when it starts; a PostgreSQL left by a crashed run
+    // on the other backend would not be started again, so it is stopped here.
+    if (backend !== 'postgresql') await ManagedProcess.killStale(join(layout.dir, 'pids', 'postgresql.pid'), 'SIGINT');
+    mkdirSync(layout.dir, { recursive: true });
+    writeFileSync(backendNote(layout), backend);
     const components = [
       kafkaComponent(layout),
-      ferretdbComponent(layout),
+      ...(backend === 'postgresql' ? [postgresqlComponent(layout)] : []),
+      ferretdbComponent(layout, backend),
       prometheusComponent(layout, (file) => writeFileSync(file, localPrometheusConfig(layout, this.opts.scrape ?? services))),
       alertmanagerComponent(layout),
     ];
@@ -65,6 +76,7 @@ export class Stack {
       const proc = managed(component, layout);
       await proc.start((code, signal) => this.onUnexpectedExit(component.name, code, signal, component.spec.logFile));
       this.infra.push({ component, process: proc });
+      if (component.readyBeforeNext) await waitFor(component.name, component.ready, 90000, component.spec.logFile);
     }
     for (const { component } of this.infra) {
       await waitFor(component.name, component.ready, 90000, component.spec.logFile);
@@ -112,7 +124,7 @@ export class Stack {
     this.say(`[stack] ${name} exited unexpectedly (code ${code}, signal ${signal}); see ${log}`);
   }
 
-  /** Services first (they drain and commit), then Alertmanager, Prometheus, FerretDB, Kafka. */
+  /** Services first (they drain and commit), then Alertmanager, Prometheus, FerretDB, its PostgreSQL, Kafka. */
   async down(): Promise<void> {
     this.stopping = true;
     for (const { def, process: p } of [...this.services].reverse()) {
@@ -121,17 +133,18 @@ export class Stack {
     }
     for (const { component, process: p } of [...this.infra].reverse()) {
       this.say(`[stack] stopping ${component.name}`);
-      await p.stop(component.name === 'kafka' ? 60000 : 20000);
+      await p.stop(component.name === 'kafka' || component.name === 'postgresql' ? 60000 : 20000);
       // A replacement started by fault injection (infra.ts restartInfra) is in the pid file, not ours.
-      await ManagedProcess.killStale(join(this.opts.layout.dir, 'pids', `${component.name}.pid`));
+      await ManagedProcess.killStale(join(this.opts.layout.dir, 'pids', `${component.name}.pid`), component.spec.stopSignal);
     }
   }
 
   /** Stops processes that an earlier run left behind (it was killed before it could clean up). */
   async killStale(): Promise<void> {
     const pidDir = join(this.opts.layout.dir, 'pids');
-    for (const name of [...SERVICES.map((s) => s.name), 'alertmanager', 'prometheus', 'ferretdb', 'kafka']) {
-      await ManagedProcess.killStale(join(pidDir, `${name}.pid`));
+    // PostgreSQL whichever the backend now: an earlier run may have used it. SIGINT is its fast clean shutdown.
+    for (const name of [...SERVICES.map((s) => s.name), 'alertmanager', 'prometheus', 'ferretdb', 'postgresql', 'kafka']) {
+      await ManagedProcess.killStale(join(pidDir, `${name}.pid`), name === 'postgresql' ? 'SIGINT' : 'SIGTERM');
     }
   }
 }

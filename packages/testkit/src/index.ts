@@ -106,3 +106,6 @@ export * from './synthetic';
 export * from './env';
 export * from './promtool';
 export * from './cutter';
+export * from './wire';
+export * from './recorder';
+export * from './scan-policy';
