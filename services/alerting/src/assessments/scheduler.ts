@@ -5,7 +5,7 @@
 // since an offset, the broker's partition ends, the ingest ledgers and the assessment heads.
 import cron, { type ScheduledTask } from 'node-cron';
 import { PERIOD_KINDS, parsePeriod, periodsDue, type PeriodKind } from '@siliconalley/assessments';
-import { TOPICS } from '@siliconalley/contract';
+import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
 import { offsetsBehind, type KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
@@ -137,12 +137,20 @@ export class AssessmentScheduler {
     return { offsets: applied.offsets, ready: applied.ready, behind: offsetsBehind(ends[topic] ?? {}, applied.offsets) };
   }
 
-  /** Why scheduled runs should wait (null: go): no data at all, indicator lag, events still arriving. */
+  /**
+   * Why scheduled runs should wait (null: go): no data at all, records not yet settled by ingestion
+   * (a backlog: the newest arrival it settled can be old while much is still queued), indicator
+   * lag, events still arriving.
+   */
   private async unsettled(): Promise<string | null> {
-    const progress = await this.indicatorProgress();
+    const { kafka, store } = this.deps;
+    const sourceTopics = SOURCE_TOPICS.map((t) => kafka.topic(t));
+    const [progress, totals, ends] = await Promise.all([this.indicatorProgress(), store.ledgers.totals(), kafka.partitionEnds(sourceTopics)]);
+    const unsettledRecords = sourceTopics.reduce((n, t) => n + offsetsBehind(ends[t] ?? {}, totals.byTopic[t]?.settled ?? {}), 0);
+    if (unsettledRecords > 0) return `ingestion has ${unsettledRecords} records to settle`;
     if (!progress.ready) return 'the indicator is replaying its partitions';
     if (progress.behind > 0) return `the indicator has ${progress.behind} accepted events to apply`;
-    const newest = (await this.deps.store.ledgers.totals()).newestReceivedAt;
+    const newest = totals.newestReceivedAt;
     if (!newest) return 'the event store is empty: nothing to assess yet';
     const quietMs = this.deps.quietSeconds * 1000;
     if (Date.now() - newest.getTime() < quietMs) return `events arrived in the last ${this.deps.quietSeconds} s`;
