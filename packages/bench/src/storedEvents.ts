@@ -2,26 +2,14 @@
 // key, the CloudEvent's attributes and data, `origin`, `receivedAt`; built lazily from the testkit's synthetic firm histories, so a run of 500k never
 // holds them all in memory.
 import { topicOfType, type FirmEvent } from '@siliconalley/contract';
-import { eventKey, type StoredEvent } from '@siliconalley/store';
+import { storedEventOf, type StoredEvent } from '@siliconalley/store';
 import { syntheticFirmEvents } from '@siliconalley/testkit';
 
 /** The event store's document (packages/store), as ingestion writes it. */
 export type StoredEventDocument = StoredEvent;
 
 export function storedEventDocument(event: FirmEvent, offset: number): StoredEventDocument {
-  return {
-    _id: eventKey(event.source, event.id),
-    source: event.source,
-    id: event.id,
-    type: event.type,
-    subject: event.subject,
-    time: event.time,
-    effectiveDate: event.effectiveDate,
-    data: event.data,
-    contentMode: 'structured',
-    origin: { topic: topicOfType(event.type), partition: offset % 3, offset: String(offset) },
-    receivedAt: new Date(),
-  };
+  return storedEventOf(event, 'structured', { topic: topicOfType(event.type), partition: offset % 3, offset: String(offset) }, new Date());
 }
 
 /** Endless: firm after firm, every event once (ids are unique across firms). */

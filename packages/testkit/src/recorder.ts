@@ -3,7 +3,7 @@
 // monitoring cannot see. Bytes are forwarded unchanged; the copy is parsed beside them (wire.ts).
 // Point a service at `recorder.url(MONGO_URL, 'its-name')`: the name comes back as `app` on each of
 // its commands (the driver sends it in the connection handshake).
-import { connect, createServer, type Socket } from 'node:net';
+import { startRelay } from './relay';
 import { EJSON, type Document } from 'bson';
 import { MessageSplitter, OP_COMPRESSED, parseMessage, type WireMessage } from './wire';
 
@@ -107,12 +107,9 @@ export async function startDatabaseRecorder(target: { host: string; port: number
   const commands: RecordedCommand[] = [];
   let phase = 'start';
   let connections = 0;
-  const sockets = new Set<Socket>();
 
-  const server = createServer((client) => {
+  const relay = await startRelay(target, 'database recorder', (client, upstream) => {
     const connection = ++connections;
-    const upstream = connect(target.port, target.host);
-    sockets.add(client).add(upstream);
     const splitter = new MessageSplitter();
     let app: string | null = null;
     let reportedBroken = false;
@@ -144,19 +141,8 @@ export async function startDatabaseRecorder(target: { host: string; port: number
     upstream.on('data', (chunk: Buffer) => {
       client.write(chunk);
     });
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('the database recorder has no TCP port');
-  const port = address.port;
+  const { port } = relay;
 
   return {
     port,
@@ -171,10 +157,7 @@ export async function startDatabaseRecorder(target: { host: string; port: number
       if (appName) u.searchParams.set('appName', appName);
       return u.toString();
     },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => relay.close(),
   };
 }
 

@@ -7,10 +7,10 @@ import type { DeadLetterProducer, InboundRecord, KafkaClient } from '@siliconall
 import type { Logger } from '@siliconalley/logger';
 import {
   announceInsert,
-  eventKey,
   priorInsert,
   recordOutcomes,
   settle,
+  storedEventOf,
   unsettled,
   type InsertOutcome,
   type SettledRecord,
@@ -101,19 +101,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
         record,
         event,
         outcome: null,
-        doc: {
-          _id: eventKey(event.source, event.id),
-          source: event.source,
-          id: event.id,
-          type: event.type,
-          subject: event.subject,
-          time: event.time,
-          effectiveDate: event.effectiveDate,
-          data: event.data,
-          contentMode: parsed.contentMode,
-          origin: { topic: record.topic, partition: record.partition, offset: record.offset },
-          receivedAt,
-        },
+        doc: storedEventOf(event, parsed.contentMode, { topic: record.topic, partition: record.partition, offset: record.offset }, receivedAt),
       });
     } else {
       const hints = envelopeHints(record);

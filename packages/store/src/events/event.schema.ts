@@ -54,5 +54,22 @@ export const eventSchema = new Schema<StoredEvent>(
 /** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
 export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);
 
+/** The stored document of an accepted event, with where this copy came from and when it arrived. */
+export function storedEventOf(event: AcceptedEvent, contentMode: StoredEvent['contentMode'], origin: RecordOrigin, receivedAt: Date): StoredEvent {
+  return {
+    _id: eventKey(event.source, event.id),
+    source: event.source,
+    id: event.id,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    effectiveDate: event.effectiveDate,
+    data: event.data,
+    contentMode,
+    origin,
+    receivedAt,
+  };
+}
+
 export type EventModel = Model<StoredEvent>;
 export const eventModel = (conn: Connection): EventModel => conn.model<StoredEvent>('Event', eventSchema);
