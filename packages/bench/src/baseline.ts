@@ -1,5 +1,7 @@
 // The raw baselines every ingestion figure is compared with, run in the same process and on the
 // same broker and database as the system:
+//  - the database alone: unordered insertMany of the same documents into an `_id`-only collection
+//    (the physical limit of the store's writes);
 //  - kafkajs eachBatch + MongoDB driver bulkWrite (unordered inserts) of the same documents: what
 //    "consume and store" costs without the contract, deduplication, dead letters, dispositions or
 //    forwarding;
@@ -93,6 +95,41 @@ export async function rawConsumeAndStore(opts: {
   if (stored < opts.expected) throw new Error(`raw baseline stored ${stored} of ${opts.expected} records before timing out`);
   const seconds = (end - start) / 1000;
   return { events: stored, seconds, eventsPerSecond: stored / seconds };
+}
+
+/**
+ * The database's own limit for the event store's writes: the same documents inserted with the
+ * driver's unordered `insertMany` in batches, into a collection with only `_id`, no broker, no
+ * validation. What ingestion's store writes would cost if they were all it did.
+ */
+export async function physicalInsertLimit(opts: { databaseUrl: string; documents: Iterable<Document>; batch?: number }): Promise<Throughput> {
+  const mongo = new MongoClient(opts.databaseUrl);
+  await mongo.connect();
+  try {
+    const collection = mongo.db().collection('physicalevents');
+    await mongo.db().createCollection('physicalevents').catch(() => undefined);
+    const size = opts.batch ?? 1000;
+    let batch: Document[] = [];
+    let stored = 0;
+    const started = performance.now();
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await collection.insertMany(batch, { ordered: false }).catch((err: unknown) => {
+        if (!duplicateKeyRefusals(err)) throw err; // a provider's duplicates are refused, as in the store
+      });
+      stored += batch.length;
+      batch = [];
+    };
+    for (const doc of opts.documents) {
+      batch.push(doc);
+      if (batch.length >= size) await flush();
+    }
+    await flush();
+    const seconds = (performance.now() - started) / 1000;
+    return { events: stored, seconds, eventsPerSecond: stored / seconds };
+  } finally {
+    await mongo.close();
+  }
 }
 
 export interface PerfToolResult extends Throughput {
