@@ -65,9 +65,11 @@ interface Valid {
 
 /**
  * Ingests one chunk of one partition. Records the partition's ledger already settled (a re-delivery
- * after a crash, with any chunk boundaries) are skipped. The ledger is written three times, each
- * conditional on the version read: before the insert (how far an attempt may have stored), after it
- * (the outcomes, so a retry needs no read of the store), and when everything is durable (the counts).
+ * after a crash, with any chunk boundaries) are skipped. The ledger is written up to three times,
+ * each conditional on the version read: before an insert (how far an attempt may have stored),
+ * after it (the outcomes, so a retry needs no read of the store), and when everything is durable
+ * (the counts). A chunk that inserts nothing (all rejected, or all known from an earlier attempt)
+ * writes only the last.
  */
 export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps): Promise<void> {
   if (records.length === 0) return;
@@ -139,9 +141,10 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
       (doc) => mayBeOwn.has(doc._id),
     );
     toInsert.forEach((v, i) => (v.outcome = outcomes[i]!));
+    // Recorded before anything is forwarded: a retry after a crash from here on reads no store.
+    const refused = valid.filter((v) => v.outcome === 'duplicate').map((v) => v.record.offset);
+    ledger = await deps.ledgers.write({ ...ledger, pending: recordOutcomes(ledger, lastOffset, refused) });
   }
-  const refused = valid.filter((v) => v.outcome === 'duplicate').map((v) => v.record.offset);
-  ledger = await deps.ledgers.write({ ...ledger, pending: recordOutcomes(ledger, lastOffset, refused) });
 
   const forward: AcceptedEvent[] = [];
   for (const { record, event, outcome, doc } of valid) {

@@ -157,6 +157,16 @@ describe('ingestChunk and the partition ledger', () => {
     expect(retry.forwarded).toEqual(['a', 'c', 'e']);
   });
 
+  it('writes the ledger once for a chunk that inserts nothing, three times for one that does', async () => {
+    const s = setup();
+    await ingestChunk([record(0, 'x', { broken: true }), record(1, 'y', { broken: true })], s.deps);
+    expect(s.ledgers.writes).toBe(1);
+    expect(s.events.inserts).toBe(0);
+    await ingestChunk([record(2, 'a')], s.deps);
+    expect(s.ledgers.writes).toBe(4);
+    expect(ledgerOf(s.ledgers)).toMatchObject({ settledTo: '3', accepted: 1, rejected: [{ reason: 'malformed', n: 2 }] });
+  });
+
   it('a ledger another instance advanced fails the write before anything is forwarded', async () => {
     const ledgers = new MemoryLedgers();
     const a = setup(new MemoryEvents(), ledgers);
