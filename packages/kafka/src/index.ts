@@ -501,16 +501,26 @@ export class KafkaClient {
    * Reports the group's lag per topic every `intervalMs` (for a gauge); returns a stopper.
    * Failures are passed to `onError` and retried at the next tick.
    */
-  monitorLag(groupId: string, topics: string[], report: (topic: string, lag: number) => void, intervalMs = 5000, onError?: (err: unknown) => void): () => void {
+  /**
+   * Reports the group's lag every `intervalMs`, one check at a time. The returned stop resolves once
+   * the check in flight (if any) has finished, so a shutdown that awaits it leaves no admin request
+   * running behind it.
+   */
+  monitorLag(groupId: string, topics: string[], report: (topic: string, lag: number) => void, intervalMs = 5000, onError?: (err: unknown) => void): () => Promise<void> {
+    let inFlight: Promise<void> | null = null;
     const timer = setInterval(() => {
-      this.consumerLag(groupId, topics)
+      inFlight ??= this.consumerLag(groupId, topics)
         .then((lag) => {
           for (const [topic, n] of Object.entries(lag)) report(topic, n);
         })
-        .catch((err) => onError?.(err));
+        .catch((err) => onError?.(err))
+        .finally(() => (inFlight = null));
     }, intervalMs);
     timer.unref();
-    return () => clearInterval(timer);
+    return async () => {
+      clearInterval(timer);
+      await inFlight;
+    };
   }
 
   /** Readiness: the cluster answers a metadata request. */

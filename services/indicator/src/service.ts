@@ -112,7 +112,7 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   const stopLag = kafka.monitorLag(groupId, [acceptedTopic], (topic, n) => metrics.lag.set({ group: groupId, topic }, n));
 
   lifecycle
-    .onShutdown('stop lag checks', async () => stopLag())
+    .onShutdown('stop lag checks (the one in flight finishes)', () => stopLag())
     .onShutdown('stop consuming and commit', () => consumer.stop())
     .onShutdown('close kafka', () => kafka.close())
     .onShutdown('close http', async () => {

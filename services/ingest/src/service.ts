@@ -79,7 +79,7 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
 
   // Shutdown order: stop consuming (the current chunk finishes and commits), flush producer, close ops, close DB.
   lifecycle
-    .onShutdown('stop lag checks', async () => stopLag())
+    .onShutdown('stop lag checks (the one in flight finishes)', () => stopLag())
     .onShutdown('stop consuming and commit', () => consumer.stop())
     .onShutdown('close kafka producer', () => kafka.close())
     .onShutdown('close ops server', () => opsServer.close())
