@@ -114,6 +114,7 @@ export class AssessmentRunner {
    */
   async snapshot(): Promise<Snapshot> {
     const [totals, acceptedOffsets] = await Promise.all([this.deps.store.ledgers.totals(), this.acceptedOffsets()]);
+    // Sources are provider strings: defined as own properties, so a source named `__proto__` is a key, not a prototype.
     const rejectedByProvider: Record<string, Record<string, number>> = {};
     for (const [source, byReason] of Object.entries(totals.rejectedByProvider)) Object.defineProperty(rejectedByProvider, source, { value: { ...byReason }, enumerable: true });
     const cutoff: DataCutoff = {
