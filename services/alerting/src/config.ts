@@ -16,6 +16,12 @@ export const alertingConfigSchema = z.object({
   TARGETS_FILE: z.string().optional(),
   /** Seconds between evaluations of the targets for today (metrics, flags). */
   EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * An evaluation judges only when the pipeline has caught up to the moment it started (every record
+   * published before it settled by ingestion and applied by the indicator); it waits this long for
+   * that, then tries again a few seconds later. A backlog that takes longer is not judged half-way.
+   */
+  EVALUATION_CATCH_UP_SECONDS: z.coerce.number().int().min(0).default(30),
   /** Periodic assessments (node-cron, Asia/Shanghai) and restatement checks on this instance. */
   ASSESSMENTS_ENABLED: z.stringbool().default(true),
   /** Seconds between restatement checks (also retries a failed catch-up). */

@@ -6,7 +6,7 @@ import type { TaskEntry } from './evaluate';
 
 export function alertingMetrics(registry: Registry) {
   const g = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
-  return {
+  const metrics = {
     status: g('siliconalley_target_status', 'Status of a target today (linear-v1): 1 for the current status, 0 for the others.', ['target', 'status'] as const),
     ratio: g('siliconalley_target_ratio', 'Progress ratio (A − B) / (E − B) of a target today; absent when undefined.', ['target'] as const),
     actual: g('siliconalley_target_actual', 'Actual KPI value A of a target today; absent when unknown.', ['target'] as const),
@@ -22,7 +22,7 @@ export function alertingMetrics(registry: Registry) {
     tasksCompleted: g('siliconalley_tasks_completed', 'Plan tasks whose status today is completed.', [] as const),
     evaluations: new Counter({
       name: 'siliconalley_target_evaluations_total',
-      help: 'Periodic evaluations of targets and tasks, by outcome (ok or error).',
+      help: 'Periodic evaluations of targets and tasks, by outcome: ok, waiting (the pipeline has not caught up: nothing judged) or error.',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -32,10 +32,21 @@ export function alertingMetrics(registry: Registry) {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
+    evaluationReady: g('siliconalley_evaluation_ready', 'Whether the data is caught up and targets are judged (1) or the service waits for ingestion and the indicator (0): while 0, target and flag series keep their last caught-up values.', [] as const),
+    caughtUpPoint: g(
+      'siliconalley_evaluation_caught_up_timestamp_seconds',
+      'Start of the last judged evaluation (Unix time): every record published to the source topics before it was settled by ingestion and applied by the indicator when judged.',
+      [] as const,
+    ),
+    flagsLeader: g('siliconalley_flags_leader', 'Whether this replica holds the flags lease and publishes flags, alert events and annotations (1) or stands by (0).', [] as const),
     lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
     /** Targets exported by the last recordTargets: a deleted (API-managed) target's series are removed. */
     exported: new Set<string>(),
   };
+  // Absent until the first caught-up judgement: prom-client would export a label-less gauge as 0,
+  // which would read as "no task overdue" before anything was judged.
+  for (const gauge of [metrics.tasksOverdue, metrics.tasksBlocked, metrics.tasksCompleted, metrics.caughtUpPoint]) gauge.remove({});
+  return metrics;
 }
 
 export type AlertingMetrics = ReturnType<typeof alertingMetrics>;
@@ -52,7 +63,8 @@ function forgetTarget(m: AlertingMetrics, target: string): void {
   for (const to of ['path', 'target']) m.firmsNeeded.remove({ target, to });
 }
 
-export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: (id: string) => boolean): void {
+/** `flagged` null: this replica does not publish flags (a standby), so it exports no flag series. */
+export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: ((id: string) => boolean) | null): void {
   const current = new Set(judgements.map((j) => j.id));
   for (const id of m.exported) if (!current.has(id)) forgetTarget(m, id);
   m.exported.clear();
@@ -70,7 +82,8 @@ export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJud
       if (j.firmsNeeded === undefined || n === null) m.firmsNeeded.remove({ target: j.id, to });
       else m.firmsNeeded.set({ target: j.id, to }, n);
     }
-    m.flagged.set({ target: j.id }, flagged(j.id) ? 1 : 0);
+    if (flagged) m.flagged.set({ target: j.id }, flagged(j.id) ? 1 : 0);
+    else m.flagged.remove({ target: j.id });
   }
 }
 

@@ -1,6 +1,6 @@
-// Wiring: config → targets → indicator client + event store → internal API; every interval the
-// targets and tasks are evaluated for today (China time): gauges, flags with hysteresis, alert
-// events and Grafana annotations.
+// Wiring: config → targets → indicator client + store → internal API; every interval the targets
+// and tasks are evaluated for today (China time) once the pipeline has caught up (evaluation-loop.ts):
+// gauges, flags with hysteresis, alert events and Grafana annotations.
 import type { AddressInfo } from 'node:net';
 import { IndicatorClient } from '@siliconalley/api';
 import { connectDatabase, pingDatabase } from '@siliconalley/db';
@@ -8,20 +8,23 @@ import { createMetricsRegistry, createOpsApp, Lifecycle, listen } from '@silicon
 import { KafkaClient } from '@siliconalley/kafka';
 import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore } from '@siliconalley/store';
-import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagPolicy, type FlagState } from '@siliconalley/targets';
+import type { FlagPolicy, FlagState } from '@siliconalley/targets';
 import { loadTargets } from './targets-file';
-import { flagChangeEvent, GrafanaAnnotations, publishFlagChange, taskFlagChangeEvent } from './alerts';
+import { GrafanaAnnotations, publishFlagChange } from './alerts';
+import { readPipelineProgress } from './catch-up';
 import type { AlertingConfig } from './config';
 import { Evaluator, indicatorTaskReports } from './evaluate';
+import { EvaluationLoop, type EvaluationOutcome } from './evaluation-loop';
 import { FlagStore } from './flag-store';
-/** Flag-store keys of plan-task flags (target ids cannot contain ':'). */
-const TASK_FLAG_PREFIX = 'task:';
 import { ManagedTargets } from './managed-targets';
-import { alertingMetrics, recordTargets, recordTasks } from './metrics';
+import { alertingMetrics } from './metrics';
 import { createServer } from './server';
 import { AssessmentRunner } from './assessments/runner';
 import { AssessmentScheduler } from './assessments/scheduler';
 import { defaultZoneRegistry } from '@siliconalley/zones';
+
+/** Seconds between evaluations while the pipeline has not caught up. */
+const CATCH_UP_RETRY_SECONDS = 3;
 
 export interface RunningAlerting {
   lifecycle: Lifecycle;
@@ -34,8 +37,10 @@ export interface RunningAlerting {
   apiPort: number;
   opsPort: number;
   /** One evaluation for today now (also run every EVALUATION_INTERVAL_SECONDS). */
-  evaluateNow: () => Promise<void>;
+  evaluateNow: () => Promise<EvaluationOutcome>;
   flags: () => ReadonlyMap<string, FlagState>;
+  /** Whether this replica holds the flags lease. */
+  isFlagsLeader: () => boolean;
 }
 
 export async function startAlerting(config: AlertingConfig, opts: { now?: () => Date; flagPolicy?: FlagPolicy } = {}): Promise<RunningAlerting> {
@@ -70,52 +75,22 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   const zoneNames = Object.fromEntries(defaultZoneRegistry().zones.map((z) => [z.id, { zh: z.nameZh ?? z.id, en: z.nameEn ?? z.id }]));
   const grafana = config.GRAFANA_URL && config.GRAFANA_TOKEN ? new GrafanaAnnotations({ url: config.GRAFANA_URL, token: config.GRAFANA_TOKEN, logger }) : null;
 
-  const flagStore = new FlagStore(conn);
-  const flags = new Map<string, FlagState>(await flagStore.load());
-  const evaluateNow = async () => {
-    try {
-      const asOf = evaluator.today();
-      const [judgements, tasks] = await Promise.all([evaluator.targets(asOf), evaluator.tasksOn(asOf)]);
-      for (const j of judgements) {
-        const { state, change } = nextFlag(flags.get(j.id) ?? UNFLAGGED, j, opts.flagPolicy ?? DEFAULT_FLAG_POLICY);
-        if (change) {
-          const event = flagChangeEvent(j, change, asOf, now());
-          // The alert topic is the record: publish before remembering the new state, so a failed
-          // publish is retried on the next evaluation.
-          await publishFlagChange(kafka, event);
-          grafana?.annotate(event);
-          logger.warn({ target: j.id, change, status: j.status, ratio: j.ratio }, 'target flag changed');
-        }
-        flags.set(j.id, state);
-      }
-      // Plan tasks: flagged when overdue or blocked, cleared when neither (same store, key task:<id>).
-      for (const t of tasks) {
-        const key = `${TASK_FLAG_PREFIX}${t.id}`;
-        const { state, change } = nextTaskFlag(flags.get(key) ?? UNFLAGGED, t);
-        if (change) {
-          const event = taskFlagChangeEvent(t, change, asOf, now());
-          await publishFlagChange(kafka, event);
-          grafana?.annotate(event);
-          logger.warn({ task: t.id, change, overdue: t.overdue, blocked: t.blocked }, 'task flag changed');
-        }
-        flags.set(key, state);
-      }
-      // Targets deleted through the API: their flags go (no clearing event: the target is gone, and
-      // its series disappear from /metrics, which resolves its alert in Prometheus).
-      const judged = new Set(judgements.map((j) => j.id));
-      const gone = [...flags.keys()].filter((id) => !id.startsWith(TASK_FLAG_PREFIX) && !judged.has(id));
-      for (const id of gone) flags.delete(id);
-      await flagStore.remove(gone);
-      await flagStore.save(flags);
-      recordTargets(metrics, judgements, (id) => flags.get(id)?.flagged ?? false);
-      recordTasks(metrics, tasks);
-      metrics.evaluations.inc({ outcome: 'ok' });
-      metrics.lastEvaluation.set(now().getTime() / 1000);
-    } catch (err) {
-      metrics.evaluations.inc({ outcome: 'error' });
-      logger.warn({ err }, 'evaluation failed; retrying at the next interval');
-    }
-  };
+  const loop = new EvaluationLoop({
+    evaluator,
+    progress: () => readPipelineProgress({ kafka, store, indicators, now }),
+    catchUpWaitMs: config.EVALUATION_CATCH_UP_SECONDS * 1000,
+    flagStates: new FlagStore(conn),
+    leases: store.leases,
+    holder: runner.holder,
+    // A standby takes over when the publisher has missed three evaluations.
+    leaseTtlMs: Math.max(30, 3 * config.EVALUATION_INTERVAL_SECONDS) * 1000,
+    publish: (event) => publishFlagChange(kafka, event),
+    annotate: grafana ? (event) => grafana.annotate(event) : undefined,
+    metrics,
+    logger,
+    flagPolicy: opts.flagPolicy,
+    now,
+  });
 
   const ops = await listen(
     createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }),
@@ -123,19 +98,28 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   );
   const api = await listen(createServer({ evaluator, logger, registry, managed, now, assessments: { runner, store, zoneNames } }), config.HTTP_PORT);
 
-  let running: Promise<void> | null = null;
+  // Every EVALUATION_INTERVAL_SECONDS; while the pipeline has not caught up, every few seconds, so that
+  // the first judgement follows the catch-up closely.
+  let running: Promise<EvaluationOutcome> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
   const tick = () => {
-    running ??= evaluateNow().finally(() => (running = null));
+    running ??= loop.evaluate().finally(() => (running = null));
+    void running.then((outcome) => {
+      if (stopped) return;
+      const seconds = outcome === 'ok' ? config.EVALUATION_INTERVAL_SECONDS : Math.min(CATCH_UP_RETRY_SECONDS, config.EVALUATION_INTERVAL_SECONDS);
+      timer = setTimeout(tick, seconds * 1000);
+      timer.unref();
+    });
   };
   tick();
   scheduler?.start();
-  const timer = setInterval(tick, config.EVALUATION_INTERVAL_SECONDS * 1000);
-  timer.unref();
 
   lifecycle
-    .onShutdown('stop evaluations', async () => {
-      clearInterval(timer);
-      await running;
+    .onShutdown('stop evaluations (the one in progress finishes; the flags lease is given up)', async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await loop.stop(running);
     })
     .onShutdown('stop assessments (a run in progress finishes)', async () => scheduler?.stop())
     .onShutdown('deliver queued annotations', async () => grafana?.drain())
@@ -157,8 +141,9 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     opsPort: (ops.server.address() as AddressInfo).port,
     evaluateNow: async () => {
       await running;
-      await evaluateNow();
+      return loop.evaluate();
     },
-    flags: () => flags,
+    flags: () => loop.flagStates(),
+    isFlagsLeader: () => loop.isLeader(),
   };
 }

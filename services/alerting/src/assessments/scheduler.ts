@@ -5,10 +5,10 @@
 // since an offset, the broker's partition ends, the ingest ledgers and the assessment heads.
 import cron, { type ScheduledTask } from 'node-cron';
 import { PERIOD_KINDS, parsePeriod, periodsDue, type PeriodKind } from '@siliconalley/assessments';
-import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
-import { offsetsBehind, type KafkaClient } from '@siliconalley/kafka';
+import { type KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
+import { indicatorBehind, readPipelineProgress, unsettledRecords } from '../catch-up';
 import { LeaseHeld, type AssessmentIndicators, type AssessmentRunner } from './runner';
 
 export const ASSESSMENT_TIMEZONE = 'Asia/Shanghai';
@@ -131,10 +131,8 @@ export class AssessmentScheduler {
 
   /** How far the indicator has applied the accepted topic, and how much it has still to apply. */
   private async indicatorProgress(): Promise<{ offsets: Record<string, string>; ready: boolean; behind: number }> {
-    const { kafka, indicators } = this.deps;
-    const topic = kafka.topic(TOPICS.accepted);
-    const [applied, ends] = await Promise.all([indicators.applied(), kafka.partitionEnds([topic])]);
-    return { offsets: applied.offsets, ready: applied.ready, behind: offsetsBehind(ends[topic] ?? {}, applied.offsets) };
+    const p = await readPipelineProgress(this.deps);
+    return { offsets: { ...p.applied }, ready: p.indicatorReady, behind: indicatorBehind(p) };
   }
 
   /**
@@ -143,14 +141,13 @@ export class AssessmentScheduler {
    * lag, events still arriving.
    */
   private async unsettled(): Promise<string | null> {
-    const { kafka, store } = this.deps;
-    const sourceTopics = SOURCE_TOPICS.map((t) => kafka.topic(t));
-    const [progress, totals, ends] = await Promise.all([this.indicatorProgress(), store.ledgers.totals(), kafka.partitionEnds(sourceTopics)]);
-    const unsettledRecords = sourceTopics.reduce((n, t) => n + offsetsBehind(ends[t] ?? {}, totals.byTopic[t]?.settled ?? {}), 0);
-    if (unsettledRecords > 0) return `ingestion has ${unsettledRecords} records to settle`;
-    if (!progress.ready) return 'the indicator is replaying its partitions';
-    if (progress.behind > 0) return `the indicator has ${progress.behind} accepted events to apply`;
-    const newest = totals.newestReceivedAt;
+    const progress = await readPipelineProgress(this.deps);
+    const unsettled = unsettledRecords(progress);
+    if (unsettled > 0) return `ingestion has ${unsettled} records to settle`;
+    if (!progress.indicatorReady) return 'the indicator is replaying its partitions';
+    const behind = indicatorBehind(progress);
+    if (behind > 0) return `the indicator has ${behind} accepted events to apply`;
+    const newest = progress.newestReceivedAt;
     if (!newest) return 'the event store is empty: nothing to assess yet';
     const quietMs = this.deps.quietSeconds * 1000;
     if (Date.now() - newest.getTime() < quietMs) return `events arrived in the last ${this.deps.quietSeconds} s`;

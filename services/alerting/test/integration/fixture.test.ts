@@ -107,7 +107,7 @@ describe('alerting on the small fixture, end to end', () => {
   });
 
   it('evaluates today: gauges pass promtool, flags match the statuses, each raised flag is a CloudEvent on the alert topic', async () => {
-    await alerting.evaluateNow();
+    expect(await alerting.evaluateNow()).toBe('ok');
     const today = await request(base).get('/targets').expect(200);
     const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[]).filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status)).map((t) => t.id);
     const targetFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && !id.startsWith('task:')).map(([id]) => id).sort();
@@ -136,24 +136,58 @@ describe('alerting on the small fixture, end to end', () => {
     }
   });
 
+  const published = async () =>
+    kafka.withAdmin(async (admin) => (await admin.fetchTopicOffsets(kafka.topic(TOPICS.alert))).reduce((n, p) => n + Number(p.high), 0));
+  const flaggedIds = (a: RunningAlerting) => [...a.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
+  const startReplica = () => startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
+
   it('a restart keeps the flags (stored): no flag is raised twice', async () => {
-    const published = async () =>
-      kafka.withAdmin(async (admin) => (await admin.fetchTopicOffsets(kafka.topic(TOPICS.alert))).reduce((n, p) => n + Number(p.high), 0));
     const before = await published();
     expect(before).toBeGreaterThan(0);
-    const flaggedBefore = [...alerting.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
-    const again = await startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
+    const flaggedBefore = flaggedIds(alerting);
+    expect(flaggedBefore.length).toBeGreaterThan(0);
+    await alerting.lifecycle.shutdown('restart'); // gives the flags lease up
+    alerting = await startReplica();
+    base = `http://127.0.0.1:${alerting.apiPort}`;
+    expect(await alerting.evaluateNow()).toBe('ok');
+    expect(alerting.isFlagsLeader()).toBe(true);
+    expect(flaggedIds(alerting)).toEqual(flaggedBefore);
+    expect(await published()).toBe(before);
+  });
+
+  it('two replicas: one publishes flags, the other exports no flag series and takes over when the first stops', async () => {
+    const before = await published();
+    const flaggedBefore = flaggedIds(alerting);
+    const second = await startReplica();
+    let adopted = false;
     try {
-      await again.evaluateNow();
-      expect([...again.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort()).toEqual(flaggedBefore);
+      expect(await second.evaluateNow()).toBe('ok');
+      expect(alerting.isFlagsLeader()).toBe(true);
+      expect(second.isFlagsLeader()).toBe(false);
+      const standby = (await request(`http://127.0.0.1:${second.opsPort}`).get('/metrics').expect(200)).text;
+      expect(standby).toMatch(/^siliconalley_flags_leader(\{[^}]*\})? 0$/m);
+      expect(standby).toMatch(/^siliconalley_target_status\{/m);
+      expect(standby).not.toMatch(/^siliconalley_target_flagged\{/m);
+      const leader = (await request(`http://127.0.0.1:${alerting.opsPort}`).get('/metrics').expect(200)).text;
+      expect(leader).toMatch(/^siliconalley_flags_leader(\{[^}]*\})? 1$/m);
+      expect(leader).toMatch(/^siliconalley_target_flagged\{/m);
+
+      await alerting.lifecycle.shutdown('the leader stops'); // releases the lease
+      alerting = second;
+      adopted = true;
+      base = `http://127.0.0.1:${alerting.apiPort}`;
+      expect(await alerting.evaluateNow()).toBe('ok');
+      expect(alerting.isFlagsLeader()).toBe(true);
+      // The new publisher continues from the stored flags: nothing is raised a second time.
+      expect(flaggedIds(alerting)).toEqual(flaggedBefore);
       expect(await published()).toBe(before);
     } finally {
-      await again.lifecycle.shutdown('restart checked');
+      if (!adopted) await second.lifecycle.shutdown('test failed');
     }
   });
 
   it('plan tasks overdue or blocked today are flagged (task CloudEvents), and a report published through Kafka clears one', async () => {
-    await alerting.evaluateNow();
+    expect(await alerting.evaluateNow()).toBe('ok');
     const tasks = (await request(base).get('/tasks').expect(200)).body.tasks as { id: number; overdue: boolean; blocked: boolean; lead: string[]; dueQuarter: string | null; status: string | null }[];
     const offending = tasks.filter((t) => t.overdue || t.blocked).map((t) => t.id).sort((a, b) => a - b);
     const taskFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && id.startsWith('task:')).map(([id]) => Number(id.slice(5))).sort((a, b) => a - b);
@@ -179,7 +213,7 @@ describe('alerting on the small fixture, end to end', () => {
       };
       await publishRecords(kafka, [{ topic: 'siliconalley.task.v1', key: String(t.id), headers: { 'content-type': 'application/cloudevents+json' }, value: JSON.stringify(report) }], env.namespace);
       await waitUntil(`task ${t.id} to be reported (no longer overdue)`, async () => !(await alerting.evaluator.tasksOn(chinaDateOf(new Date()))).find((x) => x.id === t.id)!.overdue);
-      await alerting.evaluateNow();
+      expect(await alerting.evaluateNow()).toBe('ok');
       expect(alerting.flags().get(`task:${t.id}`)).toMatchObject({ flagged: false });
       await waitUntil(`a cleared flag for task ${t.id}`, async () => taskEvents().some((e) => e.data.task === t.id && e.data.change === 'cleared'));
     } finally {
