@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Provisions everything the local stack and the tests need, idempotently, caching in .local/:
 #   node modules, the Kafka broker's jars (Maven Central), FerretDB (go install; SQLite and
-#   PostgreSQL backends), Prometheus, Alertmanager, promtool and the PostgreSQL server (Debian
-#   packages), Chromium for report tests,
+#   PostgreSQL backends), Prometheus with promtool and Alertmanager with amtool (go install, the
+#   releases docker-compose.yml runs), the PostgreSQL server (Debian package), Chromium for report
+#   tests,
 #   schemathesis (PyPI, in a venv) for schema fuzzing, then builds every workspace.
 #   Safe to run again: each step checks before it works.
 set -euo pipefail
@@ -28,13 +29,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# --- Debian packages: Java, Maven, Prometheus, Alertmanager, promtool, Chromium ---------------
+# --- Debian packages: Java, Maven, Chromium (Prometheus and Alertmanager are built below) -------
 need_apt=()
 command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
-command -v prometheus >/dev/null || need_apt+=(prometheus)
-command -v promtool >/dev/null || need_apt+=(prometheus)
-command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v chromium >/dev/null || need_apt+=(chromium)
 # A CJK font, so that headless Chromium draws the Chinese of reports and dashboard previews.
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
@@ -85,6 +83,39 @@ if [ ! -x "$FERRET_BIN" ]; then
   (cd "$work" && GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install ./cmd/ferretdb)
   mv "$TOOLS/bin/ferretdb" "$FERRET_BIN"
   rm -rf "$work"
+fi
+
+# --- Prometheus + promtool, Alertmanager + amtool (go install, versions.env) --------------------
+# The releases docker-compose.yml runs (not Debian's older packages), into versioned folders that
+# packages/testkit (tools.ts) and packages/devstack resolve from versions.env:
+#   $TOOLS/bin/prometheus-$PROMETHEUS_VERSION/{prometheus,promtool}
+#   $TOOLS/bin/alertmanager-$ALERTMANAGER_VERSION/{alertmanager,amtool}
+# Each is built into a temporary folder and moved into place when complete.
+PROM_DIR="$TOOLS/bin/prometheus-$PROMETHEUS_VERSION"
+if [ ! -x "$PROM_DIR/prometheus" ] || [ ! -x "$PROM_DIR/promtool" ]; then
+  command -v go >/dev/null || fail "Go is required to build Prometheus (go install)"
+  step "building Prometheus $PROMETHEUS_VERSION and promtool with go install (about 5 minutes the first time)"
+  # Prometheus' go.mod has replace directives, which `go install module@version` refuses: build from a
+  # copy of the module (like FerretDB above). Without the `builtinassets` tag and the npm-built assets
+  # the binary serves no web UI; the HTTP API (all the stack and the tests use) is complete.
+  src_dir="$(go mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_MODULE_VERSION" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')"
+  work="$TOOLS/src/prometheus-$PROMETHEUS_VERSION"
+  rm -rf "$work" "$PROM_DIR.tmp" && mkdir -p "$(dirname "$work")" && cp -r "$src_dir" "$work" && chmod -R u+w "$work"
+  # -buildvcs=false: the copy lies inside this repository, whose commit Go would stamp as Prometheus'.
+  (cd "$work" && GOBIN="$PROM_DIR.tmp" GOFLAGS=-mod=mod go install -buildvcs=false \
+    -ldflags "-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" ./cmd/prometheus ./cmd/promtool)
+  rm -rf "$PROM_DIR" && mv "$PROM_DIR.tmp" "$PROM_DIR"
+  rm -rf "$work"
+fi
+AM_DIR="$TOOLS/bin/alertmanager-$ALERTMANAGER_VERSION"
+if [ ! -x "$AM_DIR/alertmanager" ] || [ ! -x "$AM_DIR/amtool" ]; then
+  command -v go >/dev/null || fail "Go is required to build Alertmanager (go install)"
+  step "building Alertmanager $ALERTMANAGER_VERSION and amtool with go install (a minute or two the first time)"
+  rm -rf "$AM_DIR.tmp"
+  GOBIN="$AM_DIR.tmp" go install -ldflags "-s -w -X github.com/prometheus/common/version.Version=$ALERTMANAGER_VERSION" \
+    "github.com/prometheus/alertmanager/cmd/alertmanager@v$ALERTMANAGER_VERSION" \
+    "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
+  rm -rf "$AM_DIR" && mv "$AM_DIR.tmp" "$AM_DIR"
 fi
 
 # --- schemathesis (PyPI) for schema fuzzing (packages/fuzz), in a venv of its own ---------------

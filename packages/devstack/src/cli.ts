@@ -8,6 +8,7 @@ import { SERVICES, opsPort } from './services';
 import { Stack } from './stack';
 import { replayDemo, type DemoSource } from './demo';
 import { FailureRecap } from './recap';
+import { notificationsFile } from './notifications';
 
 const args = process.argv.slice(2);
 const command = args[0] ?? 'start';
@@ -60,8 +61,9 @@ async function start(): Promise<void> {
   };
   onSignals((s) => void stop(s));
   try {
-    await stack.up();
-    if (!flag('no-demo')) await replayDemo(devLayout, (l) => process.stdout.write(`${l}\n`), demo);
+    // The demo log is in Kafka before the services start: the alerting service judges the targets
+    // once ingestion and the indicator have caught up to it, never on a half-published log.
+    await stack.up(flag('no-demo') ? undefined : () => replayDemo(devLayout, (l) => process.stdout.write(`${l}\n`), demo));
   } catch (err) {
     process.stderr.write(`[stack] start failed: ${(err as Error).message}\n`);
     await stack.down();
@@ -79,6 +81,7 @@ async function start(): Promise<void> {
       ...(ferretdbBackend() === 'postgresql' ? [`  its PostgreSQL        ${ferretdbPostgresUrl(postgresPort(devLayout))}`] : []),
       `  Prometheus            ${prometheusUrl(devLayout)}`,
       `  Alertmanager          ${alertmanagerUrl(devLayout)}`,
+      `  notifications         ${notificationsFile(devLayout)}   (Alertmanager's webhook, recorded; README "Notifications")`,
       ...SERVICES.map((s) => `  metrics ${s.name.padEnd(22)} http://127.0.0.1:${opsPort(devLayout, s)}/metrics`),
       `  dashboards            Grafana via docker compose (infra/grafana/); see README`,
       `  logs                  ${logDir(devLayout)}`,

@@ -36,7 +36,7 @@ export async function replayDemo(layout: StackLayout, say: (line: string) => voi
     const records = loadFixtureRecords('small');
     say(`[demo] replaying ${records.length} fixture records (shared/fixtures/small) into Kafka`);
     await publishRecords(client, records, '');
-    say('[demo] done; the services are applying them now');
+    say('[demo] done; the services apply them as they start');
   } finally {
     await client.close();
   }
@@ -53,5 +53,5 @@ async function replaySimulation(layout: StackLayout, firms: number, say: (line: 
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
   if (code !== 0) throw new Error(`the simulator exited with code ${code}`);
-  say('[demo] done; the services are applying them now');
+  say('[demo] done; the services apply them as they start');
 }

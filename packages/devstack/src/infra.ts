@@ -8,8 +8,9 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ManagedProcess, processAlive, waitFor, type ProcessSpec } from './process';
 import { alertmanagerUrl, dataDir, logDir, postgresPort, postgresSocketDir, prometheusUrl, type StackLayout } from './layout';
-import { chooseFerretdbBackend, ferretdbBackend, ferretdbBinary, kafkaLibsDir, postgresProgram, repoRoot, type FerretdbBackend } from './paths';
+import { alertmanagerBinary, chooseFerretdbBackend, ferretdbBackend, ferretdbBinary, kafkaLibsDir, postgresProgram, prometheusBinary, repoRoot, type FerretdbBackend } from './paths';
 import { FERRETDB_PG_DATABASE, FERRETDB_PG_ROLE, createDatabaseArgs, ferretdbArgs, ferretdbPostgresUrl, initdbArgs, passwdIds, postgresArgs } from './backend';
+import { startNotificationRecorder, writeLocalAlertmanagerConfig } from './notifications';
 
 export interface Component {
   name: string;
@@ -237,7 +238,9 @@ export function prometheusComponent(layout: StackLayout, writeConfig: (file: str
     },
     spec: {
       name: 'prometheus',
-      command: 'prometheus',
+      // The release docker-compose.yml runs, built by bootstrap.sh (versions.env). Built from the Go
+      // module it serves no web UI; the HTTP API, all the stack and the tests use, is complete.
+      command: prometheusBinary(),
       args: [
         `--config.file=${config}`,
         `--storage.tsdb.path=${dir}`,
@@ -255,15 +258,23 @@ export function prometheusComponent(layout: StackLayout, writeConfig: (file: str
 
 export function alertmanagerComponent(layout: StackLayout): Component {
   const dir = dataDir(layout, 'alertmanager');
+  // Rendered by the alerting service's generator, every receiver posting to the stack's recorder
+  // (notifications.ts): notifications land in <stack>/notifications.jsonl.
+  const config = join(layout.dir, 'config', 'alertmanager.yml');
   return {
     name: 'alertmanager',
     url: alertmanagerUrl(layout),
-    prepare: () => mkdirSync(dir, { recursive: true }),
+    prepare: () => {
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(join(layout.dir, 'config'), { recursive: true });
+      startNotificationRecorder(layout);
+      writeLocalAlertmanagerConfig(layout, config);
+    },
     spec: {
       name: 'alertmanager',
-      command: 'prometheus-alertmanager',
+      command: alertmanagerBinary(),
       args: [
-        `--config.file=${join(repoRoot, 'infra/alertmanager/alertmanager.yml')}`,
+        `--config.file=${config}`,
         `--storage.path=${dir}`,
         `--web.listen-address=127.0.0.1:${layout.ports.alertmanager}`,
         '--cluster.listen-address=',

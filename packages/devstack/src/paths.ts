@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { alertmanagerBinary, amtoolBinary, prometheusBinary, promtoolBinary } from '@siliconalley/testkit';
 
 function findRepoRoot(start: string): string {
   let dir = start;
@@ -25,14 +26,20 @@ export function envFileValue(text: string, key: string): string | undefined {
   return new RegExp(`^${key}=(.+)$`, 'm').exec(text)?.[1]?.replace(/\s+#.*$/, '').trim() || undefined;
 }
 
-export function componentVersions(): { kafka: string; ferretdb: string } {
+export function componentVersions(): { kafka: string; ferretdb: string; prometheus: string; prometheusModule: string; alertmanager: string } {
   const text = versionsEnv();
   const get = (k: string) => {
     const v = envFileValue(text, k);
     if (!v) throw new Error(`infra/local/versions.env lacks ${k}`);
     return v;
   };
-  return { kafka: get('KAFKA_VERSION'), ferretdb: get('FERRETDB_VERSION') };
+  return {
+    kafka: get('KAFKA_VERSION'),
+    ferretdb: get('FERRETDB_VERSION'),
+    prometheus: get('PROMETHEUS_VERSION'),
+    prometheusModule: get('PROMETHEUS_MODULE_VERSION'),
+    alertmanager: get('ALERTMANAGER_VERSION'),
+  };
 }
 
 /** FerretDB's storage in the local stacks (production runs MongoDB 7, docker-compose.yml). */
@@ -52,6 +59,12 @@ export const ferretdbBackend = (): FerretdbBackend => chooseFerretdbBackend(proc
 
 export const kafkaLibsDir = () => join(toolsDir, `kafka-${componentVersions().kafka}`, 'libs');
 export const ferretdbBinary = () => join(toolsDir, 'bin', `ferretdb-${componentVersions().ferretdb}`);
+/**
+ * Prometheus, promtool, Alertmanager and amtool of versions.env, as bootstrap.sh builds them
+ * (.local/tools/bin/prometheus-<version>/, alertmanager-<version>/). Their home is packages/testkit
+ * (tools.ts), which the tests use without the devstack; re-exported here beside the other components.
+ */
+export { alertmanagerBinary, amtoolBinary, prometheusBinary, promtoolBinary };
 
 /**
  * Debian installs the PostgreSQL server outside the PATH, one folder per major version

@@ -49,7 +49,12 @@ export class Stack {
     return this.opts.layout;
   }
 
-  async up(): Promise<void> {
+  /**
+   * Starts the infrastructure, creates the topics, runs `beforeServices` (the demo replay: published
+   * before any service runs, so that no service ever sees half of it as if it were all there), then
+   * starts the services.
+   */
+  async up(beforeServices?: () => Promise<void>): Promise<void> {
     const { layout } = this.opts;
     if (this.opts.fresh && existsSync(layout.dir)) {
       this.say(`[stack] --fresh: wiping ${layout.dir}`);
@@ -82,6 +87,7 @@ export class Stack {
       await waitFor(component.name, component.ready, 90000, component.spec.logFile);
     }
     await this.createTopics();
+    await beforeServices?.();
     for (const def of services) await this.startService(def);
   }
 

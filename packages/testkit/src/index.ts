@@ -105,6 +105,7 @@ export function acceptedFixtureEvents(name: string): AcceptedEvent[] {
 export * from './synthetic';
 export * from './env';
 export * from './promtool';
+export * from './tools';
 export * from './cutter';
 export * from './wire';
 export * from './recorder';

@@ -37,6 +37,45 @@ export interface RuleGroup {
 
 const quote = (s: string) => JSON.stringify(s);
 
+/*
+ * How long a flag must hold before its alert fires (`for:`). The alerting service sets its gauges
+ * once per evaluation (EVALUATION_INTERVAL_SECONDS, 60 s by default); Prometheus scrapes them every
+ * 15 s (infra/prometheus/prometheus.yml; 5 s in the local stack) and evaluates the rules as often.
+ * A flag series that is 1 for a single evaluation or scrape (a restart, two instances disagreeing for
+ * a moment during a deploy, a restated count taken back) is seen by the rules for about one
+ * evaluation interval at most, and must not notify a department. Tested in
+ * infra/prometheus/tests/targets.test.yml (a single scrape after a restart, flapping every scrape and
+ * every minute, a steady flag firing exactly at the hold).
+ */
+/**
+ * TargetFlagged: the service raises a target flag at once (lagging, regressing or missed) and clears
+ * it only after 3 recovered evaluations (packages/targets flags.ts), so a real flag lasts far longer
+ * than 10 minutes, and a target judged against a path of years loses nothing by the wait.
+ */
+export const TARGET_FLAG_HOLD = '10m';
+/**
+ * PlanTaskBlocked: a task's flag has no hysteresis on the service side (blocked is a fact of its
+ * latest report), so the hold is the only filter; short, as reports come quarterly.
+ */
+export const TASK_BLOCKED_HOLD = '5m';
+/**
+ * A flag series that goes missing (the alerting service restarting, or the flags lease passing to
+ * another replica, which exports no flag series until its first caught-up evaluation) must not
+ * resolve the alert and start its hold again — that would notify "resolved" and then "firing" 10
+ * minutes later. The flag rules read the last value within this window (last_over_time skips
+ * staleness markers), so an absent series keeps its last value while a series that says 0 clears at
+ * once. Longer than the flags lease (3 evaluations) plus a catch-up wait.
+ */
+export const FLAG_GAP_BRIDGE = '15m';
+/** The last exported value of a flag gauge within FLAG_GAP_BRIDGE, per `by` labels. */
+const lastFlag = (metric: string, selector: string, by: string) => `max by (${by}) (last_over_time(${metric}{${selector}}[${FLAG_GAP_BRIDGE}])) == 1`;
+/*
+ * TargetMissed has no hold: `missed` exists only after the due date, with the KPI below the target,
+ * and then in every evaluation until a backfill restates the KPI (a real change, which resolves the
+ * alert); it has no blip to filter, and a critical alert should not wait. (The same target's
+ * TargetFlagged, a warning, follows after its hold; Alertmanager inhibits it under the critical one.)
+ */
+
 export function targetRules(definitions: readonly TargetDefinition[], runbook: (a: RunbookAnchor) => string): AlertRule[] {
   return definitions.flatMap((t): AlertRule[] => {
     const sel = `target=${quote(t.id)}`;
@@ -45,9 +84,8 @@ export function targetRules(definitions: readonly TargetDefinition[], runbook: (
     return [
       {
         alert: 'TargetFlagged',
-        // The service raises the flag at once on lagging, regressing or missed and clears it with
-        // hysteresis (packages/targets flags.ts), so this rule needs no `for` of its own.
-        expr: `max by (target) (siliconalley_target_flagged{${sel}}) == 1`,
+        expr: lastFlag('siliconalley_target_flagged', sel, 'target'),
+        for: TARGET_FLAG_HOLD,
         labels: { severity: 'warning', ...labels },
         annotations: {
           summary: `Target ${t.id} is flagged (lagging, regressing or missed)`,
@@ -57,6 +95,7 @@ export function targetRules(definitions: readonly TargetDefinition[], runbook: (
       },
       {
         alert: 'TargetMissed',
+        // No hold (for:): see TARGET_FLAG_HOLD above.
         expr: `max by (target) (siliconalley_target_status{${sel},status="missed"}) == 1`,
         labels: { severity: 'critical', ...labels },
         annotations: {
@@ -83,7 +122,8 @@ export function managedTargetRules(definitions: readonly TargetDefinition[], run
   return [
     {
       alert: 'TargetFlagged',
-      expr: `max by (target) (siliconalley_target_flagged{${sel}}) == 1`,
+      expr: lastFlag('siliconalley_target_flagged', sel, 'target'),
+      for: TARGET_FLAG_HOLD,
       labels: { severity: 'warning', ...labels },
       annotations: {
         summary: 'Target {{ $labels.target }} is flagged (lagging, regressing or missed)',
@@ -108,7 +148,8 @@ export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
   return [
     {
       alert: 'PlanTaskBlocked',
-      expr: 'max by (task, department) (siliconalley_task_blocked) == 1',
+      expr: lastFlag('siliconalley_task_blocked', '', 'task, department'),
+      for: TASK_BLOCKED_HOLD,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Plan task {{ $labels.task }} is blocked ({{ $labels.department }} leads it)',
@@ -193,6 +234,9 @@ export function rulesYaml(definitions: readonly TargetDefinition[], runbookBase 
     '# services/alerting/test/unit/rules.test.ts fails when this file differs from a fresh generation.',
     '# Targets added through the API (POST /api/v1/targets) are covered by the rules labelled',
     '# managed="api", keyed by the series\' target label: no regeneration is needed for them.',
+    `# Holds (for:): TargetFlagged ${TARGET_FLAG_HOLD} and PlanTaskBlocked ${TASK_BLOCKED_HOLD}, so that a flag seen for one`,
+    '# evaluation (a restart, a deploy, a restatement taken back) notifies no one; TargetMissed none (a',
+    '# dated fact with no blip to filter). Why: services/alerting/src/rules.ts and the README runbooks.',
   ].join('\n');
   return `${header}\n${stringify({ groups: ruleGroups(definitions, runbookBase) }, { lineWidth: 0 })}`;
 }

@@ -93,6 +93,10 @@ const hostPort = (target: string) => {
   return { host: m[1]!, port: Number(m[2]) };
 };
 
+/** What the service parses once its NAME_FILE files are read (they are made at run time, e.g. by a one-shot). */
+const withFileSecretsRead = (env: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => (k.endsWith('_FILE') && v ? [k.slice(0, -'_FILE'.length), `<content of ${v}>`] : [k, v])));
+
 const commandText = (c: string | string[] | undefined) => (Array.isArray(c) ? c.join(' ') : (c ?? ''));
 
 /** The port an infrastructure container listens on, from its `--web.listen-address=:PORT` flag. */
@@ -102,6 +106,8 @@ function listenPort(svc: ComposeService): number | null {
 }
 
 const serviceNames = Object.keys(compose.services);
+/** Grafana listens on its default port 3000 (published as such). */
+const listenPortOfGrafana = () => publishedPorts(compose.services.grafana!).map((p) => p.container)[0];
 const service = (name: string): ComposeService => {
   const svc = compose.services[name];
   if (!svc) throw new Error(`docker-compose.yml has no service ${name}`);
@@ -172,14 +178,14 @@ describe('docker-compose.yml: the services of the local stack', () => {
       expect(buildOf(svc())).toEqual({ context: '.', dockerfile: 'infra/docker/service.Dockerfile', service: s.workspace });
     });
 
-    it('sets only environment names its config schema knows', () => {
+    it('sets only environment names its config schema knows (NAME_FILE for a known NAME: packages/config reads the file)', () => {
       const known = Object.keys(schema!.shape);
-      const unknown = Object.keys(env()).filter((k) => !known.includes(k));
+      const unknown = Object.keys(env()).filter((k) => !known.includes(k) && !(k.endsWith('_FILE') && known.includes(k.slice(0, -'_FILE'.length))));
       expect(unknown).toEqual([]);
     });
 
     it('passes its config schema with that environment', () => {
-      const result = schema!.safeParse(env());
+      const result = schema!.safeParse(withFileSecretsRead(env()));
       expect(result.success ? [] : result.error.issues).toEqual([]);
     });
 
@@ -282,6 +288,22 @@ describe('docker-compose.yml: Kafka', () => {
   });
 });
 
+describe('docker-compose.yml: Prometheus and Alertmanager', () => {
+  const versions = componentVersions();
+
+  it('run the official images at the versions the local stack and the tests build (infra/local/versions.env)', () => {
+    expect({ prometheus: service('prometheus').image, alertmanager: service('alertmanager').image }).toEqual({
+      prometheus: `prom/prometheus:v${versions.prometheus}`,
+      alertmanager: `prom/alertmanager:v${versions.alertmanager}`,
+    });
+  });
+
+  it('names the Go module version of that Prometheus release (3.x.y is v0.3xx.y)', () => {
+    const [major, minor, patch] = versions.prometheus.split('.').map(Number) as [number, number, number];
+    expect(versions.prometheusModule).toBe(`v0.${major * 100 + minor}.${patch}`);
+  });
+});
+
 describe('infra/prometheus/prometheus.yml (compose)', () => {
   const jobs = prometheus.scrape_configs;
   const targets = jobs.flatMap((j) => (j.static_configs ?? []).flatMap((c) => c.targets.map((t) => ({ job: j.job_name, ...hostPort(t) }))));
@@ -311,7 +333,39 @@ describe('infra/prometheus/prometheus.yml (compose)', () => {
     const am = (prometheus.alerting?.alertmanagers ?? []).flatMap((a) => (a.static_configs ?? []).flatMap((c) => c.targets));
     expect(am).toEqual(['alertmanager:9093']);
     expect(listenPort(service('alertmanager'))).toBe(9093);
-    expect(service('alertmanager').volumes).toContain('./infra/alertmanager:/etc/alertmanager:ro');
+  });
+
+  it('runs Alertmanager on the configuration the alertmanager-config one-shot renders (services/alerting)', () => {
+    const am = service('alertmanager');
+    const oneShot = service('alertmanager-config');
+    expect(dependsOn(am)).toEqual({ 'alertmanager-config': 'service_completed_successfully' });
+    expect(commandText(am.command)).toContain('--config.file=/config/alertmanager.yml');
+    expect(am.volumes).toContain('alertmanager-config:/config:ro');
+    expect(oneShot.image).toBe(service('alerting').image);
+    expect(commandText(oneShot.command)).toBe('node services/alerting/dist/alertmanager-config-cli.js --out /config/alertmanager.yml --owner 65534:65534');
+    expect(existsSync(join(repoRoot, 'services/alerting/src/alertmanager-config-cli.ts'))).toBe(true);
+    expect(oneShot.volumes).toEqual(['alertmanager-config:/config']);
+    // Every setting it passes is one the generator knows (a typo would silently switch a channel off).
+    const notify = (require('../../../../services/alerting/src/notifications/alertmanager-config') as Record<string, EnvSchema>).notificationEnvSchema!;
+    const knows = (k: string) => k in notify.shape || (k.endsWith('_FILE') && k.slice(0, -'_FILE'.length) in notify.shape);
+    expect(Object.keys(environment(oneShot)).filter((k) => !knows(k))).toEqual([]);
+    expect(notify.safeParse(environment(oneShot)).success).toBe(true);
+  });
+
+  it('gives the alerting service a Grafana token made by the grafana-token one-shot', () => {
+    const oneShot = service('grafana-token');
+    const alerting = service('alerting');
+    expect(oneShot.image).toBe(alerting.image);
+    expect(dependsOn(oneShot)).toEqual({ grafana: 'service_healthy' });
+    expect(commandText(oneShot.command)).toBe('node services/alerting/dist/grafana-token-cli.js --out /grafana-token/token --owner 1000:1000');
+    expect(oneShot.volumes).toEqual(['grafana-token:/grafana-token']);
+    const tokenSchema = (require('../../../../services/alerting/src/notifications/grafana-token') as Record<string, EnvSchema>).grafanaTokenEnvSchema!;
+    expect(Object.keys(environment(oneShot)).filter((k) => !(k in tokenSchema.shape))).toEqual([]);
+    expect(tokenSchema.safeParse(environment(oneShot)).success).toBe(true);
+    expect(new URL(environment(oneShot).GRAFANA_URL!).host).toBe(`grafana:${listenPortOfGrafana()}`);
+    expect(environment(alerting)).toMatchObject({ GRAFANA_URL: environment(oneShot).GRAFANA_URL, GRAFANA_TOKEN_FILE: '/grafana-token/token' });
+    expect(alerting.volumes).toContain('grafana-token:/grafana-token:ro');
+    expect(dependsOn(alerting)['grafana-token']).toBe('service_completed_successfully');
   });
 });
 

@@ -11,15 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
+import { internalAuthHeaders } from '@siliconalley/http';
 import { type KafkaClient } from '@siliconalley/kafka';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
-import { loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
+import { loadFixtureRecords, prometheusBinary, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '@siliconalley/service-indicator/dist/config';
 import { startIndicator, type RunningIndicator } from '@siliconalley/service-indicator/dist/service';
 import { alertingConfigSchema } from '../../src/config';
-import { rulesYaml } from '../../src/rules';
+import { TARGET_FLAG_HOLD, rulesYaml } from '../../src/rules';
 import { startAlerting, type RunningAlerting } from '../../src/service';
 import { loadTargets } from '../../src/targets-file';
 
@@ -60,7 +61,7 @@ describe('flags fire as alerts in a real Prometheus', () => {
       ]),
     );
     kafka = await createTestTopics(env);
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'error' };
+    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'error', INTERNAL_API_SECRET: env.internalApiSecret };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, loadFixtureRecords('small'), env.namespace);
@@ -75,8 +76,13 @@ describe('flags fire as alerts in a real Prometheus', () => {
     );
     stops.push(() => alerting.lifecycle.shutdown('test done'));
 
-    // Rules generated from the same targets file, as an operator would after adding a target.
-    writeFileSync(join(dir, 'rules.yml'), rulesYaml(loadTargets(targetsFile)));
+    // Rules generated from the same targets file, as an operator would after adding a target, with
+    // TargetFlagged's hold (10m, for:) cut to seconds: promtool tests the hold (infra/prometheus/tests),
+    // this test the way from the flags to Alertmanager (the service evaluates every 2 s here).
+    const rules = rulesYaml(loadTargets(targetsFile));
+    const holds = `for: ${TARGET_FLAG_HOLD}\n`;
+    if (!rules.includes(holds)) throw new Error(`the generated rules have no ${holds.trim()}`);
+    writeFileSync(join(dir, 'rules.yml'), rules.replaceAll(holds, 'for: 3s\n'));
     const amUrl = new URL(process.env.ALERTMANAGER_URL ?? 'http://127.0.0.1:29093');
     writeFileSync(
       join(dir, 'prometheus.yml'),
@@ -101,8 +107,9 @@ describe('flags fire as alerts in a real Prometheus', () => {
     );
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
+    // The Prometheus release docker-compose.yml runs (versions.env; bootstrap.sh builds it).
     prometheus = spawn(
-      'prometheus',
+      prometheusBinary(),
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
@@ -165,7 +172,7 @@ describe('flags fire as alerts in a real Prometheus', () => {
     // A firm in the district today (from the indicator's own explain), granted RECOVER_TARGET new
     // national service platforms, through the certification topic like any provider's records.
     const today = alerting.evaluator.today();
-    const explained = (await (await fetch(`http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=active_firms&scope=district&asOf=${today}`)).json()) as { firms: { uscc: string }[] };
+    const explained = (await (await fetch(`http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=active_firms&scope=district&asOf=${today}`, { headers: internalAuthHeaders(env.internalApiSecret) })).json()) as { firms: { uscc: string }[] };
     const uscc = explained.firms[0]!.uscc;
     const validFrom = `${today.slice(0, 8)}01`;
     const records = Array.from({ length: RECOVER_TARGET }, (_, i) => {
@@ -200,7 +207,7 @@ describe('flags fire as alerts in a real Prometheus', () => {
 
   it('an API-managed target fires the generic rule (managed="api") and resolves when deleted through the API', async () => {
     const api = `http://127.0.0.1:${alerting.apiPort}`;
-    const actor = { 'content-type': 'application/json', 'x-sa-actor': 'sa_E2E000' };
+    const actor = { 'content-type': 'application/json', 'x-sa-actor': 'sa_E2E000', ...internalAuthHeaders(env.internalApiSecret) };
     const definition = { id: 'E2E_API', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', baselineValue: 0, target: { value: 5000 }, due: '2026-12-31', method: 'linear-v1' };
     expect((await fetch(`${api}/targets`, { method: 'POST', headers: actor, body: JSON.stringify(definition) })).status).toBe(201);
     await waitUntil('the generic TargetFlagged to fire for E2E_API', async () => (await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_API'));
