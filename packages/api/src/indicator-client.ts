@@ -2,7 +2,7 @@
 // topic's partitions: each holds the firms of its partitions, so a reader asks all of them and
 // merges — series counts add up. Used by the gateway (KPI routes) and the alerting service.
 import type { TaskProgressReported } from '@siliconalley/contract';
-import { HttpProblem } from '@siliconalley/http';
+import { HttpProblem, internalAuthHeaders } from '@siliconalley/http';
 import { compareTimeThenId } from '@siliconalley/kpi-engine';
 import { ChangeGroupSum, formatOffsets, type Changes, type PartialApplied, type PartialChanges, type PartialDataQuality, type PartialTasks } from './indicator-partials';
 
@@ -32,12 +32,23 @@ function heldExactlyOnce(answers: readonly { partitions: number[] }[]): boolean 
   return held.length > 0 && new Set(held).size === held.length;
 }
 
+export interface IndicatorClientOptions {
+  /** INTERNAL_API_SECRET, sent with every request (the indicator refuses requests without it). */
+  secret?: string;
+  timeoutMs?: number;
+}
+
 export class IndicatorClient {
+  private readonly timeoutMs: number;
+  private readonly headers: Record<string, string>;
+
   constructor(
     readonly urls: readonly string[],
-    private readonly timeoutMs = 30000,
+    opts: IndicatorClientOptions = {},
   ) {
     if (urls.length === 0) throw new Error('IndicatorClient needs at least one indicator URL');
+    this.timeoutMs = opts.timeoutMs ?? 30000;
+    this.headers = internalAuthHeaders(opts.secret);
   }
 
   /**
@@ -51,12 +62,14 @@ export class IndicatorClient {
       this.urls.map(async (url) => {
         let res: Response;
         try {
-          res = await fetch(qs ? `${url}${path}?${qs}` : `${url}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+          res = await fetch(qs ? `${url}${path}?${qs}` : `${url}${path}`, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
         } catch {
           throw new HttpProblem(503, 'an indicator instance is unavailable; retry shortly', {}, { 'Retry-After': '5' });
         }
         const body = (await res.json().catch(() => ({}))) as T & { detail?: string };
         if (res.status === 503) throw new HttpProblem(503, body.detail ?? 'an indicator instance is not ready', {}, { 'Retry-After': '5' });
+        // The indicator refused our INTERNAL_API_SECRET: a configuration fault here, not the caller's.
+        if (res.status === 401) throw new HttpProblem(502, 'the indicator refused this service\'s internal credential (INTERNAL_API_SECRET differs); tell an operator');
         if (!res.ok) throw new HttpProblem(res.status, body.detail ?? `indicator answered ${res.status}`);
         return body;
       }),

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const stack = await benchStack('sys');
   const { env, kafka } = stack;
   const running: ServiceProcess[] = [];
-  const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace };
+  const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, INTERNAL_API_SECRET: env.internalApiSecret };
   const figures: Figure[] = [];
   try {
     say(stack.describe);

@@ -7,7 +7,7 @@ import { MongoClient } from 'mongodb';
 import { Stack, createTestTopics, kafkaBrokers, localDir, mongoUrl, type StackLayout } from '@siliconalley/devstack';
 import { databaseUrl } from '@siliconalley/db';
 import type { KafkaClient } from '@siliconalley/kafka';
-import type { TestEnv } from '@siliconalley/testkit';
+import { newInternalApiSecret, type TestEnv } from '@siliconalley/testkit';
 
 const benchLayout: StackLayout = {
   name: 'test-stack',
@@ -53,6 +53,7 @@ export async function benchStack(label: string): Promise<BenchStack> {
     prometheusUrl: process.env.PROMETHEUS_URL ?? '',
     alertmanagerUrl: process.env.ALERTMANAGER_URL ?? '',
     namespace: `b${label}${randomBytes(3).toString('hex')}`,
+    internalApiSecret: newInternalApiSecret(),
   };
   let kafka: KafkaClient;
   try {

@@ -11,6 +11,7 @@ import { kafkaBrokers, restartInfra, topicSpecs, type StackLayout } from '@silic
 import { CONSUMER_GROUPS, KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { createStore, FAULT_ENV } from '@siliconalley/store';
+import { newInternalApiSecret } from '@siliconalley/testkit';
 import { poisonRecord, type ChaosLog, type LogRecord } from './log';
 import { faultPlan, seededRandom, type PlannedFault } from './plan';
 import { signature } from './readback';
@@ -104,6 +105,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
     KAFKA_STALL_TIMEOUT_MS: String(Math.max(60000, 2 * sessionTimeoutMs + 10000)),
     INGEST_CHUNK_SIZE: String(o.ingestChunkSize ?? 100),
+    // The secret the gateway, indicator and alerting of this run share (ingest ignores it).
+    INTERNAL_API_SECRET: newInternalApiSecret(),
     ...(o.poison ? { [FAULT_ENV]: poisonMarker } : {}),
   };
   const indicatorUrl = `http://127.0.0.1:${ports.indicatorApi}`;

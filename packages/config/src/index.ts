@@ -37,6 +37,9 @@ export function resolveFileSecrets(env: NodeJS.ProcessEnv, known?: ReadonlySet<s
   return out;
 }
 
+/** Names whose values are never repeated in a configuration error. */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PEPPER/i;
+
 /** Parses the environment with the service's schema; throws a ConfigError listing every problem. */
 export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
@@ -44,7 +47,8 @@ export function parseConfig<S extends z.ZodType>(service: string, schema: S, env
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(environment)';
-    const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    // The offending value helps, except for a secret (a short INTERNAL_API_SECRET is still one).
+    const given = issue.path.length === 1 && !SECRET_NAME.test(String(issue.path[0])) ? env[String(issue.path[0])] : undefined;
     return `${key}: ${issue.message}${given !== undefined ? ` (got ${JSON.stringify(given)})` : ''}`;
   });
   throw new ConfigError(service, issues);
@@ -86,6 +90,33 @@ export const namespace = z
   .regex(/^[a-z0-9-]*$/, 'lower-case letters, digits and dashes only')
   .default('');
 
+/**
+ * The address a server listens on. Loopback by default: reachable from this host only. Containers
+ * that other containers call set `0.0.0.0` (or `::`) explicitly (docker-compose.yml does).
+ */
+export const bindHost = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.:%_-]+$/, 'an IP address or host name, e.g. 127.0.0.1 (this host only) or 0.0.0.0 (every interface)')
+  .default('127.0.0.1');
+
+/** Shortest INTERNAL_API_SECRET accepted (32 characters: `openssl rand -hex 32` gives 64). */
+export const MIN_INTERNAL_API_SECRET_LENGTH = 32;
+
+/**
+ * The secret the gateway and the services share for the internal APIs (packages/http
+ * requireInternalAuth). Required: an internal API without it would let anyone who reaches its port
+ * read firm lists and write targets under a forged name, loopback or not.
+ */
+export const internalApiSecret = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the secret the gateway and the internal APIs share; set INTERNAL_API_SECRET_FILE to a file holding it (e.g. `openssl rand -hex 32`) or INTERNAL_API_SECRET'
+        : undefined,
+  })
+  .min(MIN_INTERNAL_API_SECRET_LENGTH, `at least ${MIN_INTERNAL_API_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+
 /** The settings every service shares. */
 export const commonEnv = {
   LOG_LEVEL: logLevel,
@@ -93,4 +124,15 @@ export const commonEnv = {
   KAFKA_CLIENT_ID: z.string().optional(),
   MONGO_URL: mongoUrl,
   SA_NAMESPACE: namespace,
+  /** The ops port's address (/metrics, /healthz, /readyz). */
+  OPS_HOST: bindHost,
+};
+
+/**
+ * The settings of a service with an HTTP API that serves or calls the internal APIs (indicator,
+ * alerting; the gateway, whose HTTP_HOST is the public API's address).
+ */
+export const apiEnv = {
+  HTTP_HOST: bindHost,
+  INTERNAL_API_SECRET: internalApiSecret,
 };

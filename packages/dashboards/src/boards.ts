@@ -173,8 +173,16 @@ const pipeline: BoardSpec = {
     {
       title: 'Flow',
       panels: [
-        { title: 'Duplicates skipped', kind: 'stat', width: 6, queries: [{ expr: 'sum(siliconalley_events_duplicate_total)' }] },
-        { title: 'Consumer lag (records)', kind: 'timeseries', width: 9, queries: [{ expr: 'sum by (group, topic) (siliconalley_consumer_lag_records)', legend: '{{group}} {{topic}}' }] },
+        { title: 'Duplicates skipped', kind: 'stat', width: 4, queries: [{ expr: 'sum(siliconalley_events_duplicate_total)' }] },
+        {
+          title: 'Targets judged on caught-up data',
+          kind: 'stat',
+          width: 4,
+          thresholds: [{ color: 'red', value: null }, { color: 'green', value: 1 }],
+          description: '1 when the alerting service judged the targets on data caught up to the start of its last evaluation; 0 while it waits for ingestion or the indicator (target and flag panels then show the last caught-up values)',
+          queries: [{ expr: 'max(siliconalley_evaluation_ready)' }],
+        },
+        { title: 'Consumer lag (records)', kind: 'timeseries', width: 7, queries: [{ expr: 'sum by (group, topic) (siliconalley_consumer_lag_records)', legend: '{{group}} {{topic}}' }] },
         { title: 'KPI freshness', kind: 'stat', width: 9, unit: 's', thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 3600 }, { color: 'red', value: 86400 }], description: 'Seconds since the indicator last applied an event', queries: [{ expr: 'max(siliconalley_kpi_freshness_seconds)' }] },
       ],
     },

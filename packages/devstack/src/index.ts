@@ -3,6 +3,7 @@ export * from './layout';
 export * from './paths';
 export * from './process';
 export * from './services';
+export * from './internal-secret';
 export * from './stack';
 export * from './topics';
 export * from './publish';

@@ -26,7 +26,7 @@ export function envFileValue(text: string, key: string): string | undefined {
   return new RegExp(`^${key}=(.+)$`, 'm').exec(text)?.[1]?.replace(/\s+#.*$/, '').trim() || undefined;
 }
 
-export function componentVersions(): { kafka: string; ferretdb: string; prometheus: string; prometheusModule: string; alertmanager: string } {
+export function componentVersions(): { node: string; kafka: string; ferretdb: string; prometheus: string; prometheusModule: string; alertmanager: string } {
   const text = versionsEnv();
   const get = (k: string) => {
     const v = envFileValue(text, k);
@@ -34,6 +34,7 @@ export function componentVersions(): { kafka: string; ferretdb: string; promethe
     return v;
   };
   return {
+    node: get('NODE_VERSION'),
     kafka: get('KAFKA_VERSION'),
     ferretdb: get('FERRETDB_VERSION'),
     prometheus: get('PROMETHEUS_VERSION'),

@@ -13,6 +13,8 @@ export interface ServiceDef {
   opsPortOffset: number;
   /** API port offset (internal HTTP API behind the gateway), if the service has one. */
   apiPortOffset?: number;
+  /** Serves or calls the internal APIs: gets the stack's INTERNAL_API_SECRET_FILE (internal-secret.ts). */
+  internalApi?: boolean;
   env?: (layout: StackLayout) => Record<string, string>;
 }
 
@@ -20,18 +22,20 @@ export const SERVICES: ServiceDef[] = [
   { name: 'ingest-registration', workspace: 'ingest', opsPortOffset: 1, env: () => ({ INGEST_STREAMS: 'enterprise' }) },
   { name: 'ingest-certification', workspace: 'ingest', opsPortOffset: 2, env: () => ({ INGEST_STREAMS: 'certification' }) },
   { name: 'ingest-task', workspace: 'ingest', opsPortOffset: 3, env: () => ({ INGEST_STREAMS: 'task' }) },
-  { name: 'indicator', workspace: 'indicator', opsPortOffset: 4, apiPortOffset: 14 },
+  { name: 'indicator', workspace: 'indicator', opsPortOffset: 4, apiPortOffset: 14, internalApi: true },
   {
     name: 'alerting',
     workspace: 'alerting',
     opsPortOffset: 5,
     apiPortOffset: 15,
+    internalApi: true,
     env: (layout) => ({ INDICATOR_URL: `http://127.0.0.1:${apiPort(layout, 'indicator')}` }),
   },
   {
     name: 'gateway',
     workspace: 'gateway',
     opsPortOffset: 0,
+    internalApi: true,
     env: (layout) => ({
       HTTP_PORT: String(layout.ports.gateway),
       INDICATOR_URL: `http://127.0.0.1:${apiPort(layout, 'indicator')}`,

@@ -18,6 +18,7 @@ import {
 } from './infra';
 import { ferretdbBackend } from './paths';
 import { kafkaBrokers, logDir, type StackLayout } from './layout';
+import { ensureInternalSecret } from './internal-secret';
 import { ManagedProcess, waitFor } from './process';
 import { SERVICES, localPrometheusConfig, opsPort, serviceEntry, serviceEnv, type ServiceDef } from './services';
 import { topicSpecs } from './topics';
@@ -113,7 +114,8 @@ export class Stack {
         name: def.name,
         command: process.execPath,
         args: ['--enable-source-maps', entry],
-        env: serviceEnv(layout, def),
+        // The stack folder's secret, as a file (made on first use, 0600), for the services that need it.
+        env: { ...serviceEnv(layout, def), ...(def.internalApi ? { INTERNAL_API_SECRET_FILE: ensureInternalSecret(layout) } : {}) },
         logFile: join(logDir(layout), `${def.name}.log`),
       },
       join(layout.dir, 'pids'),

@@ -75,7 +75,8 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
   const logDir = join(opts.logDir, namespace);
   mkdirSync(logDir, { recursive: true });
   const pidDir = join(logDir, 'pids');
-  const env = { brokers: opts.brokers, mongoUrl: opts.mongoUrl, prometheusUrl: '', alertmanagerUrl: '', namespace };
+  // The secret the gateway, indicator and alerting of this run share (ingest ignores it).
+  const env = { brokers: opts.brokers, mongoUrl: opts.mongoUrl, prometheusUrl: '', alertmanagerUrl: '', namespace, internalApiSecret: randomBytes(32).toString('hex') };
 
   let kafka: KafkaClient | undefined;
   let conn: Connection | undefined;
@@ -118,6 +119,7 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
       MONGO_URL: opts.mongoUrl,
       SA_NAMESPACE: namespace,
       LOG_LEVEL: opts.logLevel ?? 'info',
+      INTERNAL_API_SECRET: env.internalApiSecret,
     };
     const def = (workspace: string) => SERVICES.find((s) => s.workspace === workspace)!;
     const specs: { name: string; workspace: string; env: Record<string, string> }[] = [
@@ -132,6 +134,8 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
           INDICATOR_URL: `http://127.0.0.1:${indicatorPort}`,
           ALERTING_URL: `http://127.0.0.1:${alertingPort}`,
           RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
+          // Fuzzing sends malformed and unknown tokens on purpose: never limit them here.
+          AUTH_FAILURES_PER_MINUTE: '1000000',
           // Trust a token found active for 2 s: the database lookup is what fuzzing would measure otherwise.
           TOKEN_CACHE_MS: String(opts.tokenCacheMs ?? 2000),
         },

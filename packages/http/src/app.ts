@@ -3,6 +3,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '@siliconalley/logger';
+import { requireInternalAuth } from './internal-auth';
 import { Histogram, type Registry } from './metrics';
 import { notFoundHandler, problemErrorHandler } from './problem';
 
@@ -66,6 +67,18 @@ export function createHttpApp(opts: AppOptions, mount: (app: Express) => void): 
   app.use(notFoundHandler);
   app.use(problemErrorHandler((err) => opts.logger.error({ err }, 'unhandled error in request')));
   return app;
+}
+
+/**
+ * An internal API's app (indicator, alerting): as createHttpApp, and every request (unknown routes
+ * too) must carry INTERNAL_API_SECRET (requireInternalAuth) before any route sees it.
+ */
+export function createInternalApp(opts: AppOptions & { internalSecret: string }, mount: (app: Express) => void): Express {
+  const auth = requireInternalAuth(opts.internalSecret);
+  return createHttpApp(opts, (app) => {
+    app.use(auth);
+    mount(app);
+  });
 }
 
 /**

@@ -8,6 +8,16 @@ export interface TestEnv {
   prometheusUrl: string;
   alertmanagerUrl: string;
   namespace: string;
+  /**
+   * INTERNAL_API_SECRET for the services this test starts (indicator, alerting and gateway refuse
+   * to start without one, and their internal APIs refuse calls without it): fresh per test.
+   */
+  internalApiSecret: string;
+}
+
+/** A fresh INTERNAL_API_SECRET (64 hex characters, as the local stack makes them). */
+export function newInternalApiSecret(): string {
+  return randomBytes(32).toString('hex');
 }
 
 export function testEnv(): TestEnv {
@@ -21,6 +31,7 @@ export function testEnv(): TestEnv {
     prometheusUrl: process.env.PROMETHEUS_URL ?? '',
     alertmanagerUrl: process.env.ALERTMANAGER_URL ?? '',
     namespace: `t${randomBytes(4).toString('hex')}`,
+    internalApiSecret: newInternalApiSecret(),
   };
 }
 

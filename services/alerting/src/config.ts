@@ -1,7 +1,8 @@
-import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { apiEnv, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 export const alertingConfigSchema = z.object({
   ...commonEnv,
+  ...apiEnv,
   SERVICE_NAME: z.string().default('alerting'),
   OPS_PORT: port(9105),
   /** Internal API (targets, tasks, departments) behind the gateway. */

@@ -158,7 +158,7 @@ export class EvaluationLoop {
       await flagStates.remove(gone);
       await flagStates.save(this.flags);
     }
-    recordTargets(metrics, judgements, this.leader ? (id) => this.flags.get(id)?.flagged ?? false : null);
+    recordTargets(metrics, judgements, this.leader ? (id) => this.flags.get(id)?.flagged ?? false : null, this.now().getTime());
     recordTasks(metrics, tasks);
   }
 

@@ -42,6 +42,8 @@ export function alertingMetrics(registry: Registry) {
     lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
     /** Targets exported by the last recordTargets: a deleted (API-managed) target's series are removed. */
     exported: new Set<string>(),
+    /** Deleted targets whose flag series says 0 until RETIRED_FLAG_MS has passed (id → deletion time). */
+    retired: new Map<string, number>(),
   };
   // Absent until the first caught-up judgement: prom-client would export a label-less gauge as 0,
   // which would read as "no task overdue" before anything was judged.
@@ -56,17 +58,35 @@ const setOrRemove = (gauge: Gauge<'target'>, target: string, value: number | nul
   else gauge.set({ target }, value);
 };
 
-/** Removes every series of a target that is no longer judged (deleted through the API). */
-function forgetTarget(m: AlertingMetrics, target: string): void {
+/**
+ * How long a deleted target's flag series stays at 0 before it goes: the flag rules read the last
+ * value within 15 minutes (rules.ts FLAG_GAP_BRIDGE), so a series that just vanished would keep its
+ * alert firing; a 0 resolves it at once.
+ */
+export const RETIRED_FLAG_MS = 20 * 60_000;
+
+/** Removes the series of a target that is no longer judged (deleted through the API); its flag says 0 for a while. */
+function forgetTarget(m: AlertingMetrics, target: string, nowMs: number, publishesFlags: boolean): void {
   for (const status of TARGET_STATUSES) m.status.remove({ target, status });
-  for (const gauge of [m.ratio, m.actual, m.expected, m.value, m.forecast, m.dueTimestamp, m.flagged]) gauge.remove({ target });
+  for (const gauge of [m.ratio, m.actual, m.expected, m.value, m.forecast, m.dueTimestamp]) gauge.remove({ target });
   for (const to of ['path', 'target']) m.firmsNeeded.remove({ target, to });
+  if (publishesFlags) {
+    m.flagged.set({ target }, 0);
+    m.retired.set(target, nowMs);
+  } else m.flagged.remove({ target });
 }
 
 /** `flagged` null: this replica does not publish flags (a standby), so it exports no flag series. */
-export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: ((id: string) => boolean) | null): void {
+export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJudgement[], flagged: ((id: string) => boolean) | null, nowMs = Date.now()): void {
   const current = new Set(judgements.map((j) => j.id));
-  for (const id of m.exported) if (!current.has(id)) forgetTarget(m, id);
+  for (const id of m.exported) if (!current.has(id)) forgetTarget(m, id, nowMs, flagged !== null);
+  for (const [id, since] of m.retired) {
+    if (current.has(id)) m.retired.delete(id); // created again
+    else if (nowMs - since >= RETIRED_FLAG_MS || flagged === null) {
+      m.flagged.remove({ target: id });
+      m.retired.delete(id);
+    }
+  }
   m.exported.clear();
   for (const id of current) m.exported.add(id);
   for (const j of judgements) {

@@ -3,11 +3,11 @@ import express, { type Express, type Request } from 'express';
 import type { z } from 'zod';
 import { decompositionQuery, departmentsQuery, describeIssues, targetsQuery, tasksQuery } from '@siliconalley/api';
 import { chinaDateOf } from '@siliconalley/contract';
-import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
+import { createInternalApp, HttpProblem, isInternalCaller, type Registry } from '@siliconalley/http';
 import type { Logger } from '@siliconalley/logger';
 import type { Actor } from '@siliconalley/store';
 import type { Evaluator } from './evaluate';
-import type { ManagedTargets } from './managed-targets';
+import { targetIdParam, type ManagedTargets } from './managed-targets';
 import { registerAssessmentRoutes, type AssessmentRouteDeps } from './assessments/routes';
 
 export interface AlertingServerDeps {
@@ -19,14 +19,21 @@ export interface AlertingServerDeps {
   /** GET/POST /assessments; absent: no assessment routes on this instance. */
   assessments?: AssessmentRouteDeps;
   now?: () => Date;
+  /** INTERNAL_API_SECRET: every request without it is refused (401), so no one else can name an actor. */
+  internalSecret: string;
 }
 
 /** Header names the gateway sets on writes: the caller's token prefix and (URI-encoded) label. */
 export const ACTOR_HEADER = 'x-sa-actor';
 export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
 
-/** Who writes: set by the gateway from the authenticated token; writes without it are refused. */
+/**
+ * Who writes: set by the gateway from the authenticated token; writes without it are refused. Trusted
+ * only on a request that carried INTERNAL_API_SECRET (createInternalApp refuses the others first;
+ * checked again here so that the audit log never records a name nobody vouched for).
+ */
 function actorOf(req: Request): Actor {
+  if (!isInternalCaller(req)) throw new HttpProblem(401, `the ${ACTOR_HEADER} header is trusted only from the gateway (INTERNAL_API_SECRET)`);
   const id = req.get(ACTOR_HEADER);
   if (!id) throw new HttpProblem(400, `writes need the ${ACTOR_HEADER} header (the gateway sets it from the caller's token)`);
   const raw = req.get(ACTOR_LABEL_HEADER);
@@ -48,7 +55,7 @@ function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
 export function createServer(deps: AlertingServerDeps): Express {
   const now = deps.now ?? (() => new Date());
   const today = () => chinaDateOf(now());
-  return createHttpApp({ logger: deps.logger, registry: deps.registry }, (app) => {
+  return createInternalApp({ logger: deps.logger, registry: deps.registry, internalSecret: deps.internalSecret }, (app) => {
     app.get('/targets', async (req, res) => {
       const asOf = parse(targetsQuery(now), req).asOf ?? today();
       res.json({ asOf, targets: await deps.evaluator.targets(asOf) });
@@ -66,12 +73,12 @@ export function createServer(deps: AlertingServerDeps): Express {
       res.json({ entries: await managed().audit() });
     });
     app.delete('/targets/:id', async (req, res) => {
-      await managed().remove(String(req.params.id), actorOf(req));
+      await managed().remove(targetIdParam(req.params.id), actorOf(req));
       res.status(204).end();
     });
     app.get('/targets/:id/decomposition', async (req, res) => {
       const q = parse(decompositionQuery(now), req);
-      res.json(await deps.evaluator.decomposition(String(req.params.id), q.from, q.to));
+      res.json(await deps.evaluator.decomposition(targetIdParam(req.params.id), q.from, q.to));
     });
     app.get('/tasks', async (req, res) => {
       const asOf = parse(tasksQuery(now), req).asOf ?? today();

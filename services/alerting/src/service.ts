@@ -36,6 +36,9 @@ export interface RunningAlerting {
   scheduler: AssessmentScheduler | null;
   apiPort: number;
   opsPort: number;
+  /** The addresses the API and ops servers listen on (HTTP_HOST, OPS_HOST: loopback by default). */
+  apiAddress: string;
+  opsAddress: string;
   /** One evaluation for today now (also run every EVALUATION_INTERVAL_SECONDS). */
   evaluateNow: () => Promise<EvaluationOutcome>;
   flags: () => ReadonlyMap<string, FlagState>;
@@ -57,7 +60,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   await kafka.connectProducer();
   await store.ensureIndexes();
   const managed = new ManagedTargets(definitions, store.targets, logger);
-  const indicators = new IndicatorClient(config.INDICATOR_URL);
+  const indicators = new IndicatorClient(config.INDICATOR_URL, { secret: config.INTERNAL_API_SECRET });
   const evaluator = new Evaluator(indicators, indicatorTaskReports(indicators), () => managed.all(), now);
   const runner = new AssessmentRunner({ store, indicators, definitions: () => managed.all(), logger, now });
   const scheduler = config.ASSESSMENTS_ENABLED
@@ -95,8 +98,13 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   const ops = await listen(
     createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }),
     config.OPS_PORT,
+    config.OPS_HOST,
   );
-  const api = await listen(createServer({ evaluator, logger, registry, managed, now, assessments: { runner, store, zoneNames } }), config.HTTP_PORT);
+  const api = await listen(
+    createServer({ evaluator, logger, registry, managed, now, assessments: { runner, store, zoneNames }, internalSecret: config.INTERNAL_API_SECRET }),
+    config.HTTP_PORT,
+    config.HTTP_HOST,
+  );
 
   // Every EVALUATION_INTERVAL_SECONDS; while the pipeline has not caught up, every few seconds, so that
   // the first judgement follows the catch-up closely.
@@ -139,6 +147,8 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     scheduler,
     apiPort: (api.server.address() as AddressInfo).port,
     opsPort: (ops.server.address() as AddressInfo).port,
+    apiAddress: (api.server.address() as AddressInfo).address,
+    opsAddress: (ops.server.address() as AddressInfo).address,
     evaluateNow: async () => {
       await running;
       return loop.evaluate();

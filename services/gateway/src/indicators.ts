@@ -21,9 +21,11 @@ export class IndicatorFleet {
 
   constructor(
     readonly urls: string[],
+    /** INTERNAL_API_SECRET, sent with every request to the instances. */
+    secret: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.client = new IndicatorClient(urls);
+    this.client = new IndicatorClient(urls, { secret });
   }
 
   /** Series counts summed over instances, per date. */

@@ -1,13 +1,15 @@
 // The edge: one base URL for people and providers. Tokens → roles, then each route goes to the
 // service that owns its data (KPIs: indicator), or is served here (ingest, pipeline).
+import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { IndicatorClient } from '@siliconalley/api';
-import { createHttpApp, HttpProblem, type Counter, type Registry } from '@siliconalley/http';
+import { CLOUDEVENTS_BATCH_JSON } from '@siliconalley/contract';
+import { createHttpApp, HttpProblem, internalAuthHeaders, type Counter, type Registry } from '@siliconalley/http';
 import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
-import { authenticate, requireRole } from './auth';
+import { authenticate, authFailureLimit, requireRole } from './auth';
 import { IndicatorFleet } from './indicators';
 import { ingestRouter, jsonDepthExceeds, MAX_JSON_DEPTH } from './ingest';
 import { openApiDocument } from './openapi';
@@ -30,6 +32,12 @@ export interface GatewayDeps {
   trustProxyHops?: number;
   /** TOKEN_CACHE_MS (auth.ts). */
   tokenCacheMs?: number;
+  /** INTERNAL_API_SECRET: sent to the indicator and alerting APIs, which refuse requests without it. */
+  internalSecret: string;
+  /** AUTH_FAILURES_PER_MINUTE (auth.ts authFailureLimit); default 60. */
+  authFailuresPerMinute?: number;
+  /** INGEST_MAX_BATCH_EVENTS: events in one batch request at most; default 1000. */
+  maxBatchEvents?: number;
 }
 
 /** Header names for the caller of a write, read by the alerting service for its audit log. */
@@ -37,15 +45,28 @@ export const ACTOR_HEADER = 'x-sa-actor';
 export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
 
 /**
- * Forwards a request to an internal service and relays status, type, Location and body. GET and
- * DELETE go without a body; POST/PUT/PATCH relay the JSON body parsed by `express.json()`. Writes
- * carry the caller (token prefix and URI-encoded label) for the upstream's audit log.
+ * A response to a token holder: whatever the upstream allows to be cached is for the caller's own
+ * cache only (`private`), never a shared one (`public`, `s-maxage` dropped).
  */
-function forwardTo(baseUrl: string, path: string | ((req: Request) => string), logger: Logger): RequestHandler {
+export function privateCacheControl(value: string): string {
+  const directives = value
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d && !/^(public|private|s-maxage=.*|proxy-revalidate)$/i.test(d));
+  return directives.some((d) => /^no-store$/i.test(d)) ? directives.join(', ') : ['private', ...directives].join(', ');
+}
+
+/**
+ * Forwards a request to an internal service and relays status, type, Location and body. GET and
+ * DELETE go without a body; POST/PUT/PATCH relay the JSON body parsed by `express.json()`. Every
+ * request carries INTERNAL_API_SECRET; writes carry the caller (token prefix and URI-encoded label)
+ * for the upstream's audit log.
+ */
+function forwardTo(baseUrl: string, path: string | ((req: Request) => string), logger: Logger, secret: string): RequestHandler {
   return (req, res, next) => {
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     const target = typeof path === 'string' ? path : path(req);
-    const headers: Record<string, string> = { accept: req.headers.accept ?? 'application/json' };
+    const headers: Record<string, string> = { accept: req.headers.accept ?? 'application/json', ...internalAuthHeaders(secret) };
     const write = req.method !== 'GET' && req.method !== 'HEAD';
     if (write && req.principal) {
       headers[ACTOR_HEADER] = req.principal.prefix;
@@ -58,12 +79,18 @@ function forwardTo(baseUrl: string, path: string | ((req: Request) => string), l
     }
     fetch(`${baseUrl}${target}${query}`, { method: req.method, headers, body, signal: AbortSignal.timeout(30000) })
       .then(async (upstream) => {
+        if (upstream.status === 401) {
+          // The upstream refused our INTERNAL_API_SECRET: our configuration, not the caller's token.
+          logger.error({ path: target }, 'the upstream refused the internal credential: INTERNAL_API_SECRET differs between the gateway and it');
+          next(new HttpProblem(502, `the service behind ${req.path} refused the gateway's internal credential (INTERNAL_API_SECRET differs: a configuration fault); tell an operator`));
+          return;
+        }
         res.status(upstream.status);
         const type = upstream.headers.get('content-type');
         if (type) res.type(type);
         for (const name of ['retry-after', 'location', 'content-disposition', 'cache-control', 'etag', 'vary']) {
           const value = upstream.headers.get(name);
-          if (value) res.setHeader(name, value);
+          if (value) res.setHeader(name, name === 'cache-control' ? privateCacheControl(value) : value);
         }
         const payload = Buffer.from(await upstream.arrayBuffer());
         if (type?.startsWith('application/problem+json')) {
@@ -109,6 +136,72 @@ function jsonBody(): RequestHandler[] {
   ];
 }
 
+/**
+ * Top-level elements of the JSON array in `body`, counted without parsing it, stopping once past
+ * `stopAfter`; null when the body is no array (the ingest route says what is wrong with it).
+ */
+export function countArrayItems(body: Buffer, stopAfter: number): number | null {
+  let i = 0;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) i = 3; // UTF-8 BOM
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
+  if (body[i] !== 0x5b) return null; // [
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let count = 0;
+  let counted = false; // the current element of the top-level array is counted
+  for (; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true; // backslash
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    if (c === 0x5d || c === 0x7d) {
+      // ] }
+      depth -= 1;
+      if (depth === 0) return count;
+      continue;
+    }
+    if (c === 0x2c) {
+      // ,
+      if (depth === 1) counted = false;
+      continue;
+    }
+    if (depth === 1 && !counted) {
+      counted = true;
+      count += 1;
+      if (count > stopAfter) return count;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) depth += 1; // [ {
+  }
+  return count;
+}
+
+/**
+ * Bounds the events of one batch request (application/cloudevents-batch+json) before the ingest
+ * route parses and judges them: 413 past `maxEvents`. Reads the body as the ingest route does
+ * (same limit); the route then finds it read and takes it as it is.
+ */
+function batchLimit(maxBodyBytes: number, maxEvents: number): RequestHandler[] {
+  const isBatch = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === CLOUDEVENTS_BATCH_JSON;
+  return [
+    express.raw({ type: isBatch, limit: maxBodyBytes }),
+    (req, _res, next) => {
+      if (!isBatch(req) || !Buffer.isBuffer(req.body)) return next();
+      const events = countArrayItems(req.body, maxEvents);
+      if (events !== null && events > maxEvents) {
+        next(new HttpProblem(413, `a batch may hold at most ${maxEvents} events (INGEST_MAX_BATCH_EVENTS); this one has more: split it into batches of ${maxEvents} or fewer`, { maxEvents }));
+        return;
+      }
+      next();
+    },
+  ];
+}
+
 function cors(origins: string[]): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
@@ -132,6 +225,8 @@ export function createServer(deps: GatewayDeps): Express {
     v1.get('/openapi.json', (_req, res) => {
       res.json(openApiDocument());
     });
+    // Per client address, before any token costs a lookup: addresses that keep failing get 429.
+    v1.use(authFailureLimit({ limit: deps.authFailuresPerMinute ?? 60 }));
     v1.use(authenticate(deps.store.tokens, { cacheMs: deps.tokenCacheMs ?? 0, logger: deps.logger }));
     v1.use(
       rateLimit({
@@ -148,29 +243,29 @@ export function createServer(deps: GatewayDeps): Express {
     const read = requireRole('evaluator', 'operator');
     const [single] = deps.indicatorUrls;
     if (deps.indicatorUrls.length === 1 && single) {
-      v1.get('/kpis', read, forwardTo(single, '/kpis', deps.logger));
-      v1.get('/kpis/series', read, forwardTo(single, '/kpis/series', deps.logger));
-      v1.get('/kpis/explain', read, forwardTo(single, '/kpis/explain', deps.logger));
+      v1.get('/kpis', read, forwardTo(single, '/kpis', deps.logger, deps.internalSecret));
+      v1.get('/kpis/series', read, forwardTo(single, '/kpis/series', deps.logger, deps.internalSecret));
+      v1.get('/kpis/explain', read, forwardTo(single, '/kpis/explain', deps.logger, deps.internalSecret));
     } else {
-      const fleet = new IndicatorFleet(deps.indicatorUrls);
+      const fleet = new IndicatorFleet(deps.indicatorUrls, deps.internalSecret);
       v1.get('/kpis', read, fleet.kpis());
       v1.get('/kpis/series', read, fleet.series());
       v1.get('/kpis/explain', read, fleet.explain());
     }
     const operator = requireRole('operator');
     const targetPath = (suffix = '') => (req: Request) => `/targets/${pathSegment(String(req.params.id))}${suffix}`;
-    v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger));
-    v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger));
-    v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger));
-    v1.get('/targets/:id/decomposition', read, forwardTo(deps.alertingUrl, targetPath('/decomposition'), deps.logger));
-    v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger));
+    v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger, deps.internalSecret));
+    v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger, deps.internalSecret));
+    v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger, deps.internalSecret));
+    v1.get('/targets/:id/decomposition', read, forwardTo(deps.alertingUrl, targetPath('/decomposition'), deps.logger, deps.internalSecret));
+    v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger, deps.internalSecret));
     const assessmentPath = (suffix = '') => (req: Request) => `/assessments/${pathSegment(String(req.params.period))}${suffix}`;
-    v1.get('/assessments', read, forwardTo(deps.alertingUrl, '/assessments', deps.logger));
-    v1.get('/assessments/:period', read, forwardTo(deps.alertingUrl, assessmentPath(), deps.logger));
-    v1.post('/assessments/:period/run', operator, forwardTo(deps.alertingUrl, assessmentPath('/run'), deps.logger));
-    v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger));
-    v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger));
-    const pipelineIndicators = new IndicatorClient(deps.indicatorUrls);
+    v1.get('/assessments', read, forwardTo(deps.alertingUrl, '/assessments', deps.logger, deps.internalSecret));
+    v1.get('/assessments/:period', read, forwardTo(deps.alertingUrl, assessmentPath(), deps.logger, deps.internalSecret));
+    v1.post('/assessments/:period/run', operator, forwardTo(deps.alertingUrl, assessmentPath('/run'), deps.logger, deps.internalSecret));
+    v1.get('/tasks', read, forwardTo(deps.alertingUrl, '/tasks', deps.logger, deps.internalSecret));
+    v1.get('/departments', read, forwardTo(deps.alertingUrl, '/departments', deps.logger, deps.internalSecret));
+    const pipelineIndicators = new IndicatorClient(deps.indicatorUrls, { secret: deps.internalSecret });
     v1.get('/pipeline', requireRole('provider', 'evaluator', 'operator'), (_req, res, next) => {
       pipelineStatus(deps.kafka, deps.store, pipelineIndicators).then(
         (body) => res.json(body),
@@ -183,6 +278,7 @@ export function createServer(deps: GatewayDeps): Express {
     v1.use(
       '/events',
       requireRole('provider'),
+      batchLimit(deps.maxBodyBytes, deps.maxBatchEvents ?? 1000),
       ingestRouter({ kafka: deps.kafka, deadLetters: deps.deadLetters, maxBodyBytes: deps.maxBodyBytes, rejected: deps.rejected }),
     );
     app.use('/api/v1', v1);

@@ -38,9 +38,12 @@ export async function startGateway(config: GatewayConfig): Promise<{ lifecycle: 
     corsOrigins: config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxyHops: config.TRUST_PROXY_HOPS,
     tokenCacheMs: config.TOKEN_CACHE_MS,
+    internalSecret: config.INTERNAL_API_SECRET,
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
   });
-  const api = await listen(app, config.HTTP_PORT);
-  const ops = await listen(createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);
+  const api = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
+  const ops = await listen(createOpsApp({ logger, registry, readiness: { kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT, config.OPS_HOST);
   lifecycle
     .onShutdown('stop accepting requests and finish in-flight ones', () => api.close())
     .onShutdown('flush and close kafka', () => kafka.close())

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const rawLatency = [...rawSent].filter(([i]) => rawSeen.has(i)).map(([i, t]) => rawSeen.get(i)! - t);
 
     // The system: ingestion (validate, store once, forward) → indicator (engine) applied.
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     const indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, { ...common, HTTP_PORT: '0' }));
     while (!indicator.isReady()) await new Promise((r) => setTimeout(r, 100));

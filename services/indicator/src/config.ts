@@ -1,7 +1,8 @@
-import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { apiEnv, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 export const indicatorConfigSchema = z.object({
   ...commonEnv,
+  ...apiEnv,
   SERVICE_NAME: z.string().default('indicator'),
   OPS_PORT: port(9104),
   HTTP_PORT: port(9114),

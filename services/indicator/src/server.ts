@@ -1,4 +1,5 @@
-// The indicator's internal HTTP API (behind the gateway, which checks tokens and roles).
+// The indicator's internal HTTP API (behind the gateway, which checks tokens and roles): every
+// request must carry INTERNAL_API_SECRET (packages/http createInternalApp).
 import type { Express, Request } from 'express';
 import { z } from 'zod';
 import {
@@ -19,7 +20,7 @@ import {
 } from '@siliconalley/api';
 import { CERTIFICATE_FIRM_EVENT_TYPES, CertificatesWithoutFirm } from '@siliconalley/assessments';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
-import { createHttpApp, HttpProblem, type Registry } from '@siliconalley/http';
+import { createInternalApp, HttpProblem, type Registry } from '@siliconalley/http';
 import type { KpiRef } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { ChangeLog } from './changes';
@@ -39,6 +40,8 @@ export interface ServerDeps {
   ownership?: PartitionOwnership;
   /** What was newly applied from which offsets (GET /partial/changes); absent: that route answers 501. */
   changes?: ChangeLog;
+  /** INTERNAL_API_SECRET: requests without it are refused (401). */
+  internalSecret: string;
 }
 
 const MAX_DAILY_POINTS = 3660;
@@ -74,7 +77,7 @@ export function createServer(deps: ServerDeps): Express {
     if (!isReady()) throw new HttpProblem(503, 'the indicator is rebuilding its state; retry in a few seconds', {}, { 'Retry-After': '5' });
   };
 
-  return createHttpApp({ logger: deps.logger, registry: deps.registry }, (app) => {
+  return createInternalApp({ logger: deps.logger, registry: deps.registry, internalSecret: deps.internalSecret }, (app) => {
     app.get('/kpis', (req, res) => {
       guardReady();
       const q = parse(kpisQuery(now), req);

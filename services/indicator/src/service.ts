@@ -48,6 +48,9 @@ export interface RunningIndicator {
   state: IndicatorState;
   apiPort: number;
   opsPort: number;
+  /** The addresses the API and ops servers listen on (HTTP_HOST, OPS_HOST: loopback by default). */
+  apiAddress: string;
+  opsAddress: string;
   /** Partitions of the accepted topic this instance owns now. */
   ownedPartitions: () => number[];
   isReady: () => boolean;
@@ -72,8 +75,8 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   const ownership = new PartitionOwnership((ms) => metrics.replaySeconds.set(ms / 1000));
   const changes = new ChangeLog();
 
-  const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => ownership.isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT);
-  const api = await listen(createServer({ state, logger, registry, ownership, changes }), config.HTTP_PORT);
+  const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => ownership.isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT, config.OPS_HOST);
+  const api = await listen(createServer({ state, logger, registry, ownership, changes, internalSecret: config.INTERNAL_API_SECRET }), config.HTTP_PORT, config.HTTP_HOST);
 
   const consumer = await kafka.consume({
     groupId,
@@ -126,6 +129,8 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     state,
     apiPort: (api.server.address() as AddressInfo).port,
     opsPort: (ops.server.address() as AddressInfo).port,
+    apiAddress: (api.server.address() as AddressInfo).address,
+    opsAddress: (ops.server.address() as AddressInfo).address,
     ownedPartitions: () => ownership.partitions(),
     isReady: () => ownership.isReady(),
   };

@@ -1,7 +1,7 @@
 // IndicatorClient against local HTTP servers playing indicator instances' /partial/counts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpProblem } from '@siliconalley/http';
+import { HttpProblem, INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { IndicatorClient } from '../../src';
 
 type Answer = (asOf: string[]) => { status: number; body: unknown };
@@ -92,5 +92,31 @@ describe('IndicatorClient', () => {
     expect(seen).toHaveLength(2);
     for (const url of seen) expect(url).toBe('/partial/explain?id=qualified_firms&scope=zone%3AQL&asOf=2025-06-30');
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('IndicatorClient: the internal credential', () => {
+  it('sends INTERNAL_API_SECRET with every request, and a refusal is a 502 (configuration), not the caller\'s 401', async () => {
+    const seen: (string | undefined)[] = [];
+    const server: Server = createServer((req, res) => {
+      const given = req.headers[INTERNAL_AUTH_HEADER] as string | undefined;
+      seen.push(given);
+      const ok = given === 'the-shared-secret-of-at-least-32-chars';
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { zoneIds: [], partitions: [0], counts: { '2025-01-31': { a: 1 } } } : { detail: 'no' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { byDate } = await new IndicatorClient([url], { secret: 'the-shared-secret-of-at-least-32-chars' }).counts(['2025-01-31']);
+      expect(byDate.get('2025-01-31')).toEqual({ a: 1 });
+      const err = (await new IndicatorClient([url], { secret: 'another-secret-of-at-least-32-characters' }).counts(['2025-01-31']).catch((e: unknown) => e)) as HttpProblem;
+      expect(err).toBeInstanceOf(HttpProblem);
+      expect(err.status).toBe(502);
+      expect(err.detail).toMatch(/INTERNAL_API_SECRET/);
+      expect(seen).toEqual(['the-shared-secret-of-at-least-32-chars', 'another-secret-of-at-least-32-characters']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -121,6 +121,7 @@ describe('no scans of the event or disposition store', () => {
       KAFKA_BROKERS: env.brokers.join(','),
       SA_NAMESPACE: env.namespace,
       LOG_LEVEL: process.env.NO_SCANS_SERVICE_LOG_LEVEL ?? 'info',
+      INTERNAL_API_SECRET: env.internalApiSecret,
     };
     const indicatorUrl = `http://127.0.0.1:${ports.indicatorApi}`;
     const specs: ServiceSpec[] = [

@@ -35,7 +35,7 @@ describe('every dashboard panel against the real Prometheus', () => {
   };
   const envOf = (name: string) => {
     const def = SERVICES.find((s) => s.name === name) as ServiceDef;
-    return { ...serviceEnv(testLayout, def), SA_NAMESPACE: env.namespace, LOG_LEVEL: 'warn', KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl };
+    return { ...serviceEnv(testLayout, def), SA_NAMESPACE: env.namespace, LOG_LEVEL: 'warn', KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, INTERNAL_API_SECRET: env.internalApiSecret };
   };
 
   beforeAll(async () => {

@@ -137,7 +137,8 @@ describe('docker-compose.yml: builds', () => {
     expect(existsSync(join(repoRoot, 'services', b.service!, 'src/index.ts'))).toBe(true);
     const text = readFileSync(join(repoRoot, b.context, b.dockerfile), 'utf8');
     expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS pruner$/m);
-    expect(text).toMatch(/^ARG NODE_IMAGE=node:20[-\w.]*$/m);
+    // The major of versions.env's NODE_VERSION, which the local stack and the tests run on.
+    expect(text).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${componentVersions().node.split('.')[0]}(\\.[\\d.]+)?(-[-\\w.]+)?$`, 'm'));
     expect(text).toContain('turbo prune "@siliconalley/service-${SERVICE}" --docker');
     expect(text).toMatch(/^RUN npm ci\b/m);
     expect(text).toContain('turbo run build --filter="@siliconalley/service-${SERVICE}"');
@@ -249,6 +250,41 @@ describe('docker-compose.yml: the services of the local stack', () => {
     const indicator = new URL(environment(service('alerting')).INDICATOR_URL!);
     expect(indicator.hostname).toBe('indicator');
     expect(Number(indicator.port)).toBe(Number(environment(service('indicator')).HTTP_PORT));
+  });
+
+  it('listens on every interface of its container where other containers call (services listen on loopback by default)', () => {
+    for (const s of SERVICES) {
+      const e = environment(service(s.name));
+      // Prometheus scrapes every ops port; the gateway's and the internal APIs' ports are called.
+      expect({ name: s.name, OPS_HOST: e.OPS_HOST }).toEqual({ name: s.name, OPS_HOST: '0.0.0.0' });
+      if (s.apiPortOffset !== undefined || s.name === 'gateway') expect({ name: s.name, HTTP_HOST: e.HTTP_HOST }).toEqual({ name: s.name, HTTP_HOST: '0.0.0.0' });
+      else expect(e.HTTP_HOST).toBeUndefined();
+    }
+  });
+
+  it('gives the gateway and the internal APIs the secret the internal-secret one-shot makes, and no one else', () => {
+    const oneShot = service('internal-secret');
+    expect(oneShot.image).toBe(service('gateway').image);
+    expect(oneShot.volumes).toEqual(['internal-secret:/internal-secret']);
+    const script = commandText(oneShot.command);
+    expect(script).toContain("'/internal-secret/secret'");
+    expect(script).toContain('randomBytes(32)');
+    expect(script).toContain('0o600');
+    expect(script).toContain('chownSync(file, 1000, 1000)'); // the image's `node` user
+    expect(script).not.toContain('$'); // nothing for Compose to interpolate
+    for (const s of SERVICES) {
+      const svc = service(s.name);
+      const e = environment(svc);
+      if (s.internalApi) {
+        expect({ name: s.name, file: e.INTERNAL_API_SECRET_FILE }).toEqual({ name: s.name, file: '/internal-secret/secret' });
+        expect(e.INTERNAL_API_SECRET).toBeUndefined();
+        expect(svc.volumes).toContain('internal-secret:/internal-secret:ro');
+        expect(dependsOn(svc)['internal-secret']).toBe('service_completed_successfully');
+      } else {
+        expect({ name: s.name, file: e.INTERNAL_API_SECRET_FILE }).toEqual({ name: s.name, file: undefined });
+        expect(svc.volumes ?? []).not.toContain('internal-secret:/internal-secret:ro');
+      }
+    }
   });
 
   it('depends only on services that exist, and waits for health only where there is a healthcheck', () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createLogger } from '@siliconalley/logger';
 import type { AddressInfo } from 'node:net';
-import { Counter, HttpProblem, createHttpApp, createMetricsRegistry, createOpsApp, listen } from '../../src';
+import { Counter, HttpProblem, INTERNAL_AUTH_HEADER, createHttpApp, createInternalApp, createMetricsRegistry, createOpsApp, internalAuthHeaders, isInternalCaller, listen } from '../../src';
 
 const logger = createLogger('test', 'silent');
 
@@ -74,5 +74,47 @@ describe('listen', () => {
     } finally {
       await first.close();
     }
+  });
+
+  it('binds loopback unless told otherwise', async () => {
+    const app = () => createOpsApp({ logger, registry: createMetricsRegistry('svc'), readiness: {} });
+    const loopback = await listen(app(), 0);
+    const open = await listen(app(), 0, '0.0.0.0');
+    try {
+      expect((loopback.server.address() as AddressInfo).address).toBe('127.0.0.1');
+      expect((open.server.address() as AddressInfo).address).toBe('0.0.0.0');
+    } finally {
+      await Promise.all([loopback.close(), open.close()]);
+    }
+  });
+});
+
+describe('internal API authentication', () => {
+  const secret = 'an-internal-secret-of-32-characters!';
+  const app = createInternalApp({ logger, registry: createMetricsRegistry('svc'), internalSecret: secret }, (a) => {
+    a.post('/write', (req, res) => {
+      res.status(201).json({ internal: isInternalCaller(req), actor: req.get('x-sa-actor') ?? null });
+    });
+  });
+
+  it('refuses every request without the secret, known route or not, with a problem', async () => {
+    for (const call of [request(app).post('/write').set('x-sa-actor', 'forged'), request(app).get('/nothing'), request(app).post('/write').set(INTERNAL_AUTH_HEADER, `${secret}x`), request(app).post('/write').set(INTERNAL_AUTH_HEADER, secret.slice(1)), request(app).post('/write').set(INTERNAL_AUTH_HEADER, '')]) {
+      const res = await call.expect(401);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toMatch(/^SA-Internal /);
+      expect(JSON.parse(res.text).detail).toMatch(/through the gateway/);
+      expect(res.text).not.toContain(secret);
+    }
+  });
+
+  it('lets a request with the secret through, marked as internal', async () => {
+    const res = await request(app).post('/write').set(internalAuthHeaders(secret)).set('x-sa-actor', 'sa_abc').expect(201);
+    expect(res.body).toEqual({ internal: true, actor: 'sa_abc' });
+    await request(app).get('/nothing').set(INTERNAL_AUTH_HEADER, secret).expect(404);
+  });
+
+  it('needs a secret to be built', () => {
+    expect(() => createInternalApp({ logger, registry: createMetricsRegistry('svc'), internalSecret: '' }, () => undefined)).toThrow(/needs a secret/);
+    expect(internalAuthHeaders(undefined)).toEqual({});
   });
 });

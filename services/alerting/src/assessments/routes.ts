@@ -65,8 +65,9 @@ export function registerAssessmentRoutes(app: Express, deps: AssessmentRouteDeps
     }
     const a = doc.body as unknown as Assessment;
     res.vary('Accept');
-    // Published versions never change: caches may keep them; the latest may be superseded.
-    res.setHeader('Cache-Control', version === null ? 'no-cache' : 'public, max-age=31536000, immutable');
+    // Published versions never change: the caller's cache may keep them; the latest may be superseded.
+    // `private`: they are read with a token, so no shared cache (proxy, CDN) may store or serve them.
+    res.setHeader('Cache-Control', version === null ? 'private, no-cache' : 'private, max-age=31536000, immutable');
     res.setHeader('ETag', `"${a.period}-v${a.version}-${format}"`);
     if (format === 'json') {
       res.json(a);

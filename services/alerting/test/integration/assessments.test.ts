@@ -16,6 +16,7 @@ import { KpiEngine, type KpiEntry } from '@siliconalley/kpi-engine';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { acceptedFixtureEvents, FIXTURE_ARRIVAL, loadExpected, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { connectDatabase } from '@siliconalley/db';
+import { INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import { createStore, type Store } from '@siliconalley/store';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
@@ -68,12 +69,14 @@ describe('assessments, end to end', () => {
     alerting = await startAlerting(config, now ? { now } : {});
     base = `http://127.0.0.1:${alerting.apiPort}`;
   };
-  const listed = async () => (await request(base).get('/assessments').expect(200)).body.assessments as { period: string; version: number; asOf: string; statusSummary: Record<string, number> }[];
+  /** A call as the gateway makes it: with INTERNAL_API_SECRET. */
+  const internal = () => request.agent(base).set(INTERNAL_AUTH_HEADER, env.internalApiSecret);
+  const listed = async () => (await internal().get('/assessments').expect(200)).body.assessments as { period: string; version: number; asOf: string; statusSummary: Record<string, number> }[];
 
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
-    common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+    common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
@@ -114,7 +117,7 @@ describe('assessments, end to end', () => {
     for (const a of all) {
       const wanted = expected.asOf[a.asOf];
       if (!wanted) continue;
-      const body = (await request(base).get(`/assessments/${a.period}`).expect(200)).body as { kpis: KpiEntry[]; asOf: string; targets: { id: string; actual: number | null }[] };
+      const body = (await internal().get(`/assessments/${a.period}`).expect(200)).body as { kpis: KpiEntry[]; asOf: string; targets: { id: string; actual: number | null }[] };
       expect(body.asOf).toBe(a.asOf);
       const got = new Map(body.kpis.map((k) => [kpiKey(k), k.value]));
       expect(got.size).toBe(wanted.length);
@@ -136,7 +139,7 @@ describe('assessments, end to end', () => {
   it('running a period again with the same data publishes nothing new (idempotent)', async () => {
     // 409 while a catch-up or restatement check runs; then 200 with the unchanged latest version.
     let res!: request.Response;
-    await waitUntil('no other assessment run in progress', async () => (res = await request(base).post('/assessments/2025-Q4/run')).status !== 409, 240000, 2000);
+    await waitUntil('no other assessment run in progress', async () => (res = await internal().post('/assessments/2025-Q4/run')).status !== 409, 240000, 2000);
     expect(res.status).toBe(200);
     expect(res.body.version).toBe(1);
     expect(res.headers.location).toBe('/api/v1/assessments/2025-Q4?version=1');
@@ -148,19 +151,19 @@ describe('assessments, end to end', () => {
       ['/assessments/..%2F..%2Fetc', 'not a period'],
       ['/assessments/2025-13', 'not a period'],
     ] as const) {
-      const res = await request(base).get(path).expect(400);
+      const res = await internal().get(path).expect(400);
       expect(res.body.detail).toContain(says);
     }
-    expect((await request(base).post(`/assessments/${today.slice(0, 7)}/run`).expect(400)).body.detail).toContain('not over yet');
-    expect((await request(base).post('/assessments/2023-Q4/run').expect(400)).body.detail).toContain('before the plan');
-    expect((await request(base).get('/assessments/2025-Q4?version=9').expect(404)).body.detail).toContain('versions 1 to 1');
-    expect((await request(base).get('/assessments/2025-Q4?version=0').expect(400)).body.detail).toContain('positive');
+    expect((await internal().post(`/assessments/${today.slice(0, 7)}/run`).expect(400)).body.detail).toContain('not over yet');
+    expect((await internal().post('/assessments/2023-Q4/run').expect(400)).body.detail).toContain('before the plan');
+    expect((await internal().get('/assessments/2025-Q4?version=9').expect(404)).body.detail).toContain('versions 1 to 1');
+    expect((await internal().get('/assessments/2025-Q4?version=0').expect(400)).body.detail).toContain('positive');
   });
 
   it('with the lease held by another replica, a run is refused (409) and publishes nothing', async () => {
     expect(await store.leases.acquire('assessments', 'other-replica', 60000)).toBe(true);
     try {
-      const res = await request(base).post('/assessments/2025-Q4/run').expect(409);
+      const res = await internal().post('/assessments/2025-Q4/run').expect(409);
       expect(res.headers['retry-after']).toBe('10');
       expect(await store.leases.acquire('assessments', alerting.assessments.holder, 60000)).toBe(false);
     } finally {
@@ -209,7 +212,7 @@ describe('assessments, end to end', () => {
     await alerting.scheduler!.tick();
     expect(await restated()).toBe(true);
 
-    const v2 = (await request(base).get('/assessments/2025-06').expect(200)).body;
+    const v2 = (await internal().get('/assessments/2025-06').expect(200)).body;
     expect(v2.version).toBe(2);
     expect(v2.restatement.previousVersion).toBe(1);
     const kpiChanges = (v2.restatement.changes as { key: string }[]).filter((c) => c.key.startsWith('kpi/'));
@@ -225,14 +228,14 @@ describe('assessments, end to end', () => {
     expect(v2.restatement.causes).toEqual([{ type: 'certification.granted', source: 'urn:dongcheng:stc-late', events: 1, examples: ['late-hnte-0001'] }]);
 
     // Earlier versions stay readable and unchanged; periods that end before 2025-05-01 are not restated.
-    const v1 = (await request(base).get('/assessments/2025-06?version=1').expect(200)).body;
+    const v1 = (await internal().get('/assessments/2025-06?version=1').expect(200)).body;
     expect(v1.version).toBe(1);
     expect(v1.restatement).toBeNull();
     for (const w of wanted) expect(v1.kpis.find((k: KpiEntry) => kpiKey(k) === w.key).value).toBe(w.from);
   });
 
   it('serves CSV with a byte-order mark, one row per KPI, Chinese and English labels', async () => {
-    const res = await request(base).get('/assessments/2025-Q4').set('Accept', 'text/csv').buffer(true).parse((r, cb) => {
+    const res = await internal().get('/assessments/2025-Q4').set('Accept', 'text/csv').buffer(true).parse((r, cb) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => cb(null, Buffer.concat(chunks)));
     }).expect(200);
@@ -240,14 +243,14 @@ describe('assessments, end to end', () => {
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trimEnd().split('\r\n');
-    const json = (await request(base).get('/assessments/2025-Q4').expect(200)).body;
+    const json = (await internal().get('/assessments/2025-Q4').expect(200)).body;
     expect(lines).toHaveLength(json.kpis.length + 1);
     expect(lines[0]).toContain('指标');
     expect(lines.some((l) => l.includes('国家高新技术企业') && l.includes('National high-tech enterprise'))).toBe(true);
   });
 
   it('the HTML report is self-contained and renders in headless Chromium with its charts and no console error', async () => {
-    const res = await request(base).get('/assessments/2025-06').set('Accept', 'text/html').expect(200);
+    const res = await internal().get('/assessments/2025-06').set('Accept', 'text/html').expect(200);
     const html = res.text;
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(html).not.toMatch(/<script|<link|src="http|href="http|@import|url\(/i);
@@ -298,6 +301,10 @@ describe('assessments, end to end', () => {
     await waitUntil('an operator run through the gateway', async () => (await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${operator}`)).status === 200, 240000, 2000);
     const csv = await request(api).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', `Bearer ${evaluator}`).set('Accept', 'text/csv').expect(200);
     expect(csv.headers['content-disposition']).toBe('attachment; filename="siliconalley-assessment-2025-Q4-v1.csv"');
+    // Read with a token: the browser may keep a published version for good, a shared cache never.
+    expect(csv.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    const latest = await request(api).get('/api/v1/assessments/2025-Q4').set('Authorization', `Bearer ${evaluator}`).expect(200);
+    expect(latest.headers['cache-control']).toBe('private, no-cache');
 
     // Asynchronously: the gateway answering the command runs in this very process.
     const cli = (...args: string[]) =>
@@ -312,7 +319,7 @@ describe('assessments, end to end', () => {
     expect(asCsv.stderr).toBe('');
     expect(asCsv.status).toBe(0);
     expect(asCsv.stdout.charCodeAt(0)).toBe(0xfeff);
-    const json = (await request(base).get('/assessments/2025-Q4').expect(200)).body;
+    const json = (await internal().get('/assessments/2025-Q4').expect(200)).body;
     expect(asCsv.stdout.trimEnd().split('\r\n')).toHaveLength(json.kpis.length + 1);
     const asHtml = await cli('2025-06', '--format', 'html', '--version', '1');
     expect(asHtml.status).toBe(0);

@@ -50,7 +50,7 @@ describe('the alerting service judges only caught-up data', () => {
   });
 
   it('from an empty start through ingestion and an indicator restart, no flag ever differs from the caught-up answer', async () => {
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
     const indicatorEnv = { ...common, HTTP_PORT: String(await freePort()) };
     indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, indicatorEnv));
     stops.push(() => indicator.lifecycle.shutdown('test done'));

@@ -6,6 +6,7 @@ import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
 import { type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
 import { chinaDateOf, TOPICS } from '@siliconalley/contract';
+import { INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { FLAGGED_STATUSES, type TargetStatus } from '@siliconalley/targets';
 import { loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
@@ -34,11 +35,13 @@ describe('alerting on the small fixture, end to end', () => {
   let base: string;
   let alertingEnv: Record<string, string>;
   const stops: (() => Promise<void>)[] = [];
+  /** A call as the gateway makes it: with INTERNAL_API_SECRET. */
+  const internal = () => request.agent(base).set(INTERNAL_AUTH_HEADER, env.internalApiSecret);
 
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
@@ -65,7 +68,7 @@ describe('alerting on the small fixture, end to end', () => {
   it('GET /targets equals expected.json targets and tasksCompleted on every date', async () => {
     const problems: string[] = [];
     for (const asOf of dates) {
-      const res = await request(base).get(`/targets?asOf=${asOf}`).expect(200);
+      const res = await internal().get(`/targets?asOf=${asOf}`).expect(200);
       expect(res.body.asOf).toBe(asOf);
       const got = res.body.targets as Record<string, unknown>[];
       expect(got.map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
@@ -85,7 +88,7 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('GET /tasks lists the 34 tasks, and completed ones agree with tasksCompleted', async () => {
     for (const asOf of dates) {
-      const res = await request(base).get(`/tasks?asOf=${asOf}`).expect(200);
+      const res = await internal().get(`/tasks?asOf=${asOf}`).expect(200);
       expect(res.body.tasks).toHaveLength(34);
       expect((res.body.tasks as { status: string | null }[]).filter((t) => t.status === 'completed')).toHaveLength(expected.tasksCompleted[asOf]!);
       for (const t of res.body.tasks as { lead: string[]; overdue: boolean; blocked: boolean }[]) {
@@ -98,7 +101,7 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('GET /departments gives a scorecard per department whose completed counts add up over lead tasks', async () => {
     const asOf = '2026-10-31';
-    const [deps, tasks] = await Promise.all([request(base).get(`/departments?asOf=${asOf}`).expect(200), request(base).get(`/tasks?asOf=${asOf}`).expect(200)]);
+    const [deps, tasks] = await Promise.all([internal().get(`/departments?asOf=${asOf}`).expect(200), internal().get(`/tasks?asOf=${asOf}`).expect(200)]);
     const byId = new Map((tasks.body.tasks as { id: number; status: string | null }[]).map((t) => [t.id, t]));
     expect(deps.body.departments.length).toBeGreaterThan(0);
     for (const d of deps.body.departments as { ledTaskIds: number[]; completed: number }[]) {
@@ -108,7 +111,7 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('evaluates today: gauges pass promtool, flags match the statuses, each raised flag is a CloudEvent on the alert topic', async () => {
     expect(await alerting.evaluateNow()).toBe('ok');
-    const today = await request(base).get('/targets').expect(200);
+    const today = await internal().get('/targets').expect(200);
     const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[]).filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status)).map((t) => t.id);
     const targetFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && !id.startsWith('task:')).map(([id]) => id).sort();
     expect(targetFlags()).toEqual([...flaggedNow].sort());
@@ -188,7 +191,7 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('plan tasks overdue or blocked today are flagged (task CloudEvents), and a report published through Kafka clears one', async () => {
     expect(await alerting.evaluateNow()).toBe('ok');
-    const tasks = (await request(base).get('/tasks').expect(200)).body.tasks as { id: number; overdue: boolean; blocked: boolean; lead: string[]; dueQuarter: string | null; status: string | null }[];
+    const tasks = (await internal().get('/tasks').expect(200)).body.tasks as { id: number; overdue: boolean; blocked: boolean; lead: string[]; dueQuarter: string | null; status: string | null }[];
     const offending = tasks.filter((t) => t.overdue || t.blocked).map((t) => t.id).sort((a, b) => a - b);
     const taskFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && id.startsWith('task:')).map(([id]) => Number(id.slice(5))).sort((a, b) => a - b);
     expect(taskFlags()).toEqual(offending);
@@ -225,42 +228,42 @@ describe('alerting on the small fixture, end to end', () => {
     const [a, b] = ['2023-12-31', '2025-12-31'];
     const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
     const [za, zb, da, db] = [count(a, 'zone:QL'), count(b, 'zone:QL'), count(a, 'district'), count(b, 'district')];
-    const res = await request(base).get(`/targets/T6_ZONE_SHARE/decomposition?from=${a}&to=${b}`).expect(200);
+    const res = await internal().get(`/targets/T6_ZONE_SHARE/decomposition?from=${a}&to=${b}`).expect(200);
     expect(res.body).toMatchObject({ target: 'T6_ZONE_SHARE', scope: 'zone:QL', from: a, to: b, zone: { from: za, to: zb }, district: { from: da, to: db } });
     expect(res.body.numeratorEffect).toBe((zb - za) / db);
     expect(res.body.denominatorEffect).toBe(za * (1 / db - 1 / da));
     expect(res.body.numeratorEffect + res.body.denominatorEffect).toBeCloseTo(res.body.delta, 15);
     expect(res.body.zoneFirms.gained - res.body.zoneFirms.lost).toBe(zb - za);
     expect(res.body.districtFirms.gained - res.body.districtFirms.lost).toBe(db - da);
-    await request(base).get('/targets/T32_SERVICE_PLATFORMS/decomposition?from=2023-12-31&to=2025-12-31').expect(400);
-    await request(base).get('/targets/NOPE/decomposition?from=2023-12-31&to=2025-12-31').expect(404);
-    await request(base).get(`/targets/T6_ZONE_SHARE/decomposition?from=${b}&to=${a}`).expect(400);
+    await internal().get('/targets/T32_SERVICE_PLATFORMS/decomposition?from=2023-12-31&to=2025-12-31').expect(400);
+    await internal().get('/targets/NOPE/decomposition?from=2023-12-31&to=2025-12-31').expect(404);
+    await internal().get(`/targets/T6_ZONE_SHARE/decomposition?from=${b}&to=${a}`).expect(400);
   });
 
   it('operator targets: POST validates and stores, GET /targets judges them, DELETE removes them, every change audited', async () => {
     const op = { id: 'OP_QL_QUALIFIED', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' };
     const actor = { 'x-sa-actor': 'sa_TeSt1', 'x-sa-actor-label': encodeURIComponent('运营 ops') };
-    const bad = await request(base).post('/targets').set(actor).send({ ...op, scope: 'zone QL', due: '2020-01-01' }).expect(400);
+    const bad = await internal().post('/targets').set(actor).send({ ...op, scope: 'zone QL', due: '2020-01-01' }).expect(400);
     expect(bad.body.detail).toMatch(/scope: must be "district" or "zone:<ID>"/);
     expect(bad.body.detail).toMatch(/due: due must be after baselineDate/);
-    await request(base).post('/targets').send(op).expect(400); // no actor: not audited, refused
-    for (const id of ['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']) await request(base).post('/targets').set(actor).send({ ...op, id }).expect(409);
-    const created = await request(base).post('/targets').set(actor).send(op).expect(201);
+    await internal().post('/targets').send(op).expect(400); // no actor: not audited, refused
+    for (const id of ['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']) await internal().post('/targets').set(actor).send({ ...op, id }).expect(409);
+    const created = await internal().post('/targets').set(actor).send(op).expect(201);
     expect(created.headers.location).toBe('/api/v1/targets/OP_QL_QUALIFIED');
-    await request(base).post('/targets').set(actor).send(op).expect(409);
+    await internal().post('/targets').set(actor).send(op).expect(409);
 
     const asOf = '2025-12-31';
-    const judged = (await request(base).get(`/targets?asOf=${asOf}`).expect(200)).body.targets as Record<string, unknown>[];
+    const judged = (await internal().get(`/targets?asOf=${asOf}`).expect(200)).body.targets as Record<string, unknown>[];
     expect(judged.map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED', 'OP_QL_QUALIFIED']);
     const count = (date: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === 'zone:QL')!.value!;
     expect(judged[3]).toMatchObject({ baseline: count('2024-12-31'), target: 2 * count('2024-12-31'), actual: count(asOf), method: 'linear-v1' });
 
-    for (const id of ['T6_ZONE_SHARE', 'TASKS_COMPLETED']) await request(base).delete(`/targets/${id}`).set(actor).expect(409);
-    await request(base).delete('/targets/NOPE').set(actor).expect(404);
-    await request(base).delete('/targets/OP_QL_QUALIFIED').set({ 'x-sa-actor': 'sa_OtHeR' }).expect(204);
-    expect(((await request(base).get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
+    for (const id of ['T6_ZONE_SHARE', 'TASKS_COMPLETED']) await internal().delete(`/targets/${id}`).set(actor).expect(409);
+    await internal().delete('/targets/NOPE').set(actor).expect(404);
+    await internal().delete('/targets/OP_QL_QUALIFIED').set({ 'x-sa-actor': 'sa_OtHeR' }).expect(204);
+    expect(((await internal().get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
 
-    const audit = (await request(base).get('/targets/audit').expect(200)).body.entries as Record<string, unknown>[];
+    const audit = (await internal().get('/targets/audit').expect(200)).body.entries as Record<string, unknown>[];
     expect(audit.map((e) => [e.targetId, e.action, e.actor, e.actorLabel, e.before, e.after])).toEqual([
       ['OP_QL_QUALIFIED', 'delete', 'sa_OtHeR', null, op, null],
       ['OP_QL_QUALIFIED', 'create', 'sa_TeSt1', '运营 ops', null, op],
@@ -268,8 +271,27 @@ describe('alerting on the small fixture, end to end', () => {
     expect(Date.parse(audit[0]!.at as string)).toBeGreaterThanOrEqual(Date.parse(audit[1]!.at as string));
   });
 
+  it('answers only callers with INTERNAL_API_SECRET: a forged x-sa-actor without it creates nothing', async () => {
+    expect({ api: alerting.apiAddress, ops: alerting.opsAddress }).toEqual({ api: '127.0.0.1', ops: '127.0.0.1' });
+    const op = { id: 'FORGED_TARGET', kpi: 'qualified_firms', scope: 'district', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' };
+    for (const secret of [undefined, 'a-wrong-secret-of-at-least-32-characters']) {
+      const post = request(base).post('/targets').set({ 'x-sa-actor': 'sa_forged', 'x-sa-actor-label': 'admin' });
+      const res = await (secret ? post.set(INTERNAL_AUTH_HEADER, secret) : post).send(op);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      await request(base).delete('/targets/T6_ZONE_SHARE').set({ 'x-sa-actor': 'sa_forged' }).expect(401);
+      for (const path of ['/targets', '/targets/audit', '/tasks', '/departments']) expect([path, (await request(base).get(path)).status]).toEqual([path, 401]);
+    }
+    // Nothing was created or audited; the indicator behind it refuses the same way.
+    expect(((await internal().get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).not.toContain('FORGED_TARGET');
+    expect(((await internal().get('/targets/audit').expect(200)).body.entries as { actor: string }[]).map((e) => e.actor)).not.toContain('sa_forged');
+    const explain = await fetch(`http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=qualified_firms&scope=district&asOf=2025-06-30`);
+    expect(explain.status).toBe(401);
+    expect(await explain.text()).not.toMatch(/uscc/);
+  });
+
   it('refuses a malformed or future asOf with 400', async () => {
-    await request(base).get('/targets?asOf=2025-13-01').expect(400);
-    await request(base).get('/tasks?asOf=2999-01-01').expect(400);
+    await internal().get('/targets?asOf=2025-13-01').expect(400);
+    await internal().get('/tasks?asOf=2999-01-01').expect(400);
   });
 });

@@ -27,6 +27,7 @@ function world() {
     stored: new Map<string, FlagState>(),
     lease: null as string | null,
     published: [] as AlertEvent[],
+    nowMs: Date.parse('2026-12-02T04:00:00Z'),
   };
   const flagStates: FlagStates = {
     load: async () => new Map(w.stored),
@@ -75,6 +76,7 @@ function world() {
       publish: async (e) => void w.published.push(e),
       metrics: alertingMetrics(registry),
       logger: createLogger('loop-test', 'silent'),
+      now: () => new Date(w.nowMs),
     });
     const ops = createOpsApp({ logger: createLogger('test', 'silent'), registry, readiness: {} });
     const metrics = async () => (await request(ops).get('/metrics').expect(200)).text.replace(/,?service="alerting-test"/g, '').replace(/\{\}/g, '');
@@ -167,5 +169,22 @@ describe('EvaluationLoop', () => {
     fail = false;
     expect(await a.loop.evaluate()).toBe('ok');
     expect(raised(w.published)).toEqual(['T_LAG']);
+  });
+
+  it('a deleted target\'s flag series says 0 (its alert resolves at once under last_over_time), then goes', async () => {
+    const { w, replica } = world();
+    const a = replica('a');
+    expect(await a.loop.evaluate()).toBe('ok');
+    expect(await a.metrics()).toMatch(/^siliconalley_target_flagged\{target="T_LAG"\} 1$/m);
+    w.judgements = w.judgements.filter((j) => j.id !== 'T_LAG');
+    expect(await a.loop.evaluate()).toBe('ok');
+    let text = await a.metrics();
+    expect(text).toMatch(/^siliconalley_target_flagged\{target="T_LAG"\} 0$/m);
+    expect(text).not.toMatch(/^siliconalley_target_status\{target="T_LAG"/m);
+    w.nowMs += 21 * 60_000;
+    expect(await a.loop.evaluate()).toBe('ok');
+    text = await a.metrics();
+    expect(text).not.toMatch(/^siliconalley_target_flagged\{target="T_LAG"/m);
+    expect(text).toMatch(/^siliconalley_target_flagged\{target="T_OK"\} 0$/m);
   });
 });

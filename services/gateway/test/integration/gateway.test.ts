@@ -29,7 +29,7 @@ let app: Express;
 beforeAll(async () => {
   stack = await openStack();
   tokens = await issueTokens(stack.store);
-  upstream = await startUpstream();
+  upstream = await startUpstream(stack.env.internalApiSecret);
   app = stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url });
 });
 
@@ -191,6 +191,11 @@ describe('RBAC matrix: every route × every caller', () => {
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments', '/api/v1/assessments/{period}', '/api/v1/assessments/{period}/run']),
     );
+    // One grammar for target ids: the definition's and the path's.
+    const targetId = { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' };
+    expect(openapi.body.components.schemas.TargetDefinition.properties.id).toEqual(targetId);
+    expect(openapi.body.paths['/api/v1/targets/{id}'].delete.parameters[0]).toMatchObject({ name: 'id', in: 'path', schema: targetId });
+    expect(openapi.body.paths['/api/v1/targets/{id}/decomposition'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', schema: targetId });
   });
 
   it('accepts the bearer scheme case-insensitively (RFC 7235) and rejects an empty credential', async () => {

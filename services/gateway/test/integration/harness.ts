@@ -11,7 +11,7 @@ import { decompositionQuery, departmentsQuery, describeIssues, explainQuery, kpi
 import { TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
-import { Counter, createHttpApp, createMetricsRegistry, HttpProblem } from '@siliconalley/http';
+import { Counter, createInternalApp, createMetricsRegistry, HttpProblem } from '@siliconalley/http';
 import { DeadLetterProducer, type InboundRecord, type KafkaClient, type ManagedConsumer } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { createStore, eventKey, type Role, type Store, type StoredEvent } from '@siliconalley/store';
@@ -53,7 +53,10 @@ export async function openStack(): Promise<Stack> {
       alertingUrl: 'http://127.0.0.1:9',
       maxBodyBytes: 5 * 1024 * 1024,
       rateLimitPerMinute: 100_000,
+      // Tests send many bad tokens from 127.0.0.1; security.test.ts tests the limit with its own.
+      authFailuresPerMinute: 100_000,
       corsOrigins: [],
+      internalSecret: env.internalApiSecret,
       ...overrides,
     });
   };
@@ -108,8 +111,11 @@ export interface Upstream {
   close: () => Promise<void>;
 }
 
-/** Plays the indicator: validates with the same schemas (@siliconalley/api) and answers canned bodies. */
-export async function startUpstream(): Promise<Upstream> {
+/**
+ * Plays the indicator: validates with the same schemas (@siliconalley/api) and answers canned bodies.
+ * Like the real internal APIs it answers only requests with INTERNAL_API_SECRET (`secret`): 401 without.
+ */
+export async function startUpstream(secret: string): Promise<Upstream> {
   const requests: ForwardedRequest[] = [];
   const canned = new Map<string, { status: number; type: string; body: string; headers?: Record<string, string> }>();
   const now = () => new Date('2026-11-26T04:00:00Z');
@@ -117,7 +123,7 @@ export async function startUpstream(): Promise<Upstream> {
     const r = schema.safeParse(query);
     if (!r.success) throw new HttpProblem(400, describeIssues(r.error as never));
   };
-  const app = createHttpApp({ logger, registry: createMetricsRegistry('upstream') }, (a) => {
+  const app = createInternalApp({ logger, registry: createMetricsRegistry('upstream'), internalSecret: secret }, (a) => {
     a.use((req, res, next) => {
       requests.push({ method: req.method, url: req.originalUrl, query: { ...(req.query as Record<string, unknown>) }, headers: { ...req.headers } });
       const answer = canned.get(req.path);

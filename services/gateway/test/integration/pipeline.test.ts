@@ -21,7 +21,7 @@ let upstream: Upstream;
 beforeAll(async () => {
   stack = await openStack();
   // Plays an indicator that has applied nothing yet (the real one is tested in services/indicator).
-  upstream = await startUpstream();
+  upstream = await startUpstream(stack.env.internalApiSecret);
   app = stack.app({ indicatorUrls: [upstream.url] });
   for (const streams of ['enterprise', 'certification,task']) {
     ingests.push(

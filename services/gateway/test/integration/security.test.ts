@@ -1,15 +1,17 @@
 // Security properties of the edge that the RBAC matrix and hostile-input tests do not show: tokens
 // are random, shown once and stored hashed, revocation takes effect at once, no token reaches a
-// log line whatever happens to the request, /metrics is served on the ops port only, and CORS
-// preflights from foreign origins are refused.
+// log line whatever happens to the request, /metrics is served on the ops port only, CORS
+// preflights from foreign origins are refused, addresses that keep failing to authenticate are
+// limited before any lookup, batches are bounded, relayed reports are never cached for others, and
+// the internal services are called with INTERNAL_API_SECRET.
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import express from 'express';
-import { createMetricsRegistry, createOpsApp, problemErrorHandler } from '@siliconalley/http';
+import { createMetricsRegistry, createOpsApp, INTERNAL_AUTH_HEADER, problemErrorHandler } from '@siliconalley/http';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
-import { authenticate } from '../../src/auth';
+import { authenticate, authFailureLimit } from '../../src/auth';
 import { bearer, deadPort, expectProblem, openStack, registered, startUpstream, type Stack, type Upstream } from './harness';
 
 jest.setTimeout(120000);
@@ -19,7 +21,7 @@ let upstream: Upstream;
 
 beforeAll(async () => {
   stack = await openStack();
-  upstream = await startUpstream();
+  upstream = await startUpstream(stack.env.internalApiSecret);
 });
 
 afterAll(async () => {
@@ -222,5 +224,118 @@ describe('CORS', () => {
     }
     const null_ = await request(app).get('/api/v1/openapi.json').set('Origin', 'null').expect(200);
     expect(null_.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('failed authentications, limited per address before any token lookup', () => {
+  /** Counts the token lookups of the app under test. */
+  const counted = () => {
+    let lookups = 0;
+    const tokens = Object.create(stack.store.tokens) as typeof stack.store.tokens;
+    tokens.findActive = (token: string) => {
+      lookups += 1;
+      return stack.store.tokens.findActive(token);
+    };
+    return { store: { ...stack.store, tokens }, lookups: () => lookups };
+  };
+
+  it('answers 429 with Retry-After past AUTH_FAILURES_PER_MINUTE bogus tokens from one address, without looking them up', async () => {
+    const { store, lookups } = counted();
+    const app = stack.app({ store, authFailuresPerMinute: 5, trustProxyHops: 1, indicatorUrls: [upstream.url], alertingUrl: upstream.url });
+    const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+    for (let i = 0; i < 5; i++) {
+      expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.7')).set('Authorization', bearer(`sa_bogus${i}${'A'.repeat(38)}`)), 401);
+    }
+    expect(lookups()).toBe(5);
+    const limited = await request(app).get('/api/v1/kpis').set(from('203.0.113.7')).set('Authorization', bearer(`sa_bogus9${'A'.repeat(38)}`));
+    expectProblem(limited, 429, /more than 5 failed authentications per 60 s from this address/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Without a token and with a good one alike: the address waits out the minute, and nothing is looked up.
+    const good = (await stack.store.tokens.issue('evaluator', { label: 'limited address' })).token;
+    expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.7')), 429);
+    expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.7')).set('Authorization', bearer(good)), 429);
+    expect(lookups()).toBe(5);
+    // Another address is not concerned, and a client with a good token is never counted.
+    for (let i = 0; i < 10; i++) await request(app).get('/api/v1/kpis').set(from('203.0.113.8')).set('Authorization', bearer(good)).expect(200);
+    expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.8')).set('Authorization', bearer(`sa_bogus${'B'.repeat(39)}`)), 401);
+  });
+
+  it('starts over after the window and remembers a bounded number of addresses (oldest forgotten first)', async () => {
+    let now = 1_000_000;
+    const app = express();
+    app.set('trust proxy', 1);
+    app.get('/who', authFailureLimit({ limit: 1, windowMs: 10_000, maxAddresses: 2, now: () => now }), authenticate(stack.store.tokens), (_req, res) => {
+      res.json({});
+    });
+    app.use(problemErrorHandler(() => undefined));
+    const call = (ip: string) => request(app).get('/who').set('X-Forwarded-For', ip).set('Authorization', bearer(`sa_nope${'C'.repeat(39)}`));
+    expect((await call('198.51.100.1')).status).toBe(401);
+    expect((await call('198.51.100.1')).status).toBe(429);
+    now += 10_000; // the window is over
+    expect((await call('198.51.100.1')).status).toBe(401);
+    expect((await call('198.51.100.1')).status).toBe(429);
+    now += 1;
+    expect((await call('198.51.100.2')).status).toBe(401);
+    expect((await call('198.51.100.3')).status).toBe(401); // a third address: the oldest (…1) is forgotten
+    expect((await call('198.51.100.1')).status).toBe(401);
+    expect((await call('198.51.100.3')).status).toBe(429);
+  });
+});
+
+describe('batch ingest', () => {
+  /** Events whose strings hold what a naive count would take for array syntax. */
+  const batchOf = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => registered(900 + i, { id: `batch-${i}, [x], {"y": "\\"}` })));
+
+  it('refuses a batch of more than INGEST_MAX_BATCH_EVENTS events with 413 naming the limit, before judging any', async () => {
+    const app = stack.app({ maxBatchEvents: 3 });
+    const samr = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered'], label: 'batch bound' })).token;
+    const post = (body: string) => request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set('Content-Type', 'application/cloudevents-batch+json; charset=utf-8').send(body);
+    const tooMany = await post(batchOf(4));
+    expectProblem(tooMany, 413, /at most 3 events \(INGEST_MAX_BATCH_EVENTS\)/);
+    expect(JSON.parse(tooMany.text).maxEvents).toBe(3);
+    expectProblem(await post(`[${'{},'.repeat(100_000)}{}]`), 413, /at most 3 events/);
+    // Up to the limit, the batch is judged as before (the strings' commas and brackets are not events).
+    const ok = await post(batchOf(3)).expect(200);
+    expect(ok.body.results).toHaveLength(3);
+    expectProblem(await post('[{"a": [1, 2, 3, 4, 5]}, '), 400);
+  });
+});
+
+describe('responses relayed from the internal services', () => {
+  it('are never marked for shared caches: an upstream `public` becomes `private`', async () => {
+    const app = stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url });
+    const evaluator = (await stack.store.tokens.issue('evaluator', { label: 'cache' })).token;
+    upstream.answerOnce('/assessments/2025-Q4', { status: 200, type: 'application/json', body: '{"period":"2025-Q4","version":1}', headers: { 'Cache-Control': 'public, max-age=31536000, immutable' } });
+    const res = await request(app).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', bearer(evaluator)).expect(200);
+    expect(res.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    upstream.answerOnce('/assessments/2025-Q4', { status: 200, type: 'application/json', body: '{}', headers: { 'Cache-Control': 'public, s-maxage=600, no-store' } });
+    expect((await request(app).get('/api/v1/assessments/2025-Q4').set('Authorization', bearer(evaluator)).expect(200)).headers['cache-control']).toBe('no-store');
+  });
+
+  it('come from upstreams the gateway authenticates to with INTERNAL_API_SECRET; a wrong secret is a 502, not the caller\'s 401', async () => {
+    const operator = (await stack.store.tokens.issue('operator', { label: 'internal secret' })).token;
+    const before = upstream.requests.length;
+    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url })).get('/api/v1/targets').set('Authorization', bearer(operator)).expect(200);
+    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url })).get('/api/v1/pipeline').set('Authorization', bearer(operator)).expect(200);
+    const sent = upstream.requests.slice(before);
+    expect(sent.map((r) => r.headers[INTERNAL_AUTH_HEADER])).toEqual([stack.env.internalApiSecret, stack.env.internalApiSecret]);
+
+    const misconfigured = stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url, internalSecret: 'not-the-secret-the-upstream-knows-0000' });
+    expectProblem(await request(misconfigured).get('/api/v1/targets').set('Authorization', bearer(operator)), 502, /refused the gateway/);
+    expectProblem(await request(misconfigured).get('/api/v1/kpis').set('Authorization', bearer(operator)), 502, /INTERNAL_API_SECRET/);
+    // A client cannot supply the credential or an actor for the gateway to pass on.
+    const forged = await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url }))
+      .post('/api/v1/targets')
+      .set('Authorization', bearer(operator))
+      .set(INTERNAL_AUTH_HEADER, 'client-supplied')
+      .set('x-sa-actor', 'sa_forged')
+      .set('Content-Type', 'application/json')
+      .send('{"id":"X"}')
+      .expect(201);
+    expect(forged.status).toBe(201);
+    const last = upstream.requests.at(-1)!;
+    expect(last.headers[INTERNAL_AUTH_HEADER]).toBe(stack.env.internalApiSecret);
+    expect(last.headers['x-sa-actor']).toBe(operator.slice(0, 8));
   });
 });

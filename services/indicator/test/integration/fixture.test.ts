@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
-import { createMetricsRegistry } from '@siliconalley/http';
+import { createMetricsRegistry, INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { connectDatabase } from '@siliconalley/db';
 import { createStore } from '@siliconalley/store';
@@ -33,7 +33,7 @@ describe('indicator on the small fixture, end to end', () => {
   const stops: (() => Promise<void>)[] = [];
 
   const indicatorConfig = () =>
-    parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' });
+    parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret });
 
   const waitApplied = async (indicator: RunningIndicator) => {
     const { state } = indicator;
@@ -44,10 +44,10 @@ describe('indicator on the small fixture, end to end', () => {
   };
 
   const check = async (state: IndicatorState) => {
-    const app = createServer({ state, logger: createLogger('test', 'silent'), registry: createMetricsRegistry('test'), now: () => new Date('2026-11-26T12:00:00Z') });
+    const app = createServer({ state, logger: createLogger('test', 'silent'), registry: createMetricsRegistry('test'), now: () => new Date('2026-11-26T12:00:00Z'), internalSecret: env.internalApiSecret });
     const problems: string[] = [];
     for (const [asOf, entries] of Object.entries(expected.asOf)) {
-      const res = await request(app).get(`/kpis?asOf=${asOf}`).expect(200);
+      const res = await request(app).get(`/kpis?asOf=${asOf}`).set(INTERNAL_AUTH_HEADER, env.internalApiSecret).expect(200);
       const got = new Map<string, number | null>((res.body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]), e.value]));
       expect(res.body.kpis).toHaveLength(entries.length);
       for (const e of entries) {
@@ -76,6 +76,15 @@ describe('indicator on the small fixture, end to end', () => {
     const indicator = await startIndicator(indicatorConfig());
     await waitApplied(indicator);
     expect(await check(indicator.state)).toEqual([]);
+    // This host only, and only for callers with INTERNAL_API_SECRET (the gateway, alerting).
+    expect({ api: indicator.apiAddress, ops: indicator.opsAddress }).toEqual({ api: '127.0.0.1', ops: '127.0.0.1' });
+    const explain = `http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=qualified_firms&scope=district&asOf=2025-06-30`;
+    const refused = await fetch(explain);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).not.toMatch(/uscc/);
+    const answered = await fetch(explain, { headers: { [INTERNAL_AUTH_HEADER]: env.internalApiSecret } });
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { firms: unknown[] }).firms.length).toBeGreaterThan(0);
     // Today's KPI gauges, freshness and engine timings, in a form Prometheus' linter accepts.
     const metrics = await (await fetch(`http://127.0.0.1:${indicator.opsPort}/metrics`)).text();
     expect(promtoolCheckMetrics(metrics)).toEqual([]);

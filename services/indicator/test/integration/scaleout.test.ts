@@ -36,7 +36,7 @@ describe('indicator scale-out by partitions', () => {
 
   const startOne = async () => {
     const i = await startIndicator(
-      parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000' }),
+      parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', INTERNAL_API_SECRET: env.internalApiSecret }),
     );
     indicators.push(i);
     stops.push(() => i.lifecycle.shutdown('test done'));
@@ -55,6 +55,7 @@ describe('indicator scale-out by partitions', () => {
       rejected: new Counter({ name: 'siliconalley_events_rejected_total', help: 'x', labelNames: ['reason'] as const, registers: [registry] }),
       indicatorUrls: instances.map((i) => `http://127.0.0.1:${i.apiPort}`),
       alertingUrl: 'http://127.0.0.1:9', // not used by this test
+      internalSecret: env.internalApiSecret,
       maxBodyBytes: 1 << 20,
       rateLimitPerMinute: 100000,
       corsOrigins: [],
@@ -89,7 +90,7 @@ describe('indicator scale-out by partitions', () => {
 
   /** The IndicatorClient reads alerting and the gateway use instead of scanning the event store. */
   const partialReads = async (instances: RunningIndicator[]) => {
-    const client = new IndicatorClient(instances.map((i) => `http://127.0.0.1:${i.apiPort}`));
+    const client = new IndicatorClient(instances.map((i) => `http://127.0.0.1:${i.apiPort}`), { secret: env.internalApiSecret });
     const applied = await client.applied();
     return {
       applied,

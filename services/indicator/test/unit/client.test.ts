@@ -6,6 +6,7 @@ import { IndicatorClient } from '@siliconalley/api';
 import type { AcceptedEvent } from '@siliconalley/contract';
 import { createMetricsRegistry, HttpProblem } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
+import { newInternalApiSecret } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { applyChunk } from '../../src/apply';
 import { ChangeLog } from '../../src/changes';
@@ -17,6 +18,7 @@ import { FIRM_A, FIRM_B, FIRM_C, granted, recordsOf, registered, taskReport } fr
 const logger = createLogger('test', 'silent');
 const now = () => new Date('2026-11-26T12:00:00Z');
 const servers: Server[] = [];
+const secret = newInternalApiSecret();
 
 /** The accepted topic of this test: a firm's (or task's) events on one partition, as keyed. */
 const topic: AcceptedEvent[][] = [
@@ -36,7 +38,7 @@ async function instance(partitions: number[], upTo = Infinity): Promise<string> 
     const records = recordsOf(p, 0, topic[p]!).slice(0, upTo);
     for (const r of records) applyChunk({ state, ownership, changes, logger }, p, [r]); // chunks of one: several change blocks
   }
-  const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes });
+  const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes, internalSecret: secret });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -52,8 +54,8 @@ describe('IndicatorClient on real indicator instances', () => {
   let one: IndicatorClient;
   let three: IndicatorClient;
   beforeAll(async () => {
-    one = new IndicatorClient([await instance([0, 1, 2])]);
-    three = new IndicatorClient([await instance([0]), await instance([2]), await instance([1])]);
+    one = new IndicatorClient([await instance([0, 1, 2])], { secret });
+    three = new IndicatorClient([await instance([0]), await instance([2]), await instance([1])], { secret });
   });
 
   it('task reports: the union, each once, by time then id', async () => {
@@ -94,7 +96,7 @@ describe('IndicatorClient on real indicator instances', () => {
   });
 
   it('during a replay: applied() says not ready with the offsets so far, the other reads answer 503', async () => {
-    const replaying = new IndicatorClient([await instance([0, 1]), await instance([2], 1)]);
+    const replaying = new IndicatorClient([await instance([0, 1]), await instance([2], 1)], { secret });
     expect(await replaying.applied()).toEqual({ ready: false, offsets: { '0': '4', '1': '2', '2': '1' } });
     const err = await replaying.taskReports().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpProblem);

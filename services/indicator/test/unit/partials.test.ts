@@ -1,8 +1,10 @@
 // The partial routes alerting and the gateway ask instead of scanning the event store, on a state
 // fed chunk by chunk as the consumer feeds it (applyChunk), without Kafka.
 import request from 'supertest';
-import { createMetricsRegistry } from '@siliconalley/http';
+import type { Express } from 'express';
+import { createMetricsRegistry, INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
+import { newInternalApiSecret } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { applyChunk } from '../../src/apply';
 import { ChangeLog } from '../../src/changes';
@@ -13,14 +15,34 @@ import { FIRM_A, FIRM_B, FIRM_C, granted, recordsOf, registered, taskReport } fr
 
 const logger = createLogger('test', 'silent');
 const now = () => new Date('2026-11-26T12:00:00Z');
+const internalSecret = newInternalApiSecret();
+/** Requests as the gateway and alerting make them: with INTERNAL_API_SECRET. */
+const internal = (app: Express) => request.agent(app).set(INTERNAL_AUTH_HEADER, internalSecret);
 
 function indicator() {
   const state = new IndicatorState(defaultZoneRegistry());
   const ownership = new PartitionOwnership();
   const changes = new ChangeLog();
-  const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes });
+  const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes, internalSecret });
   return { state, ownership, changes, app, apply: (partition: number, records: ReturnType<typeof recordsOf>) => applyChunk({ state, ownership, changes, logger }, partition, records) };
 }
+
+describe('the internal API: only for callers with INTERNAL_API_SECRET', () => {
+  it('refuses every route without the secret or with another one (401), and answers with it', async () => {
+    const { ownership, app, apply } = indicator();
+    ownership.partitionEnds(ownership.assign([0]).generation, new Map([[0, 1n]]));
+    apply(0, recordsOf(0, 0, [registered(FIRM_A, '2020-01-01')]));
+    const paths = ['/kpis/explain?id=active_firms&scope=district&asOf=2025-06-30', '/kpis?asOf=2025-06-30', '/partial/tasks', '/partial/applied', '/nothing'];
+    for (const path of paths) {
+      for (const res of [await request(app).get(path), await request(app).get(path).set(INTERNAL_AUTH_HEADER, newInternalApiSecret())]) {
+        expect([path, res.status]).toEqual([path, 401]);
+        expect(res.text).not.toContain(FIRM_A);
+      }
+    }
+    const explained = await internal(app).get(paths[0]!).expect(200);
+    expect(explained.body.firms.map((f: { uscc: string }) => f.uscc)).toEqual([FIRM_A]);
+  });
+});
 
 describe('indicator partial routes', () => {
   it('/partial/applied answers during a replay; the other routes answer 503 until it is done', async () => {
@@ -29,16 +51,16 @@ describe('indicator partial routes', () => {
     ownership.partitionEnds(generation, new Map([[0, 3n], [1, 0n]]));
     apply(0, recordsOf(0, 0, [registered(FIRM_A, '2020-01-01'), granted(FIRM_A, '2021-01-01')]));
 
-    const replaying = await request(app).get('/partial/applied').expect(200);
+    const replaying = await internal(app).get('/partial/applied').expect(200);
     expect(replaying.body).toEqual({ partitions: [0, 1], ready: false, applied: { '0': '2', '1': '0' } });
     for (const path of ['/partial/tasks', '/partial/changes', '/partial/data-quality?asOf=2025-06-30']) {
-      const res = await request(app).get(path);
+      const res = await internal(app).get(path);
       expect([path, res.status, res.headers['retry-after']]).toEqual([path, 503, '5']);
     }
 
     apply(0, recordsOf(0, 2, [taskReport(1, '2025-Q1', '2025-04-02T08:00:00Z')]));
-    expect((await request(app).get('/partial/applied').expect(200)).body).toEqual({ partitions: [0, 1], ready: true, applied: { '0': '3', '1': '0' } });
-    await request(app).get('/partial/tasks').expect(200);
+    expect((await internal(app).get('/partial/applied').expect(200)).body).toEqual({ partitions: [0, 1], ready: true, applied: { '0': '3', '1': '0' } });
+    await internal(app).get('/partial/tasks').expect(200);
   });
 
   it('/partial/tasks: the task reports held, each once (and counted once as a change)', async () => {
@@ -47,10 +69,10 @@ describe('indicator partial routes', () => {
     const r1 = taskReport(3, '2025-Q1', '2025-04-02T08:00:00Z', { id: 't1' });
     const r2 = taskReport(3, '2025-Q2', '2025-07-02T08:00:00Z', { id: 't2' });
     apply(2, recordsOf(2, 0, [r1, r2, r1]));
-    const res = await request(app).get('/partial/tasks').expect(200);
+    const res = await internal(app).get('/partial/tasks').expect(200);
     expect(res.body).toEqual({ partitions: [2], reports: [r1, r2] });
     // The re-delivered report is no change either.
-    expect((await request(app).get('/partial/changes').expect(200)).body.groups).toEqual([
+    expect((await internal(app).get('/partial/changes').expect(200)).body.groups).toEqual([
       { type: 'task.progress.reported', source: 'urn:tasks', month: '2025-04', events: 1, examples: ['t1'] },
       { type: 'task.progress.reported', source: 'urn:tasks', month: '2025-07', events: 1, examples: ['t2'] },
     ]);
@@ -63,7 +85,7 @@ describe('indicator partial routes', () => {
     const b = granted(FIRM_B, '2025-03-15', { id: 'b' });
     apply(0, recordsOf(0, 0, [a, granted(FIRM_A, '2024-06-01', { id: 'g' })]));
     apply(1, recordsOf(1, 0, [b]));
-    const since = async (q: string) => (await request(app).get(`/partial/changes${q}`).expect(200)).body;
+    const since = async (q: string) => (await internal(app).get(`/partial/changes${q}`).expect(200)).body;
 
     expect(await since('')).toEqual({
       partitions: [0, 1],
@@ -75,7 +97,7 @@ describe('indicator partial routes', () => {
       ],
     });
     // The applied offsets of a first look, then a re-delivered duplicate and one new event.
-    const seen = (await request(app).get('/partial/applied')).body.applied as Record<string, string>;
+    const seen = (await internal(app).get('/partial/applied')).body.applied as Record<string, string>;
     apply(0, recordsOf(0, 2, [a, registered(FIRM_C, '2019-05-05', { id: 'c' })]));
     const q = `?since=${Object.entries(seen).map(([p, o]) => `${p}:${o}`).join(',')}`;
     expect(q).toBe('?since=0:2,1:1');
@@ -91,13 +113,13 @@ describe('indicator partial routes', () => {
     const { ownership, app } = indicator();
     ownership.assign([]);
     for (const bad of ['0', '0:1,', 'a:1', '0:-1', '0:1,0:2']) {
-      const res = await request(app).get(`/partial/changes?since=${encodeURIComponent(bad)}`);
+      const res = await internal(app).get(`/partial/changes?since=${encodeURIComponent(bad)}`);
       expect([bad, res.status]).toEqual([bad, 400]);
       expect(res.body.detail).toMatch(/since/);
     }
-    await request(app).get('/partial/changes?since=0:1&x=1').expect(400);
-    const rebuilt = createServer({ state: new IndicatorState(defaultZoneRegistry()), logger, registry: createMetricsRegistry('t'), now });
-    await request(rebuilt).get('/partial/changes').expect(501);
+    await internal(app).get('/partial/changes?since=0:1&x=1').expect(400);
+    const rebuilt = createServer({ state: new IndicatorState(defaultZoneRegistry()), logger, registry: createMetricsRegistry('t'), now, internalSecret });
+    await internal(rebuilt).get('/partial/changes').expect(501);
   });
 
   it('/partial/data-quality: certificates whose firm is unknown per day, from the firms held', async () => {
@@ -113,10 +135,10 @@ describe('indicator partial routes', () => {
         granted(FIRM_C, '2021-01-01'),
       ]),
     );
-    const res = await request(app).get('/partial/data-quality?asOf=2023-12-31,2024-03-31,2024-12-31,2025-01-01,2024-03-31').expect(200);
+    const res = await internal(app).get('/partial/data-quality?asOf=2023-12-31,2024-03-31,2024-12-31,2025-01-01,2024-03-31').expect(200);
     expect(res.body).toEqual({ partitions: [0], certificatesWithoutKnownFirm: { '2023-12-31': 0, '2024-03-31': 1, '2024-12-31': 2, '2025-01-01': 1 } });
     for (const bad of ['2025-13-01', '2099-01-01', 'today', '']) {
-      const r = await request(app).get(`/partial/data-quality?asOf=${bad}`);
+      const r = await internal(app).get(`/partial/data-quality?asOf=${bad}`);
       expect([bad, r.status]).toEqual([bad, 400]);
     }
   });
@@ -132,10 +154,10 @@ describe('indicator partial routes', () => {
     const { added, revoked } = ownership.assign([1]);
     state.dropPartitions(revoked);
     changes.drop([...revoked, ...added]);
-    const ids = async () => ((await request(app).get('/partial/changes').expect(200)).body.groups as { examples: string[] }[]).flatMap((g) => g.examples).sort();
+    const ids = async () => ((await internal(app).get('/partial/changes').expect(200)).body.groups as { examples: string[] }[]).flatMap((g) => g.examples).sort();
     expect(await ids()).toEqual(['b']);
-    expect((await request(app).get('/partial/tasks').expect(200)).body.reports).toEqual([]);
-    expect((await request(app).get('/partial/data-quality?asOf=2024-12-31').expect(200)).body.certificatesWithoutKnownFirm).toEqual({ '2024-12-31': 1 });
+    expect((await internal(app).get('/partial/tasks').expect(200)).body.reports).toEqual([]);
+    expect((await internal(app).get('/partial/data-quality?asOf=2024-12-31').expect(200)).body.certificatesWithoutKnownFirm).toEqual({ '2024-12-31': 1 });
 
     const again = ownership.assign([0, 1]);
     state.dropPartitions(again.revoked);
@@ -143,6 +165,6 @@ describe('indicator partial routes', () => {
     ownership.partitionEnds(again.generation, new Map([[0, 2n]]));
     apply(0, records0);
     expect(await ids()).toEqual(['a', 'b', 't']);
-    expect((await request(app).get('/partial/applied')).body).toEqual({ partitions: [0, 1], ready: true, applied: { '0': '2', '1': '1' } });
+    expect((await internal(app).get('/partial/applied')).body).toEqual({ partitions: [0, 1], ready: true, applied: { '0': '2', '1': '1' } });
   });
 });
