@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isRfc3339Timestamp } from './dates';
 import { isJsonDataContentType } from './mediaTypes';
+import { wellFormed } from './text';
 
 const attribute = (instruction: string) => z.string({ error: instruction }).min(1, { error: instruction });
 
@@ -34,6 +35,13 @@ export const cloudEventEnvelope = z.object({
 });
 
 export type CloudEventEnvelope = z.output<typeof cloudEventEnvelope>;
+
+/**
+ * The free-text attributes again, as text: an unpaired surrogate in one is `schema_invalid`, judged
+ * after the type (events.md checks `malformed`, then `unknown_type`, then the schema). `type`, `time`
+ * and `datacontenttype` are checked against fixed forms already.
+ */
+export const envelopeText = z.object({ id: wellFormed(z.string()), source: wellFormed(z.string()), subject: wellFormed(z.string()) });
 
 /** The attributes this contract reads, in the order they are checked. */
 export const ENVELOPE_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype'] as const;

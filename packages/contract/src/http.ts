@@ -1,124 +1,217 @@
 // CloudEvents HTTP protocol binding (events.md "Over HTTP"): structured, batch and binary modes.
-// There is no topic over HTTP: the type decides it, and an accepted event says which.
-import type { AcceptedEvent } from './events';
+// The one reading of an ingest request: the gateway takes from here what it checks (the provider's
+// grants), what it answers (in HTTP's words: `header ce-subject`, `request body`) and the Kafka
+// record it publishes for each event, which ingestion then judges the same way (parseKafkaRecord).
+// There is no topic over HTTP: the type decides it.
 import { APPLICATION_JSON, CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './mediaTypes';
-import { byteLengthOf, isJsonObject, notAnObject, parseJsonPayload } from './payload';
-import { MAX_EVENT_BYTES, reject, tooLarge, type Rejection } from './rejections';
+import { isJsonObject, jsonDepthExceeds, jsonText, MAX_JSON_DEPTH, notAnObject, parseJsonPayload, parseJsonText, tooDeep, type JsonPayload } from './payload';
+import { MAX_EVENT_BYTES, tooLarge } from './rejections';
 import { topicOfType, type SourceTopic } from './topics';
-import { validateCloudEvent, type ContractContext } from './validate';
+import { validateCloudEvent, type ContractContext, type Validation } from './validate';
+import { shortTypeOf, type ShortType } from './vocabulary';
 
 export interface HttpRequestIn {
   /** The Content-Type header as sent. */
   contentType: string | undefined;
-  /** Header names in lower case. */
-  headers: Readonly<Record<string, string | undefined>>;
+  /** Header names in lower case (as Node gives them). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Buffer;
 }
 
 export type HttpContentMode = 'structured' | 'batch' | 'binary';
 
-export interface HttpAcceptance {
-  ok: true;
-  event: AcceptedEvent;
-  contentMode: HttpContentMode;
-  /** The source topic the event belongs on. */
-  topic: SourceTopic;
-  /** The event in structured form (binary attributes folded in), as sent: ready to publish. */
-  cloudEvent: Record<string, unknown>;
+/** The Kafka record an HTTP event is published as: what the provider would have sent to the topic. */
+export interface HttpKafkaRecord {
+  /** = subject when the event states one as a string (it only decides the partition). */
+  key: string | null;
+  /** Kafka header names (`ce_<attribute>`, `content-type`); null-prototype: the names are the provider's. */
+  headers: Record<string, string>;
+  value: Buffer;
 }
 
-/** One result per event, in request order (a batch may hold several). */
-export type HttpEventResult = HttpAcceptance | Rejection;
-
-/** Binary-mode attribute headers: `ce-<attribute>`. */
-const ATTRIBUTE_HEADER_PREFIX = 'ce-';
-
-function check(cloudEvent: Record<string, unknown>, contentMode: HttpContentMode, ctx: ContractContext): HttpEventResult {
-  const label = contentMode === 'binary' ? binaryLabel : (name: string) => name;
-  const result = validateCloudEvent(cloudEvent, { ...ctx, attributeLabel: label });
-  return result.ok ? { ...result, contentMode, topic: topicOfType(result.event.type), cloudEvent } : result;
+/** What an event says of itself, read whether or not it is valid: for grant checks and answers. */
+export interface HttpEventHints {
+  id: string | null;
+  source: string | null;
+  /** The contract type it claims (null: none of the contract's, or none at all). */
+  type: ShortType | null;
 }
 
-/** Validates the events of one ingest request against the contract. */
-export function parseHttpRequest(request: HttpRequestIn, ctx: ContractContext): HttpEventResult[] {
+export interface HttpEvent {
+  /** Position in the request (a batch may hold several). */
+  index: number;
+  /** The contract's verdict, worded for an HTTP client. */
+  verdict: Validation;
+  /** The topic of the type it claims, valid or not (ingestion dead-letters and counts it there); null: none. */
+  topic: SourceTopic | null;
+  hints: HttpEventHints;
+  record: HttpKafkaRecord;
+}
+
+/** A request that is no CloudEvents request at all: nothing in it is an event to dead-letter. */
+export interface HttpRequestProblem {
+  ok: false;
+  /** 415: no CloudEvents content mode; 400: a batch that is no JSON array of events, an undecodable ce- header. */
+  status: 400 | 415;
+  reason: 'malformed';
+  message: string;
+}
+
+export type HttpRequestParse = { ok: true; contentMode: HttpContentMode; events: HttpEvent[] } | HttpRequestProblem;
+
+/** Binary-mode attribute headers: `ce-<attribute>` over HTTP, `ce_<attribute>` on Kafka. */
+const HTTP_PREFIX = 'ce-';
+const KAFKA_PREFIX = 'ce_';
+
+const NO_HINTS: HttpEventHints = { id: null, source: null, type: null };
+
+const headerRecord = (): Record<string, string> => Object.create(null) as Record<string, string>;
+
+const problem = (status: 400 | 415, message: string): HttpRequestProblem => ({ ok: false, status, reason: 'malformed', message });
+
+const unsupported = (contentType: string | undefined) =>
+  problem(
+    415,
+    `send ${CLOUDEVENTS_JSON} (one event), ${CLOUDEVENTS_BATCH_JSON} (an array) or binary mode (ce-* headers with a JSON body); ` +
+      `got ${contentType ?? 'no content type'}`,
+  );
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function hintsOf(value: unknown): HttpEventHints {
+  if (!isJsonObject(value)) return NO_HINTS;
+  const type = stringOrNull(value.type);
+  return { id: stringOrNull(value.id), source: stringOrNull(value.source), type: type === null ? null : shortTypeOf(type) };
+}
+
+function event(index: number, verdict: Validation, hints: HttpEventHints, record: HttpKafkaRecord): HttpEvent {
+  return { index, verdict, topic: hints.type === null ? null : topicOfType(hints.type), hints, record };
+}
+
+/** Reads the events of one ingest request and judges each against the contract. */
+export function parseHttpRequest(request: HttpRequestIn, ctx: ContractContext): HttpRequestParse {
   const contentType = parseContentType(request.contentType);
-  const mediaType = contentType?.mediaType;
-
-  if (contentType && mediaType?.startsWith('application/cloudevents')) {
-    if ((mediaType !== CLOUDEVENTS_JSON && mediaType !== CLOUDEVENTS_BATCH_JSON) || !isUtf8(contentType)) {
-      return [
-        reject(
-          'malformed',
-          `Content-Type ${JSON.stringify(request.contentType)} is not a supported event format: send ${CLOUDEVENTS_JSON} ` +
-            `(one event), ${CLOUDEVENTS_BATCH_JSON} (a JSON array of events) or ${APPLICATION_JSON} with ce- headers (binary mode)`,
-        ),
-      ];
+  if (contentType?.mediaType.startsWith('application/cloudevents')) {
+    if ((contentType.mediaType !== CLOUDEVENTS_JSON && contentType.mediaType !== CLOUDEVENTS_BATCH_JSON) || !isUtf8(contentType)) {
+      return problem(
+        415,
+        `Content-Type ${JSON.stringify(request.contentType)} is not a supported event format: send ${CLOUDEVENTS_JSON} ` +
+          `(one event), ${CLOUDEVENTS_BATCH_JSON} (a JSON array of events) or ${APPLICATION_JSON} with ce- headers (binary mode)`,
+      );
     }
-    if (mediaType === CLOUDEVENTS_JSON) return [structured(request.body, ctx)];
+    if (contentType.mediaType === CLOUDEVENTS_JSON) return { ok: true, contentMode: 'structured', events: [structured(request, ctx)] };
     return batch(request.body, ctx);
   }
-
-  const attributes = Object.entries(request.headers).filter(
-    (entry): entry is [string, string] => entry[0].startsWith(ATTRIBUTE_HEADER_PREFIX) && entry[1] !== undefined,
-  );
-  if (attributes.length === 0) {
-    return [
-      reject(
-        'malformed',
-        `request is not a CloudEvent: Content-Type is ${JSON.stringify(request.contentType ?? null)} and there are no ce- headers: ` +
-          `send ${CLOUDEVENTS_JSON}, ${CLOUDEVENTS_BATCH_JSON}, or ${APPLICATION_JSON} with ce- attribute headers`,
-      ),
-    ];
-  }
-  return [binary(request, attributes, ctx)];
+  return binary(request, ctx);
 }
 
-function structured(body: Buffer, ctx: ContractContext): HttpEventResult {
-  if (body.length > MAX_EVENT_BYTES) return tooLarge(body.length, 'request body');
-  const json = parseJsonPayload(body, 'request body');
-  if (!json.ok) return json;
-  if (!isJsonObject(json.value)) return notAnObject('request body', json.value);
-  return check(json.value, 'structured', ctx);
+function check(candidate: Record<string, unknown>, ctx: ContractContext, attributeLabel: (name: string) => string): Validation {
+  return validateCloudEvent(candidate, { ...ctx, attributeLabel });
 }
 
-function batch(body: Buffer, ctx: ContractContext): HttpEventResult[] {
-  const json = parseJsonPayload(body, 'request body');
-  if (!json.ok) return [json];
-  if (!Array.isArray(json.value)) {
-    return [reject('malformed', `request body is not a JSON array: send a batch as a JSON array of CloudEvents`)];
+const structuredLabel = (name: string) => name;
+
+function structured(request: HttpRequestIn, ctx: ContractContext): HttpEvent {
+  const what = 'request body';
+  const { body } = request;
+  // One parse serves the verdict and the hints; an event over the limit is still read for its type
+  // and source (the provider's grants), within the request size the gateway takes.
+  const text = jsonText(body, what);
+  const json: JsonPayload = text.ok ? parseJsonText(text.text, what) : text;
+  const hints = json.ok ? hintsOf(json.value) : NO_HINTS;
+  const headers = headerRecord();
+  headers['content-type'] = request.contentType ?? CLOUDEVENTS_JSON;
+  const key = json.ok && isJsonObject(json.value) ? stringOrNull(json.value.subject) : null;
+  let verdict: Validation;
+  if (body.length > MAX_EVENT_BYTES) verdict = tooLarge(body.length, what);
+  else if (!json.ok) verdict = json;
+  else if (jsonDepthExceeds(json.value)) verdict = tooDeep(what);
+  else if (!isJsonObject(json.value)) verdict = notAnObject(what, json.value);
+  else verdict = check(json.value, ctx, structuredLabel);
+  return event(0, verdict, hints, { key, headers, value: body });
+}
+
+function batch(body: Buffer, ctx: ContractContext): HttpRequestParse {
+  const text = jsonText(body, 'the batch');
+  if (!text.ok) return problem(400, 'the batch is not valid UTF-8: send a JSON array of CloudEvents encoded as UTF-8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.text);
+  } catch (err) {
+    return problem(400, `the batch is not valid JSON (${(err as Error).message}): send a JSON array of CloudEvents`);
   }
-  return json.value.map((element: unknown, index): HttpEventResult => {
+  if (!Array.isArray(parsed)) return problem(400, `a batch (${CLOUDEVENTS_BATCH_JSON}) must be a JSON array of CloudEvents`);
+  if (parsed.length === 0) return problem(400, 'the batch is empty: send at least one CloudEvent');
+  // Each event becomes a Kafka record of its own JSON text; re-serialising is recursive, so a batch
+  // with an event nested deeper than the contract takes is refused as a whole, before any is read.
+  const deep = parsed.findIndex((element) => jsonDepthExceeds(element, MAX_JSON_DEPTH));
+  if (deep >= 0) return problem(400, tooDeep(`batch event [${deep}]`).message);
+  const events = parsed.map((element: unknown, index): HttpEvent => {
     const what = `batch event [${index}]`;
-    // The limit is per event; a batch element's size is that of its JSON text.
-    const bytes = byteLengthOf(JSON.stringify(element) ?? '');
-    if (bytes > MAX_EVENT_BYTES) return tooLarge(bytes, what);
-    if (!isJsonObject(element)) return notAnObject(what, element);
-    return check(element, 'batch', ctx);
+    const value = Buffer.from(JSON.stringify(element) ?? 'null', 'utf8');
+    const headers = headerRecord();
+    headers['content-type'] = CLOUDEVENTS_JSON;
+    const key = isJsonObject(element) ? stringOrNull(element.subject) : null;
+    // The limit is per event: a batch element's size is that of its JSON text, as on Kafka.
+    let verdict: Validation;
+    if (value.length > MAX_EVENT_BYTES) verdict = tooLarge(value.length, what);
+    else if (!isJsonObject(element)) verdict = notAnObject(what, element);
+    else verdict = check(element, ctx, structuredLabel);
+    return event(index, verdict, hintsOf(element), { key, headers, value });
   });
+  return { ok: true, contentMode: 'batch', events };
 }
 
-function binary(request: HttpRequestIn, attributes: [string, string][], ctx: ContractContext): HttpEventResult {
-  if (request.body.length > MAX_EVENT_BYTES) return tooLarge(request.body.length, 'request body (data)');
-  const cloudEvent: Record<string, unknown> = {};
-  for (const [name, raw] of attributes) {
-    // The HTTP binding percent-encodes header values (e.g. non-ASCII characters).
-    try {
-      cloudEvent[name.slice(ATTRIBUTE_HEADER_PREFIX.length)] = decodeURIComponent(raw);
-    } catch {
-      return reject('malformed', `header ${name} is not validly percent-encoded: encode non-ASCII characters as UTF-8 %XX`);
-    }
+/** A `ce-*` header value, percent-decoded (CloudEvents HTTP binding, 3.1.3.2). */
+function decodeAttributeHeader(name: string, value: string): { ok: true; value: string } | HttpRequestProblem {
+  const instruction = 'percent-encode non-ASCII characters as UTF-8 %XX (CloudEvents HTTP binding)';
+  // Node reads header bytes as latin-1: a non-ASCII character here is an unencoded byte.
+  if (/[^\t\x20-\x7e]/.test(value)) return problem(400, `header ${name} has characters outside printable ASCII: ${instruction}`);
+  try {
+    // Malformed UTF-8 (an encoded lone surrogate included) throws: no ill-formed text gets through.
+    return { ok: true, value: decodeURIComponent(value) };
+  } catch {
+    return problem(400, `header ${name} is not validly percent-encoded: ${instruction}`);
   }
-  if (request.contentType !== undefined) cloudEvent.datacontenttype = request.contentType;
-  if (request.body.length > 0) {
-    const json = parseJsonPayload(request.body, 'request body (data)');
-    if (!json.ok) return json;
-    cloudEvent.data = json.value;
+}
+
+function binary(request: HttpRequestIn, ctx: ContractContext): HttpRequestParse {
+  const what = 'request body (data)';
+  const headers = headerRecord();
+  const attributes = new Map<string, string>();
+  for (const [rawName, raw] of Object.entries(request.headers)) {
+    const name = rawName.toLowerCase();
+    if (!name.startsWith(HTTP_PREFIX) || raw === undefined) continue;
+    const decoded = decodeAttributeHeader(name, Array.isArray(raw) ? raw.join(', ') : raw);
+    if (!decoded.ok) return decoded;
+    const attribute = name.slice(HTTP_PREFIX.length);
+    attributes.set(attribute, decoded.value);
+    headers[`${KAFKA_PREFIX}${attribute}`] = decoded.value;
   }
-  return check(cloudEvent, 'binary', ctx);
+  if (attributes.size === 0) return unsupported(request.contentType);
+  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+
+  const { body } = request;
+  let verdict: Validation | null = null;
+  let data: unknown;
+  if (body.length > MAX_EVENT_BYTES) verdict = tooLarge(body.length, what);
+  else if (body.length > 0) {
+    const json = parseJsonPayload(body, what);
+    if (json.ok) data = json.value;
+    else verdict = json;
+  }
+  if (verdict === null) {
+    // As parseKafkaRecord rebuilds it from the record: Content-Type is datacontenttype, the body is data.
+    const candidate: Record<string, unknown> = { ...Object.fromEntries(attributes), datacontenttype: request.contentType, data };
+    verdict = check(candidate, ctx, binaryLabel);
+  }
+  const type = attributes.get('type');
+  const hints: HttpEventHints = { id: attributes.get('id') ?? null, source: attributes.get('source') ?? null, type: type === undefined ? null : shortTypeOf(type) };
+  return { ok: true, contentMode: 'binary', events: [event(0, verdict, hints, { key: attributes.get('subject') ?? null, headers, value: body })] };
 }
 
 function binaryLabel(attribute: string): string {
   if (attribute === 'data') return 'request body (data)';
   if (attribute === 'datacontenttype') return 'header Content-Type';
-  return `header ${ATTRIBUTE_HEADER_PREFIX}${attribute}`;
+  return `header ${HTTP_PREFIX}${attribute}`;
 }

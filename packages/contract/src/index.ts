@@ -13,9 +13,14 @@ export { validateCloudEvent, type Acceptance, type ContractContext, type EventCh
 export { parseKafkaRecord, type KafkaContentMode, type KafkaParseResult, type KafkaRecordIn } from './kafka';
 export {
   parseHttpRequest,
-  type HttpAcceptance,
   type HttpContentMode,
-  type HttpEventResult,
+  type HttpEvent,
+  type HttpEventHints,
+  type HttpKafkaRecord,
   type HttpRequestIn,
+  type HttpRequestParse,
+  type HttpRequestProblem,
 } from './http';
+export { MAX_JSON_DEPTH, jsonDepthExceeds } from './payload';
+export { isWellFormedText } from './text';
 export { providerJsonSchemaFiles, type JsonSchemaFile } from './jsonSchemas';

@@ -20,7 +20,13 @@ const MAX_SHOWN = 80;
 
 /** A short rendering of what was sent. */
 export function showValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Recursive: a value nested thousands deep overflows the stack (the bindings refuse those first).
+    return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested value';
+  }
   return json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN - 1)}…` : json;
 }
 

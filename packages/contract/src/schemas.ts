@@ -11,6 +11,7 @@ import { isQuarterPeriod, isTaskId, TASK_COUNT, TASK_STATUSES } from '@siliconal
 import { z } from 'zod';
 import { isIsoDate } from './dates';
 import { LATITUDE_RANGE, LONGITUDE_RANGE } from './location';
+import { wellFormed } from './text';
 import { USCC_PATTERN } from './uscc';
 import {
   CERTIFICATION_KINDS,
@@ -23,10 +24,10 @@ import {
 
 const oneOf = (values: readonly string[]) => values.join(', ');
 
-/** A non-empty string. */
-const text = (instruction: string) => z.string({ error: instruction }).min(1, { error: instruction });
+/** A non-empty string of well-formed Unicode. */
+const text = (instruction: string) => wellFormed(z.string({ error: instruction }).min(1, { error: instruction }));
 /** May be absent or null (normalised to null). */
-const optionalString = (instruction: string) => z.string({ error: instruction }).nullable().optional();
+const optionalString = (instruction: string) => wellFormed(z.string({ error: instruction })).nullable().optional();
 
 const DATE_INSTRUCTION = 'send a calendar date YYYY-MM-DD (China time), e.g. 2024-02-29';
 const isoDate = (instruction = DATE_INSTRUCTION) =>

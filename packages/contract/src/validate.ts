@@ -3,7 +3,7 @@
 // normalised accepted event.
 import { taskById, isDepartmentOnTask } from '@siliconalley/plan';
 import { addDays, chinaDateOf } from './dates';
-import { cloudEventEnvelope, type CloudEventEnvelope } from './envelope';
+import { cloudEventEnvelope, envelopeText, type CloudEventEnvelope } from './envelope';
 import type { AcceptedEvent } from './events';
 import { dataFieldLabel, firstIssueMessage, showValue } from './issues';
 import { locationProblem, LATITUDE_RANGE, LONGITUDE_RANGE } from './location';
@@ -54,6 +54,10 @@ export function validateCloudEvent(candidate: Readonly<Record<string, unknown>>,
       'unknown_type',
       `type ${envelope.data.type} does not belong on topic ${options.topic}: publish it to ${topic}`,
     );
+  }
+  const text = envelopeText.safeParse(envelope.data);
+  if (!text.success) {
+    return reject('schema_invalid', firstIssueMessage(text.error, envelope.data, (path) => options.attributeLabel(String(path[0] ?? 'event'))));
   }
   return checkData(type, envelope.data, options);
 }

@@ -63,8 +63,9 @@ function toPinoLogCreator(logger: Logger) {
     };
 }
 
+/** Header names are the provider's: held in a null-prototype object, so `__proto__` is a header like any other. */
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+  const out = Object.create(null) as Record<string, string | undefined>;
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     out[name.toLowerCase()] = v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
@@ -578,7 +579,8 @@ export class DeadLetterProducer {
     await this.client.send(
       this.topic,
       letters.map((l) => {
-        const headers: Record<string, string> = {};
+        // The original record's header names are the provider's (null prototype: `__proto__` is kept too).
+        const headers = Object.create(null) as Record<string, string>;
         for (const [k, v] of Object.entries(l.record.headers)) if (v !== undefined) headers[k] = v;
         headers[DLQ_HEADERS.reason] = l.reason;
         headers[DLQ_HEADERS.message] = l.message;

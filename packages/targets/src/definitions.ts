@@ -32,6 +32,18 @@ export class TargetDefinitionError extends Error {
   }
 }
 
+/**
+ * One grammar for target ids, wherever one is taken (a definition, the path of GET/DELETE
+ * /targets/{id}): an upper-case letter, then up to 63 upper-case letters, digits or `_`. Such an id is
+ * one URL path segment as it is (no `.` or `..` segment, nothing to encode), a Prometheus label value
+ * and a file name; the plan's (T6_ZONE_SHARE, T32_SERVICE_PLATFORMS, TASKS_COMPLETED) are of it.
+ */
+export const TARGET_ID_PATTERN = '^[A-Z][A-Z0-9_]{0,63}$';
+const TARGET_ID = new RegExp(TARGET_ID_PATTERN);
+export const TARGET_ID_INSTRUCTION = 'must be an upper-case letter followed by up to 63 upper-case letters, digits or _, e.g. QL_QUALIFIED_2026';
+
+export const isTargetId = (value: unknown): value is string => typeof value === 'string' && TARGET_ID.test(value);
+
 const isoDate = z.string().refine(
   (value) => {
     try {
@@ -47,7 +59,7 @@ const isoDate = z.string().refine(
 
 const definition = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be letters, digits, _ . -' }),
+    id: z.string().regex(TARGET_ID, { error: TARGET_ID_INSTRUCTION }),
     description: z.string().optional(),
     /** A KPI of kpis.md, or `tasks_completed` (plan tasks completed, counted by the alerting service). */
     kpi: z.enum([...KPI_IDS, 'tasks_completed'], { error: `must be one of ${[...KPI_IDS, 'tasks_completed'].join(', ')}` }),

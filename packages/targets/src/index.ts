@@ -1,6 +1,9 @@
 export {
   DEFAULT_TARGETS,
+  isTargetId,
   parseTargetDefinitions,
+  TARGET_ID_INSTRUCTION,
+  TARGET_ID_PATTERN,
   TARGET_METHODS,
   TargetDefinitionError,
   targetDefinitionSchema,

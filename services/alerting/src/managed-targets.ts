@@ -5,7 +5,16 @@
 import { HttpProblem } from '@siliconalley/http';
 import type { Logger } from '@siliconalley/logger';
 import type { Actor, TargetAuditEntry, TargetRepository } from '@siliconalley/store';
-import { parseTargetDefinitions, TargetDefinitionError, type TargetDefinition } from '@siliconalley/targets';
+import { isTargetId, parseTargetDefinitions, TargetDefinitionError, TARGET_ID_INSTRUCTION, type TargetDefinition } from '@siliconalley/targets';
+
+/**
+ * The `{id}` of a target route (GET /targets/{id}/decomposition, DELETE /targets/{id}), held to the
+ * grammar every target id is created with: any other is no target's (400, not a lookup).
+ */
+export function targetIdParam(raw: unknown): string {
+  if (isTargetId(raw)) return raw;
+  throw new HttpProblem(400, `${JSON.stringify(String(raw)).slice(0, 80)} is not a target id: a target id ${TARGET_ID_INSTRUCTION}`);
+}
 
 export class ManagedTargets {
   private readonly fixedIds: Set<string>;

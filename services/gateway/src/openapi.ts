@@ -130,6 +130,16 @@ function withCommonProblems(paths: Json): Json {
   return paths;
 }
 
+/**
+ * The `{id}` of the target routes: the same grammar as a definition's id (packages/targets), read from
+ * the definition's schema so there is one.
+ */
+function targetIdParameter(example: string): Json {
+  schemaOf(targetDefinitionBody);
+  const properties = (components.TargetDefinition as { properties?: Record<string, Json> } | undefined)?.properties;
+  return { name: 'id', in: 'path', required: true, schema: properties?.id ?? { type: 'string' }, example };
+}
+
 function documentPaths(): Json {
   const read = ['evaluator', 'operator'];
   return {
@@ -219,8 +229,8 @@ function documentPaths(): Json {
       delete: {
         summary: 'Delete an operator target added through the API (the plan\'s and the targets file\'s: 409); audited',
         'x-roles': ['operator'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'QL_QUALIFIED_2026' }],
-        responses: { '204': { description: 'Deleted' }, ...problemResponses(401, 403, 404, 409, 503) },
+        parameters: [targetIdParameter('QL_QUALIFIED_2026')],
+        responses: { '204': { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     '/api/v1/targets/audit': {
@@ -234,7 +244,7 @@ function documentPaths(): Json {
       get: {
         summary: 'Zone-share targets (T6_ZONE_SHARE): the share change between two days split into the numerator effect (zone firms gained/lost) and the denominator effect (district total)',
         'x-roles': read,
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'T6_ZONE_SHARE' }, ...queryParameters(decompositionQuery())],
+        parameters: [targetIdParameter('T6_ZONE_SHARE'), ...queryParameters(decompositionQuery())],
         responses: { '200': json(decompositionResponse, 'Decomposition'), ...problemResponses(400, 401, 403, 404, 503) },
       },
     },

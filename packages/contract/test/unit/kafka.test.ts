@@ -1,5 +1,5 @@
 // Both content modes of the CloudEvents Kafka binding, on every topic.
-import { parseKafkaRecord, SHORT_TYPES, type KafkaParseResult, type KafkaRecordIn } from '../../src';
+import { parseKafkaRecord, SHORT_TYPES, validateCloudEvent, type KafkaParseResult, type KafkaRecordIn } from '../../src';
 import { binaryRecord, cloudEvent, CTX, structuredRecord, taskData, TOPIC_OF } from '../samples';
 
 const reasonOf = (r: KafkaParseResult) => (r.ok ? 'accepted' : r.reason);
@@ -117,5 +117,59 @@ describe('parseKafkaRecord: content modes', () => {
     const rec = structuredRecord(cloudEvent('enterprise.registered'));
     expect(parseKafkaRecord({ ...rec, key: null }, CTX).ok).toBe(true);
     expect(parseKafkaRecord({ ...rec, key: 'something-else' }, CTX).ok).toBe(true);
+  });
+});
+
+describe('parseKafkaRecord: hostile JSON and text (issue #14)', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+  const registered = cloudEvent('enterprise.registered');
+
+  it('dead-letters an event nested deeper than 64 levels as malformed, in either mode, instead of throwing', () => {
+    for (const depth of [65, 10_000, 100_000]) {
+      const text = JSON.stringify(registered).replace(/"data":\{/, `"deep":${deep(depth)},"data":{`);
+      const structured = parseKafkaRecord({ ...structuredRecord(registered), value: text }, CTX);
+      expect(structured).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value is nested more than 64 levels deep: send/) });
+      // An attribute deep enough to overflow the message's rendering of it (a RangeError: a 500 over HTTP).
+      const deepId = parseKafkaRecord({ ...structuredRecord(registered), value: JSON.stringify(registered).replace(/"id":"[^"]*"/, `"id":${deep(depth)}`) }, CTX);
+      expect(deepId).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value is nested more than 64 levels deep/) });
+      const binary = parseKafkaRecord({ ...binaryRecord(registered), value: Buffer.from(`{"a":${deep(depth)}}`) }, CTX);
+      expect(binary).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value \(data\) is nested more than 64 levels deep/) });
+    }
+  });
+
+  it('renders a value too deep to show without throwing, when validateCloudEvent is called directly', () => {
+    const result = validateCloudEvent({ ...registered, id: JSON.parse(deep(100_000)) }, { ...CTX, attributeLabel: (a) => a });
+    expect(result).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^id is a deeply nested array: send id as a non-empty string/) });
+  });
+
+  it('drops a leading byte order mark from a string value as from bytes (RFC 8259 §8.1)', () => {
+    const rec = structuredRecord(registered);
+    expect(parseKafkaRecord({ ...rec, value: `\uFEFF${String(rec.value)}` }, CTX)).toMatchObject({ ok: true });
+    expect(parseKafkaRecord({ ...rec, value: Buffer.from(`\uFEFF${String(rec.value)}`, 'utf8') }, CTX)).toMatchObject({ ok: true });
+  });
+
+  it('rejects text that is not well-formed Unicode (an unpaired surrogate) as schema_invalid, wherever a string is taken', () => {
+    // Stored as UTF-8 both ids would become "x\uFFFD": the second event would pass for a duplicate.
+    for (const id of ['x\ud800', 'x\udc00', '\udbff']) {
+      expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id }), CTX))).toBe('schema_invalid');
+    }
+    expect(messageOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud800' }), CTX))).toMatch(/^id is "x\\ud800": send text as well-formed Unicode/);
+    expect(messageOf(parseKafkaRecord(structuredRecord({ ...registered, source: 'urn:\ud800' }), CTX))).toMatch(/^source is "urn:\\ud800": send text as well-formed/);
+    const data = registered.data as Record<string, unknown>;
+    for (const [field, spoilt] of [
+      ['name', { ...data, name: '\ud800' }],
+      ['site.address', { ...data, site: { ...(data.site as object), address: 'a\udfff' } }],
+      ['site.buildingId', { ...data, site: { ...(data.site as object), buildingId: '\ud83d' } }],
+    ] as const) {
+      const result = parseKafkaRecord(structuredRecord({ ...registered, data: spoilt }), CTX);
+      expect({ field, reason: reasonOf(result), message: messageOf(result) }).toEqual({ field, reason: 'schema_invalid', message: expect.stringContaining(`data.${field} is`) });
+    }
+    const task = cloudEvent('task.progress.reported');
+    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...task, data: { ...taskData(), narrative: '\ud800' } }), CTX))).toBe('schema_invalid');
+    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...task, data: { ...taskData(), department: '区国资委\ud800' } }), CTX))).toBe('schema_invalid');
+    // A well-formed pair is text like any other; the checking order of events.md still holds.
+    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud83d\ude00' }), CTX))).toBe('accepted');
+    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud800', type: 'cn.gov.dongcheng.siliconalley.enterprise.renamed.v1' }), CTX))).toBe('unknown_type');
+    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: '' }), CTX))).toBe('malformed');
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_TARGETS, parseTargetDefinitions, TargetDefinitionError } from '../../src';
+import { DEFAULT_TARGETS, isTargetId, parseTargetDefinitions, TargetDefinitionError, TARGET_ID_PATTERN } from '../../src';
 
 const valid = {
   id: 'T_NEW',
@@ -55,5 +55,19 @@ describe('target definitions', () => {
   it('rejects duplicates and non-arrays', () => {
     expect(problemsOf([valid, valid])).toEqual(['targets: duplicate id "T_NEW"']);
     expect(problemsOf({})).toEqual(['targets: target definitions must be a JSON array']);
+  });
+
+  it('has one grammar for target ids: the plan\'s and the operators\' ids are of it; dot segments and the like are not', () => {
+    expect(TARGET_ID_PATTERN).toBe('^[A-Z][A-Z0-9_]{0,63}$');
+    for (const id of [...DEFAULT_TARGETS.map((t) => t.id), 'T', 'T_NEW', 'OP_QL_QUALIFIED', 'E2E_API', 'QL_QUALIFIED_2026', `T${'_'.repeat(63)}`]) {
+      expect({ id, ok: isTargetId(id) }).toEqual({ id, ok: true });
+      expect(parseTargetDefinitions([{ ...valid, id }])).toHaveLength(1);
+    }
+    // `..` and `.` were accepted before and could not be deleted (they are dot segments in a URL path).
+    for (const id of ['..', '.', 'a', 'T.1', 'T-1', 'T 1', '_T', '1T', '', `T${'_'.repeat(64)}`, 'T\u0130', '%2E%2E', 'T/1', 'ＴＡＲＧＥＴ']) {
+      expect({ id, ok: isTargetId(id) }).toEqual({ id, ok: false });
+      expect(problemsOf([{ ...valid, id }])).toEqual([expect.stringMatching(/^targets\[0\]\.id: must be an upper-case letter followed by up to 63/)]);
+    }
+    expect(isTargetId(42)).toBe(false);
   });
 });

@@ -192,17 +192,22 @@ describe('batch mode', () => {
     expect(offsets).toEqual([...offsets].sort((a, b) => (a < b ? -1 : 1)));
   });
 
-  it('reports an event over 256 KiB inside a batch as too_large and produces only the others', async () => {
+  it('reports an event over 256 KiB inside a batch as too_large; over what the broker takes, it is dead-lettered without its body', async () => {
     const big = registered(141, { data: { ...(registered(141).data as object), padding: 'x'.repeat(1100 * 1024) } });
     const small = registered(142);
     const before = await producedSoFar(stack.kafka);
     const res = await post(samr, CE_BATCH, JSON.stringify([big, small])).expect(200);
     expect(res.body.results).toEqual([
-      { index: 0, id: big.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'too_large', message: expect.stringMatching(/over the limit of 262144 bytes \(256 KiB\): send a smaller event/) },
+      { index: 0, id: big.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'too_large', message: expect.stringMatching(/^batch event \[0\] is \d+ bytes, over the limit of 262144 bytes \(256 KiB\): send a smaller event/) },
       { index: 1, id: small.id, source: 'urn:dongcheng:samr', status: 'accepted' },
     ]);
     await readback.waitFor('the small event', byEventId(TOPICS.enterprise, small.id as string));
-    expect(await producedSoFar(stack.kafka)).toBe(before + 1);
+    const dead = await readback.waitFor('the body-less dead letter', (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(res.body.results[0].message) === true);
+    expect(dead.value).toBeNull();
+    expect(dead.headers[DLQ_HEADERS.reason]).toBe('too_large');
+    expect(dead.headers[DLQ_HEADERS.topic]).toBe('http');
+    expect(dead.headers[DLQ_HEADERS.message]).toMatch(/is more than the broker takes and is not kept here\)$/);
+    expect(await producedSoFar(stack.kafka)).toBe(before + 2);
   });
 
   it('reports the second copy of one (source, id) in a batch as a duplicate', async () => {
@@ -366,6 +371,34 @@ describe('what the door refuses', () => {
     }
   });
 
+  it('puts a too-large event on the record (events.md): whole on its topic for ingestion to dead-letter and count when the broker takes it, else dead-lettered here without its body', async () => {
+    const event = registered(174, { id: `too-large-${Date.now()}` });
+    const fits = { ...event, data: { ...(event.data as object), padding: 'x'.repeat(300 * 1024) } };
+    const body = JSON.stringify(fits);
+    expect(JSON.parse((await post(samr, CE_JSON, body)).text).reason).toBe('too_large');
+    const routed = await readback.waitFor('the 300 KB event on its topic', byEventId(TOPICS.enterprise, event.id as string));
+    expect(routed.value!.toString('utf8')).toBe(body);
+    expect(routed.key).toBe(event.subject);
+
+    // Not a type of the contract: no topic to leave it to; dead-lettered whole here.
+    const unknown = { ...fits, id: `${event.id}-unknown`, type: fullType('enterprise.renamed') };
+    await post(samr, CE_JSON, JSON.stringify(unknown)).expect(400);
+    const letter = await readback.waitFor('the unroutable 300 KB event', byEventId(TOPICS.deadLetter, unknown.id));
+    expect(letter.headers[DLQ_HEADERS.reason]).toBe('too_large');
+    expect(letter.value!.length).toBe(Buffer.byteLength(JSON.stringify(unknown)));
+
+    // Over the broker's limit: recorded and counted without the body.
+    const huge = { ...event, id: `${event.id}-huge`, data: { ...(event.data as object), padding: 'x'.repeat(1100 * 1024) } };
+    const res = await post(samr, CE_JSON, JSON.stringify(huge));
+    const problem = JSON.parse(res.text);
+    const bodiless = await readback.waitFor('the body-less dead letter', (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(problem.detail) === true);
+    expect(bodiless.value).toBeNull();
+    expect(bodiless.headers['content-type']).toBe(CE_JSON);
+    expect(bodiless.headers[DLQ_HEADERS.reason]).toBe('too_large');
+    // A too-large event of a type the token may not publish is refused as any other (its type is read).
+    expectProblem(await post(samr, CE_JSON, JSON.stringify({ ...granted(175), padding: 'x'.repeat(300 * 1024) })), 403, /the request has certification\.granted/);
+  });
+
   it('answers the 4th request in a minute with 429 and Retry-After, producing nothing for it', async () => {
     const limited = stack.app({ rateLimitPerMinute: 3 });
     for (let i = 0; i < 3; i++) await post(samr, CE_JSON, JSON.stringify(registered(180 + i)), limited).expect(202);
@@ -395,6 +428,80 @@ describe('what the door refuses', () => {
     // Header values are strings: an id or source that merely looks like JSON is an ordinary string.
     expect(binary.status).toBe(202);
     expect(binary.body.results).toEqual([{ index: 0, id: '{"$gt":""}', source: '{"$ne":null}', status: 'accepted' }]);
+  });
+});
+
+describe('one HTTP binding, the contract one: its words, its parse', () => {
+  const binaryHeaders = (event: Record<string, unknown>) => ({
+    'ce-specversion': '1.0',
+    'ce-id': event.id as string,
+    'ce-source': event.source as string,
+    'ce-type': event.type as string,
+    'ce-time': event.time as string,
+    'ce-subject': event.subject as string,
+  });
+
+  it('tells an HTTP client about ce- headers and the request body, never Kafka headers or record values', async () => {
+    const event = registered(200);
+    const mismatch = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set({ ...binaryHeaders(event), 'ce-subject': syntheticUscc(201) })
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(event.data));
+    expectProblem(mismatch, 400, /^header ce-subject "[0-9A-Z]{18}" does not match data\.uscc/);
+    const { 'ce-time': _, ...noTime } = binaryHeaders(event);
+    void _;
+    const missing = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(noTime).set('Content-Type', 'application/json').send(JSON.stringify(event.data));
+    expectProblem(missing, 400, /^header ce-time is missing/);
+    const notJson = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(binaryHeaders(event)).set('Content-Type', 'application/json').send('{"uscc":');
+    expectProblem(notJson, 400, /^request body \(data\) is not valid JSON/);
+    const structured = await post(samr, CE_JSON, '{"specversion": "1.0", "id": "half');
+    expectProblem(structured, 400, /^request body is not valid JSON/);
+    for (const res of [mismatch, missing, notJson, structured]) expect(res.text).not.toMatch(/ce_|record value|header content-type/);
+  });
+
+  it('reads a structured event that starts with a UTF-8 byte order mark: accepted, and the grant checks still apply', async () => {
+    // A string body goes out as UTF-8: U+FEFF is the bytes EF BB BF (a Buffer would be sent as JSON by supertest).
+    const bom = '\uFEFF';
+    const event = registered(202);
+    const res = await post(samr, CE_JSON, `${bom}${JSON.stringify(event)}`).expect(202);
+    expect(res.body.results).toEqual([{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }]);
+    const record = await readback.waitFor('the BOM event on its topic', byEventId(TOPICS.enterprise, event.id as string));
+    expect(record.key).toBe(event.subject);
+    // The type and source checks read the same parse: no BOM gets a forbidden type or a foreign source through.
+    const before = await producedSoFar(stack.kafka);
+    expectProblem(await post(samr, CE_JSON, `${bom}${JSON.stringify(granted(203))}`), 403, /the request has certification\.granted/);
+    const pinned = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered'], source: 'urn:dongcheng:samr', label: 'pinned-bom' })).token;
+    expectProblem(await post(pinned, CE_JSON, `${bom}${JSON.stringify(registered(204, { source: 'urn:dongcheng:stc' }))}`), 403, /source urn:dongcheng:stc/);
+    expect(await producedSoFar(stack.kafka)).toBe(before);
+  });
+
+  it('answers 400 malformed (not 500) for one event nested deeper than 64 levels, and puts it on the record', async () => {
+    const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    for (const depth of [65, 10_000, 100_000]) {
+      const id = `deep-${depth}-${Date.now()}`;
+      const body = `{"specversion":"1.0","id":"${id}","source":"urn:dongcheng:samr","type":"${fullType('enterprise.renamed')}","subject":${deep(depth)}}`;
+      const res = await post(samr, CE_JSON, body);
+      expectProblem(res, 400, /^request body is nested more than 64 levels deep/);
+      expect(JSON.parse(res.text)).toMatchObject({ reason: 'malformed', results: [{ index: 0, id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'malformed' }] });
+      const letter = await readback.waitFor(`the ${depth}-deep event`, byEventId(TOPICS.deadLetter, id));
+      expect(letter.headers[DLQ_HEADERS.reason]).toBe('malformed');
+    }
+    expectProblem(await post(samr, CE_BATCH, `[${JSON.stringify(registered(205))},${deep(100_000)}]`), 400, /^batch event \[1\] is nested more than 64 levels deep/);
+  });
+
+  it('rejects ids and data that are not well-formed Unicode as schema_invalid, so a distinct event is never taken for a duplicate', async () => {
+    const first = registered(206, { id: 'lone-\ud800' });
+    const second = registered(206, { id: 'lone-\udbff' });
+    const res = await post(samr, CE_BATCH, JSON.stringify([first, second])).expect(200);
+    expect(res.body.results.map((r: { status: string; reason?: string }) => [r.status, r.reason])).toEqual([
+      ['rejected', 'schema_invalid'],
+      ['rejected', 'schema_invalid'],
+    ]);
+    expect(res.body.results[0].message).toMatch(/^id is "lone-\\ud800": send text as well-formed Unicode/);
+    const name = await post(samr, CE_JSON, JSON.stringify(registered(207, { data: { ...(registered(207).data as object), name: '\udc00' } })));
+    expectProblem(name, 400, /^data\.name is "\\udc00": send text as well-formed Unicode/);
   });
 });
 

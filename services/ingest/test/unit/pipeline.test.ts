@@ -4,7 +4,7 @@
 import { createMetricsRegistry } from '@siliconalley/http';
 import type { DeadLetterProducer, InboundRecord, KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
-import { emptyLedger, LedgerConflict, ledgerId, type InsertOutcome, type LedgerState, type Store, type StoredEvent } from '@siliconalley/store';
+import { emptyLedger, LedgerConflict, ledgerId, totalsOf, type InsertOutcome, type LedgerState, type Store, type StoredEvent } from '@siliconalley/store';
 import { syntheticUscc } from '@siliconalley/testkit';
 import { LedgerBook } from '../../src/ledgers';
 import { ingestMetrics } from '../../src/metrics';
@@ -180,5 +180,52 @@ describe('ingestChunk and the partition ledger', () => {
     await ingestChunk(chunk.slice(2), a.deps);
     expect(ledgerOf(ledgers)).toMatchObject({ settledTo: '5', accepted: 3, duplicates: 1 });
     expect(a.forwarded).toEqual(['a', 'b']);
+  });
+});
+
+describe('ingestChunk with provider strings that are prototype keys or not well-formed Unicode (issue #14)', () => {
+  /** An event of `source` (valid unless `uscc` is spoilt), as structured JSON text. */
+  const from = (offset: number, source: string, id: string, spoil: 'uscc' | 'specversion' | null = null): InboundRecord => {
+    const base = record(offset, id);
+    const event = JSON.parse(base.value!.toString('utf8')) as Record<string, unknown>;
+    event.source = source;
+    if (spoil === 'uscc') {
+      event.subject = '91110101MA01ABCD5X';
+      (event.data as Record<string, unknown>).uscc = '91110101MA01ABCD5X';
+    }
+    if (spoil === 'specversion') delete event.specversion;
+    return { ...base, value: Buffer.from(JSON.stringify(event)) };
+  };
+
+  afterEach(() => {
+    for (const key of ['malformed', 'invalid_uscc', 'schema_invalid', 'x', 'n']) expect({ key, polluted: key in {} }).toEqual({ key, polluted: false });
+  });
+
+  it('counts sources named __proto__, constructor and prototype like any other, and pollutes nothing', async () => {
+    const s = setup();
+    const sources = ['__proto__', 'constructor', 'prototype'];
+    await ingestChunk(
+      sources.flatMap((source, i) => [from(4 * i, source, 'a'), from(4 * i + 1, source, 'a'), from(4 * i + 2, source, 'b', 'uscc'), from(4 * i + 3, source, 'c', 'specversion')]),
+      s.deps,
+    );
+    const ledger = ledgerOf(s.ledgers);
+    expect(ledger).toMatchObject({ settledTo: '12', accepted: 3, duplicates: 3 });
+    const totals = totalsOf([ledger]);
+    expect({ ...totals.rejected }).toEqual({ invalid_uscc: 3, malformed: 3 });
+    for (const source of sources) {
+      expect(Object.hasOwn(totals.rejectedByProvider, source)).toBe(true);
+      expect({ source, byReason: { ...totals.rejectedByProvider[source] } }).toEqual({ source, byReason: { invalid_uscc: 1, malformed: 1 } });
+    }
+    expect(Object.keys(totals.rejectedByProvider).sort()).toEqual([...sources].sort());
+    expect(s.forwarded).toEqual(['a', 'a', 'a']);
+  });
+
+  it('rejects ids that are not well-formed Unicode (schema_invalid) instead of storing two events under one id', async () => {
+    const s = setup();
+    // As UTF-8 (BSON) both would be "x\uFFFD": the second would be taken for a duplicate of the first.
+    await ingestChunk([from(0, 'urn:dongcheng:samr', 'x\ud800'), from(1, 'urn:dongcheng:samr', 'x\udbff'), from(2, 'urn:dongcheng:samr', 'x\ud83d\ude00')], s.deps);
+    expect(ledgerOf(s.ledgers)).toMatchObject({ settledTo: '3', accepted: 1, duplicates: 0, rejected: [{ reason: 'schema_invalid', n: 2 }] });
+    expect(s.lettered).toEqual(['0', '1']);
+    expect([...s.events.docs.keys()]).toEqual([JSON.stringify(['urn:dongcheng:samr', 'x\ud83d\ude00'])]);
   });
 });
