@@ -84,15 +84,23 @@ export interface CatchUpState {
  * One caught-up point, followed through the pipeline from readings (pure: the readings come in).
  * The mark is the sources' ends of the first reading. Once ingestion has settled them, the accepted
  * topic's ends of that reading become the indicator's part of the mark; once the indicator, ready,
- * has applied those, the data is caught up to the mark. A judgement made then sees every record
- * published before the mark: a backlog published a moment earlier is never judged half-way.
+ * has applied those, the data is caught up to the mark. That alone is not enough: the indicator
+ * answers from everything it has applied, so records that arrived after the mark and are applied
+ * only in part would be judged half-way (a log published just after an idle moment). So the reading
+ * that reaches the mark must also show at most `toleranceRecords` records published but not yet
+ * settled and applied — 0 by default: the judgement sees a pipeline with nothing in flight.
  */
 export class CatchUpMark {
   private readonly sourceEnds: PartitionOffsets;
   private acceptedEnds: PartitionOffsets | null = null;
+  /** The mark itself was reached, but the reading showed records in flight beyond it. */
+  overtaken = false;
   readonly point: Date;
 
-  constructor(first: Pick<PipelineProgress, 'sourceEnds' | 'at'>) {
+  constructor(
+    first: Pick<PipelineProgress, 'sourceEnds' | 'at'>,
+    private readonly toleranceRecords = 0,
+  ) {
     this.sourceEnds = flatten(first.sourceEnds);
     this.point = first.at;
   }
@@ -105,26 +113,34 @@ export class CatchUpMark {
     if (!this.acceptedEnds) return { ready: false, point, waiting: `ingestion has ${offsetsBehind(this.sourceEnds, flatten(p.settled))} records to settle` };
     const behind = offsetsBehind(this.acceptedEnds, p.applied);
     if (behind > 0) return { ready: false, point, waiting: `the indicator has ${behind} accepted events to apply` };
+    const inFlight = unsettledRecords(p) + indicatorBehind(p);
+    if (inFlight > this.toleranceRecords) {
+      this.overtaken = true;
+      return { ready: false, point, waiting: `${inFlight} records published since are not yet settled and applied` };
+    }
     return { ready: true, point, waiting: null };
   }
 }
 
 /**
  * Waits until the pipeline has caught up to a mark taken now, reading its progress every `pollMs`,
- * for at most `maxWaitMs` (or until `stopping` says so). Under a steady flow the mark is reached
- * within the pipeline's latency; a backlog that takes longer than `maxWaitMs` to drain is not judged.
+ * for at most `maxWaitMs` (or until `stopping` says so). A mark that is reached while newer records
+ * are in flight is replaced by one taken at that reading. Under a light flow this is reached within
+ * the pipeline's latency; a backlog that takes longer than `maxWaitMs` to drain is not judged.
  */
 export async function catchUpToNow(
   progress: () => Promise<PipelineProgress>,
-  opts: { maxWaitMs: number; pollMs?: number; stopping?: () => boolean },
+  opts: { maxWaitMs: number; pollMs?: number; toleranceRecords?: number; stopping?: () => boolean },
 ): Promise<CatchUpState> {
   const first = await progress();
-  const mark = new CatchUpMark(first);
+  let mark = new CatchUpMark(first, opts.toleranceRecords);
   let state = mark.observe(first);
   const deadline = first.at.getTime() + opts.maxWaitMs;
   while (!state.ready && Date.now() < deadline && !opts.stopping?.()) {
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
-    state = mark.observe(await progress());
+    const p = await progress();
+    if (mark.overtaken) mark = new CatchUpMark(p, opts.toleranceRecords);
+    state = mark.observe(p);
   }
   return state;
 }

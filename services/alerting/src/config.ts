@@ -23,6 +23,11 @@ export const alertingConfigSchema = z.object({
    * that, then tries again a few seconds later. A backlog that takes longer is not judged half-way.
    */
   EVALUATION_CATCH_UP_SECONDS: z.coerce.number().int().min(0).default(30),
+  /**
+   * Records published but not yet settled and applied that a judgement tolerates when it has caught
+   * up to its start (0: none in flight). Raise it only where a steady flow never pauses.
+   */
+  EVALUATION_IN_FLIGHT_TOLERANCE: z.coerce.number().int().min(0).default(0),
   /** Periodic assessments (node-cron, Asia/Shanghai) and restatement checks on this instance. */
   ASSESSMENTS_ENABLED: z.stringbool().default(true),
   /** Seconds between restatement checks (also retries a failed catch-up). */

@@ -36,6 +36,8 @@ export interface EvaluationDeps {
   catchUpWaitMs: number;
   /** Between readings of the progress while waiting. */
   catchUpPollMs?: number;
+  /** Records in flight (published, not yet settled and applied) a judgement tolerates: 0 by default. */
+  catchUpToleranceRecords?: number;
   flagStates: FlagStates;
   leases: FlagLease;
   /** This replica, for the lease. */
@@ -76,7 +78,7 @@ export class EvaluationLoop {
   async evaluate(): Promise<EvaluationOutcome> {
     const { metrics, logger } = this.deps;
     try {
-      const caughtUp = await catchUpToNow(this.deps.progress, { maxWaitMs: this.deps.catchUpWaitMs, pollMs: this.deps.catchUpPollMs, stopping: () => this.stopping });
+      const caughtUp = await catchUpToNow(this.deps.progress, { maxWaitMs: this.deps.catchUpWaitMs, pollMs: this.deps.catchUpPollMs, toleranceRecords: this.deps.catchUpToleranceRecords, stopping: () => this.stopping });
       this.recordCatchUp(caughtUp);
       if (!caughtUp.ready) {
         metrics.evaluations.inc({ outcome: 'waiting' });

@@ -82,6 +82,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     evaluator,
     progress: () => readPipelineProgress({ kafka, store, indicators, now }),
     catchUpWaitMs: config.EVALUATION_CATCH_UP_SECONDS * 1000,
+    catchUpToleranceRecords: config.EVALUATION_IN_FLIGHT_TOLERANCE,
     flagStates: new FlagStore(conn),
     leases: store.leases,
     holder: runner.holder,

@@ -34,11 +34,10 @@ describe('CatchUpMark', () => {
   });
 
   it('waits for ingestion to settle what was published before the mark, then for the indicator to apply what ingestion forwarded', () => {
-    const [first, second, third] = follow(reading(1000, 100, 10, 8, 8), reading(2000, 130, 100, 80, 30), reading(3000, 160, 110, 90, 80));
+    const [first, second, third] = follow(reading(1000, 100, 10, 8, 8), reading(2000, 100, 100, 80, 30), reading(3000, 100, 100, 80, 80));
     expect(first).toMatchObject({ ready: false, point: new Date(1000) });
     expect(first!.waiting).toMatch(/ingestion has 90 records to settle/);
     expect(second).toMatchObject({ ready: false });
-    // The accepted ends of the reading that found the mark settled (80), not the later ones (90).
     expect(second!.waiting).toMatch(/indicator has 50 accepted events to apply/);
     expect(third).toEqual({ ready: true, point: new Date(1000), waiting: null });
   });
@@ -48,6 +47,21 @@ describe('CatchUpMark', () => {
     // stored a few hundred when this evaluation starts: its mark covers all 4,000.
     const states = follow(reading(2000, 4000, 300, 250, 250), reading(3000, 4000, 2000, 1800, 1700), reading(4000, 4000, 4000, 3600, 3600));
     expect(states.map((s) => s.ready)).toEqual([false, false, true]);
+  });
+
+  it('a mark reached while newer records are in flight is not enough: the indicator would answer from half of them', () => {
+    // The mark was taken on an empty pipeline; then 4,000 records arrived and ingestion stored 300.
+    const mark = new CatchUpMark(reading(1000, 0, 0, 0, 0));
+    const s = mark.observe(reading(2000, 4000, 300, 250, 250));
+    expect(s).toMatchObject({ ready: false });
+    expect(s.waiting).toMatch(/3700 records published since/);
+    expect(mark.overtaken).toBe(true);
+  });
+
+  it('a tolerance admits that many records in flight', () => {
+    const mark = new CatchUpMark(reading(1000, 100, 100, 80, 80), 10);
+    expect(mark.observe(reading(2000, 105, 100, 80, 80)).ready).toBe(true);
+    expect(mark.observe(reading(3000, 120, 100, 80, 80)).ready).toBe(false);
   });
 
   it('an indicator that is not ready (replaying) is never judged, even when its offsets look caught up', () => {
@@ -65,11 +79,19 @@ describe('CatchUpMark', () => {
 
 describe('catchUpToNow', () => {
   it('reads until the mark is reached', async () => {
-    const readings = [reading(Date.now(), 100, 10, 8, 8), reading(Date.now(), 120, 100, 80, 80)];
+    const readings = [reading(Date.now(), 100, 10, 8, 8), reading(Date.now(), 100, 100, 80, 80)];
     let i = 0;
     const s = await catchUpToNow(async () => readings[Math.min(i++, readings.length - 1)]!, { maxWaitMs: 5000, pollMs: 1 });
     expect(s.ready).toBe(true);
     expect(i).toBe(2);
+  });
+
+  it('replaces an overtaken mark with one taken at the reading that overtook it', async () => {
+    const readings = [reading(Date.now(), 0, 0, 0, 0), reading(Date.now(), 4000, 300, 250, 250), reading(Date.now(), 4000, 4000, 3600, 3000), reading(Date.now(), 4000, 4000, 3600, 3600)];
+    let i = 0;
+    const s = await catchUpToNow(async () => readings[Math.min(i++, readings.length - 1)]!, { maxWaitMs: 5000, pollMs: 1 });
+    expect(s.ready).toBe(true);
+    expect(i).toBe(4);
   });
 
   it('gives up after maxWaitMs, or at once when stopping', async () => {
