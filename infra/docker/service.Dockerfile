@@ -2,7 +2,8 @@
 # One image recipe for every service (services/<SERVICE>). The build context is the repository root:
 #   docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=gateway -t siliconalley/service-gateway .
 # docker-compose.yml passes SERVICE per service. Ports: see packages/devstack/src/services.ts.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The major of infra/local/versions.env's NODE_VERSION (what the local stack and the tests run on).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # 1. Prune the monorepo to this service and the workspaces it depends on (pruned lockfile included).
 FROM ${NODE_IMAGE} AS pruner

@@ -22,11 +22,65 @@ fail() { printf '\033[31m[provision] %s\033[0m\n' "$*" >&2; exit 1; }
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
 
 # --- Node ------------------------------------------------------------------------------------
-node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-[ "$node_major" = "20" ] || fail "Node.js 20 is required (found $(node --version 2>/dev/null || echo none))"
+# Node.js $NODE_VERSION (versions.env; the major of package.json `engines`, of the Docker image and of
+# CI) into $TOOLS/node-$NODE_VERSION, from the npm registry's node-<os>-<cpu> package, which holds the
+# official binary (nodejs.org need not be reachable; npm checks the tarball's integrity and caches it).
+# Whatever Node and npm launched this script (Node >= 20, npm >= 10) only fetch it: from here on PATH
+# starts with its bin/, where `npm` and `npx` run the machine's npm CLI on it. infra/local/node.sh
+# runs the npm scripts' programs the same way.
+NODE_DIR="$TOOLS/node-$NODE_VERSION"
+if [ ! -f "$NODE_DIR/.complete" ] || [ "$("$NODE_DIR/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+  case "$(uname -s)" in Linux) node_os=linux ;; Darwin) node_os=darwin ;; *) fail "no Node.js package for $(uname -s) (Linux and macOS only)" ;; esac
+  case "$(uname -m)" in x86_64 | amd64) node_cpu=x64 ;; aarch64 | arm64) node_cpu=arm64 ;; *) fail "no Node.js package for $(uname -m) (x86_64 and arm64 only)" ;; esac
+  node_pkg="node-$node_os-$node_cpu@$NODE_VERSION"
+  command -v npm >/dev/null || fail "npm (>= 10, with any Node >= 20) is required to fetch Node.js $NODE_VERSION ($node_pkg)"
+  step "provisioning Node.js $NODE_VERSION ($node_pkg from the npm registry, about 50 MB the first time)"
+  node_dl="$TOOLS/src/node-$NODE_VERSION"
+  rm -rf "$node_dl" "$NODE_DIR.tmp" && mkdir -p "$node_dl" "$NODE_DIR.tmp"
+  (cd "$node_dl" && npm pack "$node_pkg" --pack-destination "$node_dl" --loglevel=error >/dev/null) ||
+    fail "could not fetch $node_pkg from the npm registry (no such platform package for this version? see versions.env)"
+  # package/{bin/node,include/node,share,LICENSE}: the layout of the official archive.
+  tar -xzf "$node_dl"/node-*.tgz -C "$NODE_DIR.tmp" --strip-components=1
+  found="$("$NODE_DIR.tmp/bin/node" --version 2>/dev/null || echo none)"
+  [ "$found" = "v$NODE_VERSION" ] || fail "$node_pkg holds a node that says $found, not v$NODE_VERSION"
+  touch "$NODE_DIR.tmp/.complete"
+  rm -rf "$NODE_DIR" && mv "$NODE_DIR.tmp" "$NODE_DIR"
+  rm -rf "$node_dl"
+fi
+# npm and npx: the machine's npm CLI (the one that ran `npm test`, else the one on the PATH), run by
+# the provisioned node. Rewritten on every run, so that they follow an upgraded or moved npm.
+npm_cli="${npm_execpath:-}"
+case "$npm_cli" in *npm-cli.js) ;; *) npm_cli="$(readlink -f "$(command -v npm 2>/dev/null || echo /nonexistent)" 2>/dev/null || true)" ;; esac
+case "$npm_cli" in *npm-cli.js) ;; *) npm_cli="$(npm root -g 2>/dev/null || true)/npm/bin/npm-cli.js" ;; esac
+[ -f "$npm_cli" ] && [ -f "$(dirname "$npm_cli")/npx-cli.js" ] || fail "cannot find the machine's npm CLI (npm-cli.js): install npm >= 10"
+for tool in npm npx; do
+  wrapper="#!/bin/sh
+# Written by infra/local/bootstrap.sh: the machine's $tool on Node.js $NODE_VERSION.
+exec \"\$(dirname \"\$0\")/node\" \"$(dirname "$npm_cli")/$tool-cli.js\" \"\$@\"
+"
+  if [ "$(cat "$NODE_DIR/bin/$tool" 2>/dev/null)" != "${wrapper%$'\n'}" ]; then
+    printf '%s' "$wrapper" > "$NODE_DIR/bin/$tool.tmp" && chmod +x "$NODE_DIR/bin/$tool.tmp" && mv "$NODE_DIR/bin/$tool.tmp" "$NODE_DIR/bin/$tool"
+  fi
+done
+export PATH="$NODE_DIR/bin:$PATH"
+# The machine's npm configuration may point node-gyp at its own Node's headers (nodedir=/usr on
+# Debian): native modules built from source must use the provisioned Node's (include/node).
+export npm_config_nodedir="$NODE_DIR"
+hash -r
+[ "$(node --version)" = "v$NODE_VERSION" ] || fail "node on the PATH is $(node --version), not v$NODE_VERSION"
+npm_version="$(npm --version 2>/dev/null || echo none)"
+case "$npm_version" in 1[0-9].* | [2-9][0-9].*) ;; *) fail "the machine's npm ($npm_cli) does not run on Node.js $NODE_VERSION (npm --version: $npm_version); npm >= 10 is required" ;; esac
+[ "$(npm exec --loglevel=error -c 'node --version')" = "v$NODE_VERSION" ] || fail "npm scripts do not run on Node.js $NODE_VERSION"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing node modules (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+  node --version > node_modules/.node-version
+elif [ "$(cat node_modules/.node-version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+  # Installed by another Node (node_modules/.node-version records which): run the install scripts
+  # again in place, so that a native module is built for (or picks the prebuilt binary of) this one.
+  step "rebuilding node modules for Node.js $NODE_VERSION (npm rebuild)"
+  npm rebuild --no-audit --no-fund --loglevel=error
+  node --version > node_modules/.node-version
 fi
 
 # --- Debian packages: Java, Maven, Chromium (Prometheus and Alertmanager are built below) -------

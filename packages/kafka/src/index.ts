@@ -1,5 +1,7 @@
 // Our adapter around kafkajs (unmaintained upstream): the rest of the code never imports kafkajs,
 // so a replacement client touches this package only.
+// First: kafkajs' negative throttle timeout, which Node 24 warns about (see the module).
+import './negative-timeout';
 import {
   CompressionTypes,
   Kafka,
