@@ -34,6 +34,19 @@ FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE_ENTRY=services/${SERVICE}/dist/index.js
+# Only alerting prints PDF reports (services/alerting/src/assessments/pdf.ts): it alone gets Debian's
+# Chromium and a CJK font (some 300 MB), so the other images stay slim. Before the COPY, so that the
+# layer is rebuilt only when this line or the base image changes, not with every source change.
+RUN if [ "${SERVICE}" = "alerting" ]; then \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+# The containers run read-only with a /tmp tmpfs (docker-compose.yml): Chromium's and fontconfig's
+# caches go there; pdf.ts makes its browser profile there too (os.tmpdir()).
+ENV CHROMIUM_PATH=/usr/bin/chromium \
+    XDG_CONFIG_HOME=/tmp/.config \
+    XDG_CACHE_HOME=/tmp/.cache
 WORKDIR /app
 COPY --from=builder /app ./
 USER node

@@ -88,6 +88,8 @@ need_apt=()
 command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# PDF report tests turn pages into PNGs (pdftoppm) and read their text and fonts (pdftotext, pdffonts).
+command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 # A CJK font, so that headless Chromium draws the Chinese of reports and dashboard previews.
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_apt+=(fonts-wqy-microhei)
 # The PostgreSQL server for FerretDB's postgresql backend (and the backend bench). Debian keeps its

@@ -1,6 +1,7 @@
 // Assessment routes (api.md "Assessments"): the JSON shapes, for the OpenAPI document and clients.
 // The body is written by packages/assessments; this schema names its parts (extra fields allowed).
 import { z } from 'zod';
+import { actionListsSchema } from './actions';
 import { kpiEntrySchema } from './kpis';
 import { departmentScoreSchema, targetJudgementSchema, taskEntrySchema, TARGET_STATUS_VALUES } from './targets';
 
@@ -45,6 +46,21 @@ export const assessmentSchema = z
     decomposition: z.looseObject({}).nullable(),
     dataQuality: z.looseObject({ unlocatedFirms: z.number().nullable(), certificatesWithoutKnownFirm: z.number().int() }),
     cutoff: z.looseObject({ storedEvents: z.number().int(), receivedUpTo: z.string().nullable(), acceptedOffsets: z.record(z.string(), z.string()) }),
+    actions: z
+      .object({ target: z.string(), zone: z.string(), within: z.number().int() })
+      .extend(actionListsSchema.shape)
+      .nullable()
+      .optional()
+      .meta({ description: "The headline target's action lists as of the period end (absent in versions published before they existed)" }),
+    whatIf: z
+      .object({
+        asOf: z.string(),
+        baseline: z.array(targetJudgementSchema),
+        scenarios: z.array(z.object({ id: z.enum(['renewals_granted', 'next_tier_certified']), events: z.number().int(), targets: z.array(targetJudgementSchema) })),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: 'Targets at the headline due date if every renewal due is granted, or every next-tier firm certified' }),
     restatement: z
       .object({
         previousVersion: z.number().int(),

@@ -4,3 +4,4 @@ export * from './indicator-client';
 export * from './indicator-partials';
 export * from './targets';
 export * from './assessments';
+export * from './actions';

@@ -3,7 +3,8 @@
 // merges — series counts add up. Used by the gateway (KPI routes) and the alerting service.
 import type { TaskProgressReported } from '@siliconalley/contract';
 import { HttpProblem, internalAuthHeaders } from '@siliconalley/http';
-import { compareTimeThenId } from '@siliconalley/kpi-engine';
+import { addCounts, compareTimeThenId, mergeActionLists, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
+import type { PartialActions, PartialWhatIf, PartialWhatIfRequest } from './actions';
 import { ChangeGroupSum, formatOffsets, type Changes, type PartialApplied, type PartialChanges, type PartialDataQuality, type PartialTasks } from './indicator-partials';
 
 export interface PartialCounts {
@@ -40,6 +41,7 @@ export interface IndicatorClientOptions {
 
 export class IndicatorClient {
   private readonly timeoutMs: number;
+  private readonly secret: string | undefined;
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -48,6 +50,7 @@ export class IndicatorClient {
   ) {
     if (urls.length === 0) throw new Error('IndicatorClient needs at least one indicator URL');
     this.timeoutMs = opts.timeoutMs ?? 30000;
+    this.secret = opts.secret;
     this.headers = internalAuthHeaders(opts.secret);
   }
 
@@ -58,11 +61,20 @@ export class IndicatorClient {
    */
   async getAll<T extends { partitions: number[] }>(path: string, query: Record<string, string>, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
     const qs = new URLSearchParams(query).toString();
+    return this.askAll<T>(qs ? `${path}?${qs}` : path, { headers: this.headers }, opts);
+  }
+
+  /** POST a JSON body to `path` on every instance; errors as for `getAll`. */
+  async postAll<T extends { partitions: number[] }>(path: string, body: unknown, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
+    return this.askAll<T>(path, { method: 'POST', headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }, opts);
+  }
+
+  private async askAll<T extends { partitions: number[] }>(pathAndQuery: string, init: RequestInit, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
     const answers = await Promise.all(
       this.urls.map(async (url) => {
         let res: Response;
         try {
-          res = await fetch(qs ? `${url}${path}?${qs}` : `${url}${path}`, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+          res = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
         } catch {
           throw new HttpProblem(503, 'an indicator instance is unavailable; retry shortly', {}, { 'Retry-After': '5' });
         }
@@ -79,6 +91,39 @@ export class IndicatorClient {
       throw new HttpProblem(503, 'the indicator instances are rebalancing their partitions; retry shortly', {}, { 'Retry-After': '5' });
     }
     return answers;
+  }
+
+  /** A zone's action lists (kpis.md) over the firms of every instance, merged in the lists' order. */
+  async actions(zone: string, asOf: string, within: number): Promise<ActionLists> {
+    const answers = await this.getAll<PartialActions>('/partial/actions', { zone, asOf, within: String(within) });
+    return mergeActionLists(answers);
+  }
+
+  /**
+   * Stored series counts on `dates` plus, separately, what the hypothetical `events` (accepted, free
+   * of duplicates among themselves) change: each instance re-derives the firms it holds with their
+   * stored events; then one instance derives the firms nobody holds from their events alone.
+   * `duplicates`: indexes of events with the (source, id) of a stored one (they change nothing).
+   */
+  async whatIf(events: readonly { type: string; subject: string }[], dates: readonly string[]): Promise<{ zoneIds: string[]; counts: CountsByDate; deltas: CountsByDate; duplicates: Set<number> }> {
+    const unique = [...new Set(dates)];
+    const request: PartialWhatIfRequest = { events: [...events], dates: unique, firms: 'held' };
+    const answers = await this.postAll<PartialWhatIf>('/partial/what-if', request);
+    const counts: CountsByDate = {};
+    const deltas: CountsByDate = {};
+    for (const a of answers) {
+      addCounts(counts, a.counts);
+      addCounts(deltas, a.deltas);
+    }
+    const held = new Set(answers.flatMap((a) => a.held));
+    const duplicates = new Set(answers.flatMap((a) => a.duplicates));
+    const unheld = events.filter((e, i) => !duplicates.has(i) && e.type !== 'task.progress.reported' && !held.has(e.subject));
+    if (unheld.length > 0) {
+      const newFirms: PartialWhatIfRequest = { events: unheld, dates: unique, firms: 'unheld' };
+      const [first] = await new IndicatorClient([this.urls[0]!], { secret: this.secret, timeoutMs: this.timeoutMs }).postAll<PartialWhatIf>('/partial/what-if', newFirms, { partitionsExactlyOnce: false });
+      addCounts(deltas, first!.deltas);
+    }
+    return { zoneIds: answers[0]!.zoneIds, counts, deltas, duplicates };
   }
 
   /** Series counts summed over instances, per date (duplicates asked once). */

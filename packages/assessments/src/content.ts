@@ -1,6 +1,6 @@
 // What an assessment holds (kpis.md "Assessments"): everything as of the period's last day, the
 // data cut-off it saw, and — from v2 on — what changed since the previous version and why.
-import type { KpiEntry } from '@siliconalley/kpi-engine';
+import type { ActionLists, KpiEntry } from '@siliconalley/kpi-engine';
 import type { DepartmentScore, TaskStatus } from '@siliconalley/plan';
 import type { ShareDecomposition, TargetJudgement, TargetStatus } from '@siliconalley/targets';
 import type { PeriodKind } from './periods';
@@ -91,6 +91,34 @@ export interface AssessmentBody {
   decomposition: (ShareDecomposition & { target: string; scope: string }) | null;
   dataQuality: DataQuality;
   cutoff: DataCutoff;
+  /** The headline target's action lists as of the period end; absent in versions published before they existed. */
+  actions?: AssessedActionLists | null;
+  /** Targets at their due date if pending certifications come through; absent in older versions. */
+  whatIf?: AssessedWhatIf | null;
+}
+
+/** kpis.md "Action lists (v1)" for a zone-share target as of the assessment's day. */
+export interface AssessedActionLists extends ActionLists {
+  target: string;
+  zone: string;
+  within: number;
+}
+
+/** A what-if scenario built from the action lists (kpis.md "What-if (v1)"). */
+export interface WhatIfScenario {
+  /** `renewals_granted`: every renewals-due firm renewed; `next_tier_certified`: every next-tier firm certified HNTE. */
+  id: 'renewals_granted' | 'next_tier_certified';
+  /** Hypothetical events applied. */
+  events: number;
+  targets: TargetJudgement[];
+}
+
+export interface AssessedWhatIf {
+  /** The day judged: the headline target's due date. */
+  asOf: string;
+  /** The targets on that day on the stored events alone. */
+  baseline: TargetJudgement[];
+  scenarios: WhatIfScenario[];
 }
 
 export interface Assessment extends AssessmentBody {

@@ -2,8 +2,12 @@
 // SVG, inline CSS, no scripts, no external fonts), printable. Everything shown comes from the stored
 // assessment, so a version renders the same today and in five years.
 import type { KpiEntry } from '@siliconalley/kpi-engine';
-import type { TargetJudgement } from '@siliconalley/targets';
 import type { Assessment } from './content';
+import { DASH, decimal, percent, points, thousands } from './format';
+import { actionsSection } from './html-actions';
+import { both, isShare, statusClass, statusLabel, targetValue } from './html-common';
+import { restatementSection } from './html-restatement';
+import { whatIfSection } from './html-what-if';
 import { INDUSTRY_LABELS, KIND_LABELS, KPI_LABELS, PERIOD_KIND_LABELS, STATUS_LABELS, TASK_STATUS_LABELS, labelOrId, scopeLabel, type Label } from './labels';
 import { barChart, esc, lineChart } from './svg';
 
@@ -12,14 +16,6 @@ export interface HtmlOptions {
   /** The zone of the headline target (charts by industry show it beside the district). */
   headlineScope?: string;
 }
-
-const both = (l: Label) => `${esc(l.zh)} <span class="en">${esc(l.en)}</span>`;
-const num = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '—' : Number.isInteger(v) && digits === 0 ? String(v) : v.toFixed(digits || 4));
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
-const isShare = (kpi: string) => kpi === 'zone_share';
-const targetValue = (t: TargetJudgement, v: number | null) => (isShare(t.kpi) ? pct(v) : num(v, Number.isInteger(v ?? 0) ? 0 : 2));
-
-const STATUS_CLASS: Record<string, string> = { achieved: 'ok', on_track: 'ok', at_risk: 'warn', lagging: 'bad', regressing: 'bad', missed: 'bad' };
 
 function kpiValue(kpis: readonly KpiEntry[], id: string, scope: string, extra: { kind?: string; industry?: string; within?: number } = {}): number | null {
   const k = kpis.find((e) => e.id === id && e.scope === scope && e.kind === extra.kind && e.industry === extra.industry && e.within === extra.within);
@@ -43,7 +39,7 @@ function headlineChart(a: Assessment): string {
     to: t.due,
     series,
     levels: [{ name: '目标 Target', value: t.target, color: '#2e8540' }],
-    format: isShare(t.kpi) ? (v) => `${(v * 100).toFixed(1)}%` : undefined,
+    axis: isShare(t.kpi) ? 'percent' : 'number',
   });
 }
 
@@ -75,12 +71,11 @@ function industryChart(a: Assessment, o: HtmlOptions): string {
 
 function targetsTable(a: Assessment, o: HtmlOptions): string {
   const rows = a.targets.map((t) => {
-    const status = t.status ? STATUS_LABELS[t.status] : { zh: '无数据', en: 'no data' };
-    const needed = t.firmsNeeded ? `${num(t.firmsNeeded.toPath)} / ${num(t.firmsNeeded.toTarget)}` : '—';
+    const needed = t.firmsNeeded ? `${thousands(t.firmsNeeded.toPath)} / ${thousands(t.firmsNeeded.toTarget)}` : DASH;
     return `<tr><td>${esc(t.id)}</td><td>${both(labelOrId(KPI_LABELS, t.kpi))}<br><span class="en">${esc(scopeLabel(t.scope, o.zoneNames).zh)} ${esc(t.scope)}</span></td>
 <td class="n">${targetValue(t, t.baseline)}<br><span class="en">${esc(t.baselineDate)}</span></td><td class="n">${targetValue(t, t.target)}<br><span class="en">${esc(t.due)}</span></td>
-<td class="n">${targetValue(t, t.actual)}</td><td class="n">${targetValue(t, t.expected)}</td><td class="n">${num(t.ratio, 2)}</td><td class="n">${targetValue(t, t.forecast)}</td>
-<td class="status ${STATUS_CLASS[t.status ?? ''] ?? ''}">${both(status)}</td><td class="n">${needed}</td><td>${esc(t.method)}</td></tr>`;
+<td class="n">${targetValue(t, t.actual)}</td><td class="n">${targetValue(t, t.expected)}</td><td class="n">${decimal(t.ratio)}</td><td class="n">${targetValue(t, t.forecast)}</td>
+<td class="${statusClass(t)}">${both(statusLabel(t))}</td><td class="n">${needed}</td><td>${esc(t.method)}</td></tr>`;
   });
   return `<table><thead><tr><th>目标<br><span class="en">Target</span></th><th>指标<br><span class="en">Indicator</span></th><th>基期值<br><span class="en">Baseline</span></th><th>目标值<br><span class="en">Target</span></th><th>实际<br><span class="en">Actual</span></th><th>路径值<br><span class="en">Expected</span></th><th>进度比<br><span class="en">Ratio</span></th><th>预测<br><span class="en">Forecast</span></th><th>状态<br><span class="en">Status</span></th><th>尚需企业（路径/目标）<br><span class="en">Firms needed (path/target)</span></th><th>方法<br><span class="en">Method</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -89,7 +84,7 @@ function kpiTable(a: Assessment, o: HtmlOptions): string {
   const scopes = [...new Set(a.kpis.map((k) => k.scope))];
   const head = scopes.map((s) => `<th>${esc(scopeLabel(s, o.zoneNames).zh)}<br><span class="en">${esc(s)}</span></th>`).join('');
   const line = (label: string, id: string, extra: { kind?: string; within?: number } = {}) =>
-    `<tr><td>${label}</td>${scopes.map((s) => `<td class="n">${id === 'zone_share' ? pct(kpiValue(a.kpis, id, s, extra)) : num(kpiValue(a.kpis, id, s, extra))}</td>`).join('')}</tr>`;
+    `<tr><td>${label}</td>${scopes.map((s) => `<td class="n">${id === 'zone_share' ? percent(kpiValue(a.kpis, id, s, extra)) : decimal(kpiValue(a.kpis, id, s, extra))}</td>`).join('')}</tr>`;
   const rows = [
     line(both(KPI_LABELS.active_firms!), 'active_firms'),
     line(both(KPI_LABELS.qualified_firms!), 'qualified_firms'),
@@ -104,7 +99,7 @@ function kpiTable(a: Assessment, o: HtmlOptions): string {
     [KPI_LABELS.new_service_platforms!, kpiValue(a.kpis, 'new_service_platforms', 'district')],
   ] as const;
   return `<table class="kpis"><thead><tr><th>指标 <span class="en">Indicator</span></th>${head}</tr></thead><tbody>${rows.join('')}${district
-    .map(([l, v]) => `<tr><td>${both(l)}</td><td class="n">${num(v)}</td>${scopes.slice(1).map(() => '<td class="n">—</td>').join('')}</tr>`)
+    .map(([l, v]) => `<tr><td>${both(l)}</td><td class="n">${decimal(v)}</td>${scopes.slice(1).map(() => '<td class="n">—</td>').join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
@@ -116,9 +111,9 @@ function decompositionSection(a: Assessment): string {
 <tr><td>期间 <span class="en">Between</span></td><td>${esc(d.from)} → ${esc(d.to)}</td></tr>
 <tr><td>园区企业 <span class="en">Zone qualified firms</span> (${esc(d.scope)})</td><td class="n">${d.zone.from} → ${d.zone.to}</td></tr>
 <tr><td>全区企业 <span class="en">District qualified firms</span></td><td class="n">${d.district.from} → ${d.district.to}</td></tr>
-<tr><td>占比 <span class="en">Share</span></td><td class="n">${pct(d.share.from)} → ${pct(d.share.to)}（${d.delta === null ? '—' : `${(d.delta * 100).toFixed(3)} 个百分点 / pp`}）</td></tr>
-<tr><td>分子效应 <span class="en">Numerator effect (zone firms gained/lost)</span></td><td class="n">${d.numeratorEffect === null ? '—' : `${(d.numeratorEffect * 100).toFixed(3)} pp`}</td></tr>
-<tr><td>分母效应 <span class="en">Denominator effect (district total)</span></td><td class="n">${d.denominatorEffect === null ? '—' : `${(d.denominatorEffect * 100).toFixed(3)} pp`}</td></tr>
+<tr><td>占比 <span class="en">Share</span></td><td class="n">${percent(d.share.from)} → ${percent(d.share.to)}（${points(d.delta)}）</td></tr>
+<tr><td>分子效应 <span class="en">Numerator effect (zone firms gained/lost)</span></td><td class="n">${points(d.numeratorEffect)}</td></tr>
+<tr><td>分母效应 <span class="en">Denominator effect (district total)</span></td><td class="n">${points(d.denominatorEffect)}</td></tr>
 <tr><td>园区新增/减少企业 <span class="en">Zone firms gained / lost</span></td><td class="n">${gained}</td></tr>
 </tbody></table>`;
 }
@@ -146,7 +141,7 @@ function dataQualitySection(a: Assessment): string {
   const providers = Object.entries(c.pipeline.rejectedByProvider).sort(([x], [y]) => x.localeCompare(y));
   const offsets = Object.entries(c.acceptedOffsets).map(([p, o]) => `${esc(p)}:${esc(o)}`).join(' ');
   return `<table><tbody>
-<tr><td>无法定位企业（期末） <span class="en">Unlocated firms on ${esc(a.asOf)}</span></td><td class="n">${num(a.dataQuality.unlocatedFirms)}</td></tr>
+<tr><td>无法定位企业（期末） <span class="en">Unlocated firms on ${esc(a.asOf)}</span></td><td class="n">${thousands(a.dataQuality.unlocatedFirms)}</td></tr>
 <tr><td>企业未知的认定（期末） <span class="en">Certificates whose firm is not registered</span></td><td class="n">${a.dataQuality.certificatesWithoutKnownFirm}</td></tr>
 <tr><td>已接收事件 <span class="en">Events accepted (at cut-off)</span></td><td class="n">${c.pipeline.accepted}</td></tr>
 <tr><td>重复事件 <span class="en">Duplicates</span></td><td class="n">${c.pipeline.duplicates}</td></tr>
@@ -154,18 +149,6 @@ ${reasons.map(([r, n]) => `<tr><td>拒收：<code>${esc(r)}</code> <span class="
 ${providers.map(([p, byReason]) => `<tr><td>拒收（数据提供方） <span class="en">Rejected from</span> <code>${esc(p)}</code></td><td class="n">${Object.values(byReason).reduce((x, y) => x + y, 0)}</td></tr>`).join('')}
 </tbody></table>
 <p class="cutoff">数据截止 <span class="en">Data cut-off</span>: ${c.storedEvents} 条事件 / events stored, 最新接收 / newest received ${esc(c.receivedUpTo ?? '—')}; accepted-topic offsets ${offsets || '—'}.</p>`;
-}
-
-function restatementSection(a: Assessment): string {
-  if (!a.restatement) return '';
-  const r = a.restatement;
-  const changes = r.changes.map((c) => `<tr><td><code>${esc(c.key)}</code></td><td class="n">${esc(String(c.from))}</td><td class="n">${esc(String(c.to))}</td></tr>`).join('');
-  const causes = r.causes.map((c) => `<tr><td><code>${esc(c.type)}</code></td><td><code>${esc(c.source)}</code></td><td class="n">${c.events}</td><td><code>${esc(c.examples.join(', '))}</code></td></tr>`).join('');
-  return `<section class="restatement"><h2>更正说明 <span class="en">Restatement</span></h2>
-<p>本版本（第 ${a.version} 版）更正第 ${r.previousVersion} 版：后到事件改变了以下数值。<span class="en">Version ${a.version} restates version ${r.previousVersion}: events that arrived later changed these numbers. Earlier versions stay readable.</span></p>
-<table><thead><tr><th>数值 <span class="en">Number</span></th><th>原值 <span class="en">Was</span></th><th>新值 <span class="en">Now</span></th></tr></thead><tbody>${changes}</tbody></table>
-<h3>原因 <span class="en">Why</span></h3>
-<table><thead><tr><th>事件类型 <span class="en">Event type</span></th><th>数据提供方 <span class="en">Provider</span></th><th>事件数 <span class="en">Events</span></th><th>示例 <span class="en">Examples</span></th></tr></thead><tbody>${causes || '<tr><td colspan="4">—</td></tr>'}</tbody></table></section>`;
 }
 
 const CSS = `
@@ -179,6 +162,7 @@ svg.chart{width:100%;height:auto;max-width:720px;display:block;margin:8px 0}
 svg .grid{stroke:#e3e3e3;stroke-width:1}svg .tick{font-size:11px;fill:#444}svg .legend{font-size:11px;fill:#222}
 .restatement{border:2px solid #d9822b;padding:4px 12px;background:#fffaf2}.cutoff{font-size:12px;color:#444}
 .empty{color:#777;font-style:italic}
+code{font-size:.92em}td.changed{font-weight:600}.events{font-weight:normal;font-size:.9em}.more{font-size:12.5px;color:#444}
 @media print{body{margin:0;max-width:none}section,table,svg{page-break-inside:avoid}h2{page-break-after:avoid}}
 `;
 
@@ -198,6 +182,8 @@ ${restatementSection(a)}
 <section><h2>核心目标 <span class="en">Headline target</span>${headline ? ` — ${esc(headline.id)}` : ''}</h2>${headlineChart(a)}</section>
 <section><h2>目标进度 <span class="en">Targets</span></h2>${targetsTable(a, o)}</section>
 <section><h2>占比变化分解（较上期） <span class="en">Share change against the previous period</span></h2>${decompositionSection(a)}</section>
+${actionsSection(a, o.zoneNames)}
+${whatIfSection(a)}
 <section><h2>园区分布 <span class="en">By zone</span></h2>${zoneChart(a, o)}</section>
 <section><h2>产业分布 <span class="en">By industry</span></h2>${industryChart(a, o)}</section>
 <section><h2>指标表 <span class="en">Indicators on ${esc(a.asOf)}</span></h2>${kpiTable(a, o)}</section>

@@ -1,6 +1,7 @@
 export * from './periods';
 export * from './labels';
 export * from './content';
-export { renderCsv } from './csv';
+export { renderActionListsCsv, renderCsv } from './csv';
 export { renderHtml, type HtmlOptions } from './html';
 export * from './data-quality';
+export { renderXlsx } from './xlsx';

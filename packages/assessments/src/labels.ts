@@ -59,6 +59,19 @@ export const TASK_STATUS_LABELS: Record<string, Label> = {
   blocked: { zh: '受阻', en: 'Blocked' },
 };
 
+/** The three action lists of kpis.md "Action lists (v1)", by their JSON names. */
+export const ACTION_LIST_LABELS: Record<'renewalsDue' | 'relocationCandidates' | 'nextTier', Label> = {
+  renewalsDue: { zh: '即将到期需复审', en: 'Renewals due' },
+  relocationCandidates: { zh: '迁入候选', en: 'Relocation candidates' },
+  nextTier: { zh: '下一梯队', en: 'Next tier' },
+};
+
+/** What-if scenarios (kpis.md "What-if (v1)"), by their stored ids. */
+export const WHAT_IF_LABELS: Record<'renewals_granted' | 'next_tier_certified', Label> = {
+  renewals_granted: { zh: '复审全部通过', en: 'if all renewals due are granted' },
+  next_tier_certified: { zh: '下一梯队全部认定', en: 'if every next-tier firm is certified' },
+};
+
 export const PERIOD_KIND_LABELS: Record<'year' | 'quarter' | 'month', Label> = {
   year: { zh: '年度', en: 'Annual' },
   quarter: { zh: '季度', en: 'Quarterly' },

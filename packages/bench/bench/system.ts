@@ -109,8 +109,8 @@ async function main(): Promise<void> {
       500,
     );
     const ingestSeconds = (performance.now() - started) / 1000;
-    const acceptedOffsets = await kafka.withAdmin((a) => a.fetchTopicOffsets(kafka.topic(TOPICS.accepted)));
-    const accepted = acceptedOffsets.reduce((n, p) => n + Number(p.high), 0);
+    const acceptedEnds = (await kafka.partitionEnds([kafka.topic(TOPICS.accepted)]))[kafka.topic(TOPICS.accepted)] ?? {};
+    const accepted = Object.values(acceptedEnds).reduce((n, end) => n + Number(end), 0);
     const ingestRate = loaded.records / ingestSeconds;
     say(`ingestion: ${grouped(loaded.records)} records in ${ingestSeconds.toFixed(0)} s = ${grouped(ingestRate)} events/s, ${grouped(accepted)} accepted; peak RSS ${mib(ingest.peakRss()).toFixed(0)} MiB`);
 

@@ -77,10 +77,8 @@ export async function benchStack(label: string): Promise<BenchStack> {
     close: async () => {
       const prefix = `.${env.namespace}`;
       await kafka
-        .withAdmin(async (admin) => {
-          const mine = (await admin.listTopics()).filter((t) => t.endsWith(prefix));
-          if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 30000 });
-        })
+        .listTopics()
+        .then((topics) => kafka.deleteTopics(topics.filter((t) => t.endsWith(prefix))))
         .catch((err) => process.stderr.write(`[bench] could not delete topics: ${(err as Error).message}\n`));
       await kafka.close();
       for (const url of databases) {

@@ -12,13 +12,12 @@ export const signature = (topic: string, key: string | null, value: string | Buf
 
 export async function readTopics(kafka: KafkaClient, topics: string[], onRecord: (r: InboundRecord) => void, groupSuffix: string, timeoutMs = 600000): Promise<number> {
   const remaining = new Map<string, bigint>();
-  await kafka.withAdmin(async (admin) => {
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}/${p.partition}`, BigInt(p.high));
-      }
+  const ranges = await kafka.partitionRanges(topics);
+  for (const topic of topics) {
+    for (const [partition, { start, end }] of Object.entries(ranges[topic] ?? {})) {
+      if (BigInt(end) > BigInt(start)) remaining.set(`${topic}/${partition}`, BigInt(end));
     }
-  });
+  }
   if (remaining.size === 0) return 0;
   let count = 0;
   let done!: () => void;

@@ -118,6 +118,15 @@ export const internalApiSecret = z
   .min(MIN_INTERNAL_API_SECRET_LENGTH, `at least ${MIN_INTERNAL_API_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
 
 /** The settings every service shares. */
+/**
+ * Comma-separated legacy codes an operator decided to accept as USCCs despite a failing check
+ * character: ingestion and what-if validate with the same list.
+ */
+export const legacyUsccAllowList = z
+  .string()
+  .default('')
+  .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean)));
+
 export const commonEnv = {
   LOG_LEVEL: logLevel,
   KAFKA_BROKERS: kafkaBrokers,

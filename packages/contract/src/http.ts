@@ -147,19 +147,31 @@ function batch(body: Buffer, ctx: ContractContext): HttpRequestParse {
   const deep = parsed.findIndex((element) => jsonDepthExceeds(element, MAX_JSON_DEPTH));
   if (deep >= 0) return problem(400, tooDeep(`batch event [${deep}]`).message);
   const events = parsed.map((element: unknown, index): HttpEvent => {
-    const what = `batch event [${index}]`;
-    const value = Buffer.from(JSON.stringify(element) ?? 'null', 'utf8');
+    const { verdict, value } = judgeElement(element, `batch event [${index}]`, ctx);
     const headers = headerRecord();
     headers['content-type'] = CLOUDEVENTS_JSON;
     const key = isJsonObject(element) ? stringOrNull(element.subject) : null;
-    // The limit is per event: a batch element's size is that of its JSON text, as on Kafka.
-    let verdict: Validation;
-    if (value.length > MAX_EVENT_BYTES) verdict = tooLarge(value.length, what);
-    else if (!isJsonObject(element)) verdict = notAnObject(what, element);
-    else verdict = check(element, ctx, structuredLabel);
     return event(index, verdict, hintsOf(element), { key, headers, value });
   });
   return { ok: true, contentMode: 'batch', events };
+}
+
+/** One structured event given as a parsed JSON value (a batch element), judged with its JSON text. */
+function judgeElement(element: unknown, what: string, ctx: ContractContext): { verdict: Validation; value: Buffer } {
+  const value = Buffer.from(JSON.stringify(element) ?? 'null', 'utf8');
+  // The limit is per event: an element's size is that of its JSON text, as on Kafka.
+  if (value.length > MAX_EVENT_BYTES) return { verdict: tooLarge(value.length, what), value };
+  if (jsonDepthExceeds(element, MAX_JSON_DEPTH)) return { verdict: tooDeep(what), value };
+  if (!isJsonObject(element)) return { verdict: notAnObject(what, element), value };
+  return { verdict: check(element, ctx, structuredLabel), value };
+}
+
+/**
+ * Structured events already parsed from JSON (e.g. a what-if's `events`), each judged exactly as an
+ * element of an ingest batch is: size, depth, object, then the contract. `what` names element i.
+ */
+export function judgeStructuredEvents(elements: readonly unknown[], ctx: ContractContext, what = (i: number) => `events[${i}]`): Validation[] {
+  return elements.map((element, index) => judgeElement(element, what(index), ctx).verdict);
 }
 
 /** A `ce-*` header value, percent-decoded (CloudEvents HTTP binding, 3.1.3.2). */

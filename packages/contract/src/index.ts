@@ -12,6 +12,7 @@ export { DATA_SCHEMAS, type WireData, type WireGeoLocation, type WireSite } from
 export { validateCloudEvent, type Acceptance, type ContractContext, type EventCheckOptions, type Validation } from './validate';
 export { parseKafkaRecord, type KafkaContentMode, type KafkaParseResult, type KafkaRecordIn } from './kafka';
 export {
+  judgeStructuredEvents,
   parseHttpRequest,
   type HttpContentMode,
   type HttpEvent,

@@ -2,6 +2,8 @@
 // metrics.ts); the proof test runs each one against the real Prometheus.
 import type { BoardSpec, PanelSpec, Threshold } from './model';
 
+/** The gateway as operators reach it (npm start and docker-compose publish it here); links use it. */
+const API_BASE_URL = 'http://127.0.0.1:8080';
 const kpi = (id: string, extra = '') => `siliconalley_kpi_value{kpi="${id}"${extra}}`;
 /** Target statuses as colours: achieved/on track green, at risk yellow, lagging/regressing/missed red. */
 const statusThresholds: Threshold[] = [
@@ -50,6 +52,24 @@ const overview: BoardSpec = {
         },
         { title: 'T6 flagged', kind: 'stat', width: 2, thresholds: statusThresholds, description: `1 when flagged ${lagging}`, queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }] },
         { title: 'Days to due', kind: 'stat', width: 2, unit: 'none', decimals: 0, queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }] },
+      ],
+    },
+    {
+      title: 'T6 action lists (行动清单: which firms move the share)',
+      panels: [
+        {
+          title: 'T6 action lists: firms per list today',
+          kind: 'table',
+          width: 24,
+          height: 6,
+          description:
+            'renewals_due: qualified QL firms that lapse within 180 days unless renewed; relocation_candidates: qualified district firms outside QL; next_tier: innovative SMEs in QL not yet qualified. The named firms: the link (API, evaluator token), or the action-list section of the latest assessment.',
+          queries: [{ expr: 'siliconalley_action_list_firms', legend: '{{list}}', instant: true }],
+          links: [
+            { title: 'Named firms (CSV, needs an evaluator token)', url: `${API_BASE_URL}/api/v1/targets/T6_ZONE_SHARE/actions?format=csv` },
+            { title: 'Named firms (JSON)', url: `${API_BASE_URL}/api/v1/targets/T6_ZONE_SHARE/actions` },
+          ],
+        },
       ],
     },
     {

@@ -31,6 +31,8 @@ export interface PanelSpec {
   max?: number;
   thresholds?: Threshold[];
   description?: string;
+  /** Links in the panel header (Grafana panel links), e.g. to the API behind the numbers. */
+  links?: { title: string; url: string }[];
   /** Why the panel may legitimately show no data (e.g. no flag raised yet); checked by the proof test. */
   mayBeEmpty?: string;
 }

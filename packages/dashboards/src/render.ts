@@ -120,6 +120,7 @@ export function renderDashboard(board: BoardSpec): Dashboard {
         })),
         fieldConfig: fieldConfig(spec),
         options: options(spec),
+        ...(spec.links ? { links: spec.links.map((l) => ({ title: l.title, url: l.url, targetBlank: true, type: 'link' as const, icon: 'external link' as const, tooltip: '', tags: [], asDropdown: false, includeVars: false, keepTime: false })) } : {}),
       };
       panels.push(panel);
       x += w;

@@ -18,8 +18,9 @@ export type DemoSource = { kind: 'fixture' } | { kind: 'simulation'; firms: numb
 const SIMULATOR_CLI = join(repoRoot, 'packages/simulator/dist/cli.js');
 
 async function brokerHoldsEvents(client: KafkaClient): Promise<boolean> {
-  const offsets = await client.withAdmin((admin) => admin.fetchTopicOffsets('siliconalley.enterprise.v1'));
-  return offsets.some((p) => Number(p.high) > 0);
+  const topic = 'siliconalley.enterprise.v1';
+  const ends = await client.partitionEnds([topic]);
+  return Object.values(ends[topic] ?? {}).some((end) => BigInt(end) > 0n);
 }
 
 export async function replayDemo(layout: StackLayout, say: (line: string) => void, source: DemoSource = { kind: 'fixture' }): Promise<void> {

@@ -1,8 +1,8 @@
 import { TOPICS } from '@siliconalley/contract';
-import { namespacedTopic, type TopicSpec } from '@siliconalley/kafka';
+import { namespacedTopic, TOPIC_PARTITIONS, type TopicSpec } from '@siliconalley/kafka';
 
-/** Partitions per topic: ≥ 3 so that scale-out by consumer group has something to share. */
-export const TOPIC_PARTITIONS = 3;
+/** Partitions per topic: the Kafka package's constant (docker-compose.yml must match it). */
+export { TOPIC_PARTITIONS };
 
 /** Every topic the system uses; all keep their records forever (retention -1): they are the record of truth. */
 export function topicSpecs(namespace: string): TopicSpec[] {

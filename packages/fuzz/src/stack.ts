@@ -88,7 +88,7 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
     if (self) running.delete(self);
     for (const p of [...processes].reverse()) await p.stop().catch(() => undefined);
     if (kafka) {
-      await kafka.withAdmin((admin) => admin.deleteTopics({ topics: topicSpecs(namespace).map((t) => t.topic) })).catch(() => undefined);
+      await kafka.deleteTopics(topicSpecs(namespace).map((t) => t.topic)).catch(() => undefined);
       await kafka.close().catch(() => undefined);
     }
     if (conn) {

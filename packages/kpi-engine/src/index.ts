@@ -14,3 +14,5 @@ export {
 } from './history';
 export { contributionsOfHistory, deriveFirmContributions, unionOfIntervals, type SeriesInterval } from './contributions';
 export { DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KpiEngine, type ExplainRow, type KpiEngineOptions } from './engine';
+export * from './actions';
+export * from './what-if';

@@ -47,6 +47,8 @@ export interface FixtureExpected {
   tasksCompleted: Record<IsoDate, number>;
   rejected: Record<string, number>;
   duplicates: number;
+  /** T6_ZONE_SHARE's action lists (zone QL, window 180 days) per as-of date, as kpis.md defines them. */
+  actions: Record<IsoDate, { renewalsDue: unknown[]; relocationCandidates: unknown[]; nextTier: unknown[] }>;
 }
 
 /** The repository root: this file is packages/testkit/{src,dist}/index.*. */

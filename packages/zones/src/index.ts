@@ -9,3 +9,4 @@ export {
 } from './registry';
 export { resolveSiteLocation } from './site';
 export { defaultZoneRegistry } from './defaults';
+export { distanceToBoundaryMeters, METRES_PER_DEGREE_LATITUDE } from './distance';

@@ -1,4 +1,4 @@
-import { apiEnv, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { apiEnv, commonEnv, legacyUsccAllowList, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 export const alertingConfigSchema = z.object({
   ...commonEnv,
@@ -34,6 +34,10 @@ export const alertingConfigSchema = z.object({
   ASSESSMENT_CHECK_SECONDS: z.coerce.number().int().min(1).default(30),
   /** Scheduled assessments wait until no event has arrived for this long (a backfill settles first). */
   ASSESSMENT_QUIET_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** Validates what-if events as ingestion does (set it like the ingest service's). */
+  LEGACY_USCC_ALLOWLIST: legacyUsccAllowList,
+  /** Headless Chromium that prints assessment PDFs (a CJK font must be installed). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Grafana for annotations on flag changes; both or neither. */
   GRAFANA_URL: z.url().optional(),
   GRAFANA_TOKEN: z.string().min(1).optional(),

@@ -62,6 +62,42 @@ export function datesNeeded(t: TargetDefinition, asOf: string): string[] {
   return dates;
 }
 
+/** Every date whose indicator counts judging `definitions` as of `asOf` reads, sorted, once each. */
+export function indicatorDatesFor(definitions: readonly TargetDefinition[], asOf: string): string[] {
+  const dates = new Set<string>();
+  for (const t of definitions) if (t.kpi !== TASKS_COMPLETED_KPI) for (const d of datesNeeded(t, asOf)) dates.add(d);
+  return [...dates].sort();
+}
+
+/**
+ * Judges every target as of `asOf` from series counts per date (undefined: the date is unknown) and
+ * plan-task reports: the one judgement behind GET /targets, what-if and assessments.
+ */
+export function judgeAll(
+  definitions: readonly TargetDefinition[],
+  asOf: string,
+  zoneIds: readonly string[],
+  countsOn: (date: string) => Readonly<Record<string, number>> | undefined,
+  reports: readonly TaskReport[],
+): TargetJudgement[] {
+  const known = new Set(kpiCatalogue(zoneIds).map(seriesKey));
+  const completed = new Map<string, number>();
+  const reader: KpiReader = {
+    value: (ref: TargetKpiRef, date: string) => {
+      if (ref.id === TASKS_COMPLETED_KPI) {
+        let n = completed.get(date);
+        if (n === undefined) completed.set(date, (n = tasksCompletedOn(reports as TaskReport[], date)));
+        return n;
+      }
+      const counts = countsOn(date);
+      const kpi = ref as KpiRef;
+      if (!counts || !known.has(seriesKey(kpi))) return null;
+      return composeKpiValue(kpi, counts);
+    },
+  };
+  return definitions.map((t) => judgeTarget(t, asOf, reader));
+}
+
 export class Evaluator {
   constructor(
     private readonly indicators: CountsSource,
@@ -81,34 +117,15 @@ export class Evaluator {
 
   async targets(asOf: string): Promise<TargetJudgement[]> {
     const today = this.today();
-    const indicatorDates = new Set<string>();
-    let needsTasks = false;
     const definitions = await this.targetDefinitions();
-    for (const t of definitions) {
-      if (t.kpi === TASKS_COMPLETED_KPI) needsTasks = true;
-      // The indicator knows nothing after today (China time); later dates read as unknown.
-      else for (const d of datesNeeded(t, asOf)) if (d <= today) indicatorDates.add(d);
-    }
+    // The indicator knows nothing after today (China time); later dates read as unknown.
+    const indicatorDates = indicatorDatesFor(definitions, asOf).filter((d) => d <= today);
+    const needsTasks = definitions.some((t) => t.kpi === TASKS_COMPLETED_KPI);
     const [{ zoneIds, byDate }, reports] = await Promise.all([
-      indicatorDates.size > 0 ? this.indicators.counts([...indicatorDates].sort()) : Promise.resolve({ zoneIds: [] as string[], byDate: new Map<string, Record<string, number>>() }),
+      indicatorDates.length > 0 ? this.indicators.counts(indicatorDates) : Promise.resolve({ zoneIds: [] as string[], byDate: new Map<string, Record<string, number>>() }),
       needsTasks ? this.tasks.reports() : Promise.resolve([] as TaskReport[]),
     ]);
-    const known = new Set(kpiCatalogue(zoneIds).map(seriesKey));
-    const completed = new Map<string, number>();
-    const reader: KpiReader = {
-      value: (ref: TargetKpiRef, date: string) => {
-        if (ref.id === TASKS_COMPLETED_KPI) {
-          let n = completed.get(date);
-          if (n === undefined) completed.set(date, (n = tasksCompletedOn(reports, date)));
-          return n;
-        }
-        const counts = byDate.get(date);
-        const kpi = ref as KpiRef;
-        if (!counts || !known.has(seriesKey(kpi))) return null;
-        return composeKpiValue(kpi, counts);
-      },
-    };
-    return definitions.map((t) => judgeTarget(t, asOf, reader));
+    return judgeAll(definitions, asOf, zoneIds, (date) => byDate.get(date), reports);
   }
 
   /**

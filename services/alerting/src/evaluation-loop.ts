@@ -8,7 +8,8 @@ import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagPolicy
 import { flagChangeEvent, taskFlagChangeEvent, type AlertEvent } from './alerts';
 import { catchUpToNow, type CatchUpState, type PipelineProgress } from './catch-up';
 import type { Evaluator } from './evaluate';
-import { recordTargets, recordTasks, type AlertingMetrics } from './metrics';
+import type { ActionLists } from '@siliconalley/kpi-engine';
+import { recordActionLists, recordTargets, recordTasks, type AlertingMetrics } from './metrics';
 
 /** Flag-store keys of plan-task flags (target ids cannot contain ':'). */
 export const TASK_FLAG_PREFIX = 'task:';
@@ -47,6 +48,8 @@ export interface EvaluationDeps {
   publish: (event: AlertEvent) => Promise<void>;
   annotate?: (event: AlertEvent) => void;
   metrics: AlertingMetrics;
+  /** The headline target's action lists on a day (for their gauges); null when there is none. */
+  actionLists?: (asOf: string) => Promise<ActionLists | null>;
   logger: Logger;
   flagPolicy?: FlagPolicy;
   now?: () => Date;
@@ -130,7 +133,7 @@ export class EvaluationLoop {
     if (!this.leader) this.flags = new Map();
 
     const asOf = evaluator.today();
-    const [judgements, tasks] = await Promise.all([evaluator.targets(asOf), evaluator.tasksOn(asOf)]);
+    const [judgements, tasks, lists] = await Promise.all([evaluator.targets(asOf), evaluator.tasksOn(asOf), this.deps.actionLists?.(asOf) ?? Promise.resolve(undefined)]);
     if (this.leader) {
       for (const j of judgements) {
         const { state, change } = nextFlag(this.flags.get(j.id) ?? UNFLAGGED, j, this.deps.flagPolicy ?? DEFAULT_FLAG_POLICY);
@@ -162,6 +165,7 @@ export class EvaluationLoop {
     }
     recordTargets(metrics, judgements, this.leader ? (id) => this.flags.get(id)?.flagged ?? false : null, this.now().getTime());
     recordTasks(metrics, tasks);
+    if (lists !== undefined) recordActionLists(metrics, lists);
   }
 
   private async announce(event: AlertEvent): Promise<void> {

@@ -16,6 +16,11 @@ export function alertingMetrics(registry: Registry) {
     dueTimestamp: g('siliconalley_target_due_timestamp_seconds', 'Due date of a target (end of the day, China time) as a Unix timestamp.', ['target'] as const),
     firmsNeeded: g('siliconalley_target_firms_needed', 'Zone-share targets: additional qualified firms in the zone needed to reach the straight path (to="path") or the target (to="target"); absent when unreachable.', ['target', 'to'] as const),
     flagged: g('siliconalley_target_flagged', 'Whether a target is flagged (lagging, regressing or missed, with hysteresis): 1 or 0.', ['target'] as const),
+    actionListFirms: g(
+      'siliconalley_action_list_firms',
+      'Firms on each action list of the headline zone-share target today (list: renewals_due within 180 days, relocation_candidates, next_tier; kpis.md "Action lists").',
+      ['list'] as const,
+    ),
     tasksOverdue: g('siliconalley_tasks_overdue', 'Plan tasks without a report for the quarter due today (not completed).', [] as const),
     tasksBlocked: g('siliconalley_tasks_blocked', 'Plan tasks whose latest begun report says blocked.', [] as const),
     taskBlocked: g('siliconalley_task_blocked', 'Whether a plan task is blocked today (1 or 0), per lead department.', ['task', 'department'] as const),
@@ -47,7 +52,7 @@ export function alertingMetrics(registry: Registry) {
   };
   // Absent until the first caught-up judgement: prom-client would export a label-less gauge as 0,
   // which would read as "no task overdue" before anything was judged.
-  for (const gauge of [metrics.tasksOverdue, metrics.tasksBlocked, metrics.tasksCompleted, metrics.caughtUpPoint]) gauge.remove({});
+  for (const gauge of [metrics.actionListFirms, metrics.tasksOverdue, metrics.tasksBlocked, metrics.tasksCompleted, metrics.caughtUpPoint]) gauge.remove({});
   return metrics;
 }
 
@@ -112,4 +117,15 @@ export function recordTasks(m: AlertingMetrics, tasks: readonly TaskEntry[]): vo
   m.tasksBlocked.set(tasks.filter((t) => t.blocked).length);
   m.tasksCompleted.set(tasks.filter((t) => t.status === 'completed').length);
   for (const t of tasks) for (const department of t.lead) m.taskBlocked.set({ task: String(t.id), department }, t.blocked ? 1 : 0);
+}
+
+/** The api.md list names as metric label values (bounded: three). */
+const ACTION_LIST_LABELS = { renewalsDue: 'renewals_due', relocationCandidates: 'relocation_candidates', nextTier: 'next_tier' } as const;
+
+/** Sets the action-list gauges; null (no headline zone-share target): the series go. */
+export function recordActionLists(metrics: AlertingMetrics, lists: Readonly<Record<keyof typeof ACTION_LIST_LABELS, readonly unknown[]>> | null): void {
+  for (const [name, list] of Object.entries(ACTION_LIST_LABELS) as [keyof typeof ACTION_LIST_LABELS, string][]) {
+    if (lists === null) metrics.actionListFirms.remove({ list });
+    else metrics.actionListFirms.set({ list }, lists[name].length);
+  }
 }

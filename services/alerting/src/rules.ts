@@ -2,12 +2,12 @@
 // tasks and the pipeline. `npm run rules -w @siliconalley/service-alerting` writes
 // infra/prometheus/rules/targets.yml; a unit test fails when the checked-in file is stale.
 // Every rule carries severity (Alertmanager routes on it, and on department), a summary, a
-// description and a runbook_url into the README's runbooks.
+// description and a runbook_url into docs/runbooks.md.
 import { stringify } from 'yaml';
 import type { TargetDefinition } from '@siliconalley/targets';
 
-/** Runbooks are README sections; the base can point at a hosted copy (`--runbook-base`). */
-export const DEFAULT_RUNBOOK_BASE = 'README.md';
+/** Runbooks are sections of docs/runbooks.md; the base can point at a hosted copy (`--runbook-base`). */
+export const DEFAULT_RUNBOOK_BASE = 'docs/runbooks.md';
 
 export const RUNBOOK_ANCHORS = [
   'runbook-target-lagging',

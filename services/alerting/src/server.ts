@@ -1,17 +1,21 @@
 // Internal API behind the gateway: targets, plan tasks and department scorecards as of a day.
 import express, { type Express, type Request } from 'express';
 import type { z } from 'zod';
-import { decompositionQuery, departmentsQuery, describeIssues, targetsQuery, tasksQuery } from '@siliconalley/api';
+import { actionsQuery, decompositionQuery, departmentsQuery, describeIssues, MAX_WHAT_IF_EVENTS, targetsQuery, tasksQuery, whatIfQuery } from '@siliconalley/api';
+import { renderActionListsCsv } from '@siliconalley/assessments';
 import { chinaDateOf } from '@siliconalley/contract';
 import { createInternalApp, HttpProblem, isInternalCaller, type Registry } from '@siliconalley/http';
 import type { Logger } from '@siliconalley/logger';
 import type { Actor } from '@siliconalley/store';
 import type { Evaluator } from './evaluate';
+import type { WhatIf } from './what-if';
 import { targetIdParam, type ManagedTargets } from './managed-targets';
 import { registerAssessmentRoutes, type AssessmentRouteDeps } from './assessments/routes';
 
 export interface AlertingServerDeps {
   evaluator: Evaluator;
+  /** Action lists and what-if. */
+  whatIf: WhatIf;
   logger: Logger;
   registry: Registry;
   /** POST/DELETE /targets and GET /targets/audit; absent: targets are read-only. */
@@ -79,6 +83,23 @@ export function createServer(deps: AlertingServerDeps): Express {
     app.get('/targets/:id/decomposition', async (req, res) => {
       const q = parse(decompositionQuery(now), req);
       res.json(await deps.evaluator.decomposition(targetIdParam(req.params.id), q.from, q.to));
+    });
+    app.get('/targets/:id/actions', async (req, res) => {
+      const q = parse(actionsQuery(now), req);
+      const lists = await deps.whatIf.actions(targetIdParam(req.params.id), q.asOf ?? today(), q.within);
+      if (q.format === 'csv') {
+        const name = `siliconalley-actions-${lists.target}-${lists.asOf}.csv`;
+        res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+        res.send(renderActionListsCsv(lists));
+        return;
+      }
+      res.json(lists);
+    });
+    // 1,000 events of up to 256 kB each could be 256 MB: events are small in practice, so 16 MB.
+    app.post('/what-if', express.json({ limit: '16mb' }), async (req, res) => {
+      if (!req.is('application/json')) throw new HttpProblem(415, `send { "events": [ … up to ${MAX_WHAT_IF_EVENTS} structured CloudEvents … ] } as application/json`);
+      const { asOf } = parse(whatIfQuery(), req);
+      res.json(await deps.whatIf.judge(asOf, req.body));
     });
     app.get('/tasks', async (req, res) => {
       const asOf = parse(tasksQuery(now), req).asOf ?? today();

@@ -13,13 +13,15 @@ import { loadTargets } from './targets-file';
 import { GrafanaAnnotations, publishFlagChange } from './alerts';
 import { readPipelineProgress } from './catch-up';
 import type { AlertingConfig } from './config';
+import { WhatIf } from './what-if';
 import { Evaluator, indicatorTaskReports } from './evaluate';
 import { EvaluationLoop, type EvaluationOutcome } from './evaluation-loop';
 import { FlagStore } from './flag-store';
 import { ManagedTargets } from './managed-targets';
 import { alertingMetrics } from './metrics';
 import { createServer } from './server';
-import { AssessmentRunner } from './assessments/runner';
+import { AssessmentRunner, HEADLINE_TARGET } from './assessments/runner';
+import { DEFAULT_ACTION_WINDOW_DAYS } from '@siliconalley/kpi-engine';
 import { AssessmentScheduler } from './assessments/scheduler';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 
@@ -62,6 +64,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
   const managed = new ManagedTargets(definitions, store.targets, logger);
   const indicators = new IndicatorClient(config.INDICATOR_URL, { secret: config.INTERNAL_API_SECRET });
   const evaluator = new Evaluator(indicators, indicatorTaskReports(indicators), () => managed.all(), now);
+  const whatIf = new WhatIf({ indicators, definitions: () => managed.all(), legacyUsccAllowList: config.LEGACY_USCC_ALLOWLIST, now });
   const runner = new AssessmentRunner({ store, indicators, definitions: () => managed.all(), logger, now });
   const scheduler = config.ASSESSMENTS_ENABLED
     ? new AssessmentScheduler({
@@ -91,6 +94,10 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     publish: (event) => publishFlagChange(kafka, event),
     annotate: grafana ? (event) => grafana.annotate(event) : undefined,
     metrics,
+    actionLists: async (asOf) => {
+      const headline = (await managed.all()).find((t) => t.id === HEADLINE_TARGET && t.kpi === 'zone_share');
+      return headline ? whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS) : null;
+    },
     logger,
     flagPolicy: opts.flagPolicy,
     now,
@@ -102,7 +109,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     config.OPS_HOST,
   );
   const api = await listen(
-    createServer({ evaluator, logger, registry, managed, now, assessments: { runner, store, zoneNames }, internalSecret: config.INTERNAL_API_SECRET }),
+    createServer({ evaluator, whatIf, logger, registry, managed, now, assessments: { runner, store, zoneNames, pdf: { chromiumPath: config.CHROMIUM_PATH } }, internalSecret: config.INTERNAL_API_SECRET }),
     config.HTTP_PORT,
     config.HTTP_HOST,
   );

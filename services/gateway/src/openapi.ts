@@ -1,6 +1,8 @@
 // OpenAPI 3.1 generated from the same zod schemas that validate requests (packages/api).
 import { z } from 'zod';
 import {
+  actionsQuery,
+  actionsResponse,
   assessmentListResponse,
   assessmentSchema,
   PERIOD_PATTERN,
@@ -21,6 +23,9 @@ import {
   targetsResponse,
   tasksQuery,
   tasksResponse,
+  whatIfQuery,
+  whatIfRequest,
+  whatIfResponse,
 } from '@siliconalley/api';
 
 type Json = Record<string, unknown>;
@@ -176,12 +181,14 @@ function documentPaths(): Json {
     },
     '/api/v1/assessments/{period}': {
       get: {
-        summary: 'An assessment (latest version, or ?version=N). Accept (or ?format=) picks JSON, CSV (UTF-8 with BOM, one KPI per row) or an HTML report',
+        summary:
+          'An assessment (latest version, or ?version=N). Accept (or ?format=) picks JSON, CSV (UTF-8 with BOM, one KPI per row; part=actions: the action lists), an HTML report with charts, an Excel workbook or an A4 PDF of the report',
         'x-roles': read,
         parameters: [
           { name: 'period', in: 'path', required: true, schema: { type: 'string', pattern: PERIOD_PATTERN }, example: '2025-Q4', description: 'YYYY, YYYY-Qn or YYYY-MM' },
           { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'An earlier version; versions never change' },
-          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv', 'html'] }, description: 'Overrides Accept' },
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv', 'html', 'xlsx', 'pdf'] }, description: 'Overrides Accept' },
+          { name: 'part', in: 'query', required: false, schema: { type: 'string', enum: ['kpis', 'actions'], default: 'kpis' }, description: 'With format=csv: the KPI table (kpis) or the headline target\'s action lists (actions)' },
         ],
         responses: {
           '200': {
@@ -190,6 +197,8 @@ function documentPaths(): Json {
               'application/json': { schema: schemaOf(assessmentSchema) },
               'text/csv': { schema: { type: 'string' } },
               'text/html': { schema: { type: 'string' } },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
             },
           },
           ...problemResponses(400, 401, 403, 404, 406, 503),
@@ -246,6 +255,31 @@ function documentPaths(): Json {
         'x-roles': read,
         parameters: [targetIdParameter('T6_ZONE_SHARE'), ...queryParameters(decompositionQuery())],
         responses: { '200': json(decompositionResponse, 'Decomposition'), ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    '/api/v1/targets/{id}/actions': {
+      get: {
+        summary:
+          'Zone-share targets (T6_ZONE_SHARE): the named firms that move the share as of a day (kpis.md "Action lists"): renewals due within the window, relocation candidates (nearest first), next-tier candidates',
+        'x-roles': read,
+        parameters: [targetIdParameter('T6_ZONE_SHARE'), ...queryParameters(actionsQuery())],
+        responses: {
+          '200': {
+            description: 'Action lists (JSON), or with format=csv one row per entry with a `list` column (UTF-8 with BOM)',
+            content: { 'application/json': { schema: schemaOf(actionsResponse) }, 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...problemResponses(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    '/api/v1/what-if': {
+      post: {
+        summary:
+          'Targets as of a day (future allowed, up to the due dates) on the stored events plus up to 1,000 hypothetical CloudEvents, validated by the contract and applied in memory only: nothing is stored, published, counted or flagged',
+        'x-roles': read,
+        parameters: queryParameters(whatIfQuery()),
+        requestBody: { required: true, content: { 'application/json': { schema: schemaOf(whatIfRequest), example: { events: [EXAMPLE_EVENT] } } } },
+        responses: { '200': json(whatIfResponse, 'Targets with and without the hypothetical events'), ...problemResponses(400, 401, 403, 413, 415, 503) },
       },
     },
     '/api/v1/tasks': {

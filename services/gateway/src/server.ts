@@ -123,12 +123,12 @@ function pathSegment(value: string): string {
 }
 
 /** JSON bodies of the write routes forwarded upstream (target definitions are small). */
-function jsonBody(): RequestHandler[] {
+function jsonBody(limit = '64kb'): RequestHandler[] {
   return [
     (req, _res, next) => {
       next(req.is('application/json') ? undefined : new HttpProblem(415, 'send the body as application/json'));
     },
-    express.json({ limit: '64kb' }),
+    express.json({ limit }),
     // Forwarding re-serialises the body: a hostile nesting depth would overflow the stack (a 500).
     (req, _res, next) => {
       next(jsonDepthExceeds(req.body, MAX_JSON_DEPTH) ? new HttpProblem(400, `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`) : undefined);
@@ -258,6 +258,9 @@ export function createServer(deps: GatewayDeps): Express {
     v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger, deps.internalSecret));
     v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger, deps.internalSecret));
     v1.get('/targets/:id/decomposition', read, forwardTo(deps.alertingUrl, targetPath('/decomposition'), deps.logger, deps.internalSecret));
+    v1.get('/targets/:id/actions', read, forwardTo(deps.alertingUrl, targetPath('/actions'), deps.logger, deps.internalSecret));
+    // Up to 1,000 hypothetical events (api.md); the alerting service judges each with the contract.
+    v1.post('/what-if', read, ...jsonBody('16mb'), forwardTo(deps.alertingUrl, '/what-if', deps.logger, deps.internalSecret));
     v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger, deps.internalSecret));
     const assessmentPath = (suffix = '') => (req: Request) => `/assessments/${pathSegment(String(req.params.period))}${suffix}`;
     v1.get('/assessments', read, forwardTo(deps.alertingUrl, '/assessments', deps.logger, deps.internalSecret));

@@ -10,18 +10,25 @@ import {
   explainQuery,
   kpisQuery,
   parseOffsets,
+  MAX_WHAT_IF_EVENTS,
+  partialActionsQuery,
   partialChangesQuery,
   partialCountsQuery,
+  whatIfDate,
   seriesQuery,
+  type PartialActions,
   type PartialApplied,
+  type PartialWhatIf,
   type PartialChanges,
   type PartialDataQuality,
   type PartialTasks,
 } from '@siliconalley/api';
 import { CERTIFICATE_FIRM_EVENT_TYPES, CertificatesWithoutFirm } from '@siliconalley/assessments';
 import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
+import express from 'express';
+import type { AcceptedEvent, FirmEvent } from '@siliconalley/contract';
 import { createInternalApp, HttpProblem, type Registry } from '@siliconalley/http';
-import type { KpiRef } from '@siliconalley/kpi-engine';
+import { addCounts, firmWhatIfDelta, type CountsByDate, type KpiRef } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { ChangeLog } from './changes';
 import type { PartitionOwnership } from './ownership';
@@ -45,6 +52,15 @@ export interface ServerDeps {
 }
 
 const MAX_DAILY_POINTS = 3660;
+
+/** The caller (alerting) validated the events with the contract; this checks only the envelope it relies on. */
+const whatIfBody = z
+  .object({
+    events: z.array(z.looseObject({ type: z.string(), source: z.string(), id: z.string(), subject: z.string() })).max(MAX_WHAT_IF_EVENTS),
+    dates: z.array(whatIfDate).min(1).max(400),
+    firms: z.enum(['held', 'unheld']).default('held'),
+  })
+  .strict();
 
 function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   const result = schema.safeParse(req.query);
@@ -177,6 +193,51 @@ export function createServer(deps: ServerDeps): Express {
         certificatesWithoutKnownFirm: Object.fromEntries(dates.map((d) => [d, certificates.countOn(d)])),
       };
       res.json(body);
+    });
+
+    // kpis.md "Action lists" over the candidate firms held here (the gateway merges instances).
+    app.get('/partial/actions', (req, res) => {
+      guardReady();
+      const q = parse(partialActionsQuery(now), req);
+      if (!zoneIds.has(q.zone)) throw new HttpProblem(400, `zone ${JSON.stringify(q.zone)} is not in the zone file (zones: ${[...zoneIds].join(', ')})`);
+      const body: PartialActions = { partitions: partitions(), ...state.actionLists({ zoneId: q.zone, asOf: q.asOf, within: q.within }) };
+      res.json(body);
+    });
+
+    // What-if (kpis.md): stored counts on each date, and what the hypothetical events change for the
+    // firms held here; nothing is applied. O(events of the touched firms × dates). With
+    // `firms: "unheld"` (asked of one instance, for firms no instance holds): each firm from its
+    // hypothetical events alone, derived with this instance's zones.
+    app.post('/partial/what-if', express.json({ limit: '64mb' }), (req, res) => {
+      guardReady();
+      const body = whatIfBody.safeParse(req.body);
+      if (!body.success) throw new HttpProblem(400, describeIssues(body.error));
+      const { dates, firms } = body.data;
+      const events = body.data.events as unknown as AcceptedEvent[];
+      const duplicates: number[] = [];
+      const byFirm = new Map<string, FirmEvent[]>();
+      events.forEach((event, index) => {
+        if (firms === 'held' && state.holdsEvent(event.subject, event.source, event.id)) duplicates.push(index);
+        else if (event.type !== 'task.progress.reported' && (firms === 'unheld' || state.holdsFirm(event.subject))) {
+          const own = byFirm.get(event.subject);
+          if (own) own.push(event);
+          else byFirm.set(event.subject, [event]);
+        }
+      });
+      const deltas: CountsByDate = {};
+      for (const [uscc, hypothetical] of byFirm) {
+        const stored = firms === 'held' ? state.firmEvents(uscc) : [];
+        addCounts(deltas, firmWhatIfDelta(stored, hypothetical, state.zones, dates));
+      }
+      const answer: PartialWhatIf = {
+        partitions: partitions(),
+        zoneIds: state.zones.zoneIds as string[],
+        counts: firms === 'held' ? Object.fromEntries(dates.map((d) => [d, state.engine.seriesCounts(d)])) : {},
+        deltas,
+        held: firms === 'held' ? [...byFirm.keys()] : [],
+        duplicates,
+      };
+      res.json(answer);
     });
 
     app.get('/state', (_req, res) => {

@@ -97,8 +97,8 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
       // Where each added partition ends now: replaying up to there means caught up.
       if (added.length > 0) {
         void kafka
-          .withAdmin((admin) => admin.fetchTopicOffsets(acceptedTopic))
-          .then((ends) => ownership.partitionEnds(generation, new Map(ends.map((e) => [e.partition, BigInt(e.high)]))))
+          .partitionEnds([acceptedTopic])
+          .then((ends) => ownership.partitionEnds(generation, new Map(Object.entries(ends[acceptedTopic] ?? {}).map(([p, end]) => [Number(p), BigInt(end)]))))
           .catch((err) => {
             logger.error({ err }, 'cannot read partition ends; reporting not ready until the next assignment');
           });

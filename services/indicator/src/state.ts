@@ -2,7 +2,17 @@
 // owns (deduplicated by (source, id)) and the KPI engine's aggregates over them. Applying events
 // touches only the firms they belong to; losing a partition drops exactly its firms.
 import type { AcceptedEvent, FirmEvent, TaskProgressReported } from '@siliconalley/contract';
-import { compareTimeThenId, KpiEngine } from '@siliconalley/kpi-engine';
+import {
+  actionListsOf,
+  compareTimeThenId,
+  contributionsOfHistory,
+  isActionCandidate,
+  KpiEngine,
+  resolveFirmHistory,
+  type ActionLists,
+  type ActionQuery,
+  type FirmHistory,
+} from '@siliconalley/kpi-engine';
 import type { ZoneRegistry } from '@siliconalley/zones';
 
 const eventKey = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
@@ -14,6 +24,11 @@ export class IndicatorState {
   readonly engine: KpiEngine;
   private readonly firms = new Map<string, Map<string, FirmEvent>>();
   private readonly tasks = new Map<string, TaskProgressReported>();
+  /**
+   * Resolved histories of the firms that can be on an action list (a qualifying or innovative-SME
+   * certificate), kept as they change: a list costs O(these firms), not O(all firms).
+   */
+  private readonly actionCandidates = new Map<string, FirmHistory>();
   /** Which partition each firm (or task, by subject) came from, to drop it on revocation. */
   private readonly subjectsByPartition = new Map<number, Set<string>>();
   /** Newest provider `time` among applied events, for the freshness gauge. */
@@ -64,11 +79,35 @@ export class IndicatorState {
       touched.add(event.subject);
       if (this.newestEventTime === null || Date.parse(event.time) > Date.parse(this.newestEventTime)) this.newestEventTime = event.time;
     }
-    for (const uscc of touched) this.engine.setFirmEvents(uscc, [...this.firms.get(uscc)!.values()]);
+    for (const uscc of touched) this.refreshFirm(uscc);
     this.applied += events.length;
     if (events.length) this.lastAppliedAt = new Date();
     for (const listener of this.applyListeners) listener(events);
     return fresh;
+  }
+
+  /** Re-derives one firm from all of its events: KPI contributions and, if it is one, its action-list history. */
+  private refreshFirm(uscc: string): void {
+    const history = resolveFirmHistory([...this.firms.get(uscc)!.values()]);
+    this.engine.setFirmContributions(uscc, contributionsOfHistory(history, this.zones));
+    if (isActionCandidate(history)) this.actionCandidates.set(uscc, history);
+    else this.actionCandidates.delete(uscc);
+  }
+
+  /** kpis.md "Action lists" over the firms held here (merge instances with mergeActionLists). */
+  actionLists(query: ActionQuery): ActionLists {
+    return actionListsOf(this.actionCandidates, this.zones, query);
+  }
+
+  /** Whether this instance holds events of the firm (a what-if re-derives held firms with their stored events). */
+  holdsFirm(uscc: string): boolean {
+    return this.firms.has(uscc);
+  }
+
+  /** Whether an event with this (source, id) is held for the subject. */
+  holdsEvent(subject: string, source: string, id: string): boolean {
+    const key = eventKey({ source, id });
+    return this.firms.get(subject)?.has(key) === true || this.tasks.has(key);
   }
 
   /** Forgets everything that came from these partitions (another instance owns them now). */
@@ -76,6 +115,7 @@ export class IndicatorState {
     for (const partition of partitions) {
       for (const subject of this.subjectsByPartition.get(partition) ?? []) {
         if (this.firms.delete(subject)) this.engine.removeFirm(subject);
+        this.actionCandidates.delete(subject);
         for (const [key, task] of this.tasks) if (task.subject === subject) this.tasks.delete(key);
       }
       this.subjectsByPartition.delete(partition);

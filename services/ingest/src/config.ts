@@ -1,4 +1,4 @@
-import { commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { commonEnv, legacyUsccAllowList, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 /** Which provider streams this instance ingests: one deployment per concern, same code. */
 export const INGEST_STREAMS = ['enterprise', 'certification', 'task'] as const;
@@ -13,11 +13,7 @@ export const ingestConfigSchema = z.object({
     .default('enterprise,certification,task')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(INGEST_STREAMS)).min(1)),
-  /** Comma-separated legacy codes an operator decided to accept despite a failing check character. */
-  LEGACY_USCC_ALLOWLIST: z
-    .string()
-    .default('')
-    .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
+  LEGACY_USCC_ALLOWLIST: legacyUsccAllowList,
   INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
   /** Exit (to be restarted) when the consumer makes no progress this long; 0 = off (packages/kafka). */

@@ -9,7 +9,6 @@ import { createStore } from '@siliconalley/store';
 import type { IngestConfig } from './config';
 import { ingestMetrics } from './metrics';
 import { ingestChunk, type PipelineDeps } from './pipeline';
-import { withHeartbeats } from './keepalive';
 import { deadLetterPoison } from './poison';
 import { LedgerBook } from './ledgers';
 
@@ -65,7 +64,8 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     chunkSize: config.INGEST_CHUNK_SIZE,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     stallTimeoutMs: config.KAFKA_STALL_TIMEOUT_MS,
-    handleChunk: (records, ctx) => withHeartbeats(ctx, () => ingestChunk(records, deps)),
+    // The consumer heartbeats while a chunk (retries and poison hand-overs included) is in flight.
+    handleChunk: (records) => ingestChunk(records, deps),
     poison: { handle: (record, err) => deadLetterPoison(record, err, deps), healthy: async () => (await kafka.ping()) && (await pingDatabase(conn)) },
     onCrash: (err) => {
       logger.fatal({ err }, 'consumer cannot continue; exiting so the orchestrator restarts us');

@@ -1,7 +1,8 @@
 // Kafka header names are the provider's: `__proto__`, `constructor` and the like are headers like any
 // other, read and dead-lettered intact, and nothing of them reaches Object.prototype.
 import type { KafkaMessage } from 'kafkajs';
-import { DeadLetterProducer, DLQ_HEADERS, toInboundRecord, type KafkaClient, type OutboundRecord } from '../../src';
+import { DeadLetterProducer, DLQ_HEADERS, type KafkaClient, type OutboundRecord } from '../../src';
+import { toInboundRecord } from '../../src/records';
 
 /** Headers as kafkajs decodes them: computed keys, so `__proto__` is an own property. */
 const providerHeaders = (): KafkaMessage['headers'] => ({

@@ -2,6 +2,7 @@
 // request running (one that outlived a test's teardown failed CI's dashboards suite).
 import { createLogger } from '@siliconalley/logger';
 import { KafkaClient, offsetsBehind } from '../../src';
+import { groupLag } from '../../src/lag';
 
 class SlowLag extends KafkaClient {
   checks = 0;
@@ -34,5 +35,13 @@ describe('offsetsBehind', () => {
     expect(offsetsBehind({ '0': '10', '1': '5', '2': '0' }, { '0': '7' })).toBe(8);
     expect(offsetsBehind({ '0': '10' }, { '0': '12' })).toBe(0);
     expect(offsetsBehind({ '0': '9007199254740995' }, { '0': '9007199254740990' })).toBe(5);
+  });
+});
+
+describe('groupLag', () => {
+  it('counts from the committed offset, or from the first held record where the group never committed', () => {
+    const ranges = { '0': { start: '0', end: '10' }, '1': { start: '4', end: '9' }, '2': { start: '3', end: '3' } };
+    expect(groupLag(ranges, { '0': '7', '1': '-1' })).toBe(3 + 5);
+    expect(groupLag(ranges, { '0': '12' })).toBe(5);
   });
 });

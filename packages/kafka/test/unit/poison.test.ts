@@ -1,10 +1,11 @@
 // A chunk that keeps failing is split; the record that fails alone while the dependencies are up is
 // handed over (dead-lettered by the caller) instead of being retried forever; while they are down,
 // nothing is handed over and the error propagates (the batch is re-delivered later).
-import { handleChunkIsolatingPoison, type BatchContext, type InboundRecord } from '../../src';
+import type { BatchContext, InboundRecord } from '../../src';
+import { handleChunkIsolatingPoison } from '../../src/poison';
 
 const record = (offset: number): InboundRecord => ({ topic: 't', partition: 0, offset: String(offset), key: null, headers: {}, value: Buffer.from(`r${offset}`), timestamp: 0 });
-const ctx: BatchContext = { topic: 't', partition: 0, heartbeat: async () => undefined, shouldContinue: () => true };
+const ctx: BatchContext = { topic: 't', partition: 0, shouldContinue: () => true };
 const records = [record(0), record(1), record(2), record(3)];
 
 describe('handleChunkIsolatingPoison', () => {

@@ -20,12 +20,14 @@ import {
 import type { IndicatorClient } from '@siliconalley/api';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
-import { composeKpis, composeKpiValue } from '@siliconalley/kpi-engine';
+import { composeKpis, composeKpiValue, DEFAULT_ACTION_WINDOW_DAYS } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { TaskReport } from '@siliconalley/plan';
 import type { Store } from '@siliconalley/store';
 import type { TargetDefinition } from '@siliconalley/targets';
 import { Evaluator, indicatorTaskReports, type TaskReportSource } from '../evaluate';
+import { WhatIf } from '../what-if';
+import { pendingScenarios } from './scenarios';
 
 /** The target whose month-end path the report charts and whose share change it decomposes. */
 export const HEADLINE_TARGET = 'T6_ZONE_SHARE';
@@ -34,7 +36,7 @@ const LEASE = 'assessments';
 const CAUSE_EXAMPLES = 5;
 
 /** What assessments ask the indicator: KPI counts, the firms behind them, tasks, data quality and changes. */
-export type AssessmentIndicators = Pick<IndicatorClient, 'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm'>;
+export type AssessmentIndicators = Pick<IndicatorClient, 'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm' | 'actions' | 'whatIf'>;
 
 export interface RunnerDeps {
   store: Store;
@@ -151,6 +153,8 @@ export class AssessmentRunner {
     ]);
     const kpis = composeKpis(zoneIds, byDate.get(asOf)!);
     const decomposition = headline ? await evaluator.decomposition(headline.id, previousPeriod(period).end, asOf) : null;
+    const whatIf = new WhatIf({ indicators: this.deps.indicators, definitions: definitions, now: this.now });
+    const actions = headline ? await whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS) : null;
     const unlocated = kpis.find((k) => k.id === 'unlocated_firms' && k.scope === 'district');
     return {
       period: period.id,
@@ -168,6 +172,8 @@ export class AssessmentRunner {
       decomposition,
       dataQuality: { unlocatedFirms: unlocated?.value ?? null, certificatesWithoutKnownFirm: withoutFirm[asOf] ?? 0 },
       cutoff: snap.cutoff,
+      actions: actions && { target: actions.target, zone: actions.zone, within: actions.within, renewalsDue: actions.renewalsDue, relocationCandidates: actions.relocationCandidates, nextTier: actions.nextTier },
+      whatIf: headline && actions && asOf <= headline.due ? await pendingScenarios(whatIf, headline, asOf, actions, this.now()) : null,
     };
   }
 

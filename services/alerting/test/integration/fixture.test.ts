@@ -140,7 +140,7 @@ describe('alerting on the small fixture, end to end', () => {
   });
 
   const published = async () =>
-    kafka.withAdmin(async (admin) => (await admin.fetchTopicOffsets(kafka.topic(TOPICS.alert))).reduce((n, p) => n + Number(p.high), 0));
+    Object.values((await kafka.partitionEnds([kafka.topic(TOPICS.alert)]))[kafka.topic(TOPICS.alert)] ?? {}).reduce((n, end) => n + Number(end), 0);
   const flaggedIds = (a: RunningAlerting) => [...a.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
   const startReplica = () => startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
 

@@ -181,7 +181,7 @@ describe('notifications: a flag raised in the alerting service reaches the webho
     writeFileSync(join(dir, 'note.json'), JSON.stringify(note));
     const render = spawnSync(amtoolBinary(), ['template', 'render', `--template.glob=${template}`, '--template.text={{ template "siliconalley.message" . }}', `--template.data=${join(dir, 'note.json')}`], { encoding: 'utf8' });
     if (render.error) throw new Error(toolMissingHint(amtoolBinary(), render.error));
-    expect(render.stdout).toContain('[warning] Target T6_ZONE_SHARE is flagged (lagging, regressing or missed)\nRunbook 处置手册: README.md#runbook-target-lagging');
+    expect(render.stdout).toContain('[warning] Target T6_ZONE_SHARE is flagged (lagging, regressing or missed)\nRunbook 处置手册: docs/runbooks.md#runbook-target-lagging');
   });
 
   it('TargetMissed (critical, to the urgent receiver) inhibits TargetFlagged of the same target', async () => {

@@ -218,7 +218,7 @@ describe('the WeCom and e-mail text (amtool template render)', () => {
     const data = {
       receiver: 'task-force',
       status: 'firing',
-      alerts: [alert('firing', 'T6_ZONE_SHARE', 'warning', 'README.md#runbook-target-lagging'), alert('resolved', 'T32_SERVICE_PLATFORMS', 'warning', 'README.md#runbook-target-lagging')],
+      alerts: [alert('firing', 'T6_ZONE_SHARE', 'warning', 'docs/runbooks.md#runbook-target-lagging'), alert('resolved', 'T32_SERVICE_PLATFORMS', 'warning', 'docs/runbooks.md#runbook-target-lagging')],
       groupLabels: { alertname: 'TargetFlagged' },
       commonLabels: { alertname: 'TargetFlagged', severity: 'warning' },
       commonAnnotations: {},
@@ -231,9 +231,9 @@ describe('the WeCom and e-mail text (amtool template render)', () => {
     expect(output.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^\[FIRING:1\] TargetFlagged/),
       '[warning] Target T6_ZONE_SHARE is flagged (lagging, regressing or missed)',
-      'Runbook 处置手册: README.md#runbook-target-lagging',
+      'Runbook 处置手册: docs/runbooks.md#runbook-target-lagging',
       '[resolved] Target T32_SERVICE_PLATFORMS is flagged (lagging, regressing or missed)',
-      'Runbook 处置手册: README.md#runbook-target-lagging',
+      'Runbook 处置手册: docs/runbooks.md#runbook-target-lagging',
     ]);
   });
 });

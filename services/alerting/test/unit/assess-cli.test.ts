@@ -12,7 +12,7 @@ describe('npm run assess: argument checks', () => {
     [['../../etc/passwd'], /is not a period/],
     [['2099-01'], /2099-01 is not over yet \(it ends 2099-01-31; today is \d{4}-\d{2}-\d{2} in China time\)/],
     [['2023'], /before the plan/],
-    [['2025-Q4', '--format', 'pdf'], /--format must be json, csv or html/],
+    [['2025-Q4', '--format', 'docx'], /--format must be json, csv, html, xlsx or pdf/],
     [['2025-Q4', '--version', '0'], /--version must be a positive whole number/],
     [[], /give exactly one period/],
     [['2025-Q4', '--bogus'], /Unknown option '--bogus'/],

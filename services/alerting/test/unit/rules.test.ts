@@ -1,6 +1,6 @@
 // The Prometheus alert rules: generated from the targets configuration (the checked-in file must be
 // a fresh generation), valid for promtool, every rule unit-tested (infra/prometheus/tests), and
-// every runbook link pointing at a README anchor.
+// every runbook link pointing at an anchor of docs/runbooks.md.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,15 +51,15 @@ describe('infra/prometheus/rules/targets.yml', () => {
     expect(rules.filter((r) => !fired.has(r))).toEqual([]);
   });
 
-  it('gives every rule a severity, summary, description and a runbook that exists in the README', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  it('gives every rule a severity, summary, description and a runbook that exists in docs/runbooks.md', () => {
+    const runbooks = readFileSync(join(root, DEFAULT_RUNBOOK_BASE), 'utf8');
     for (const rule of ruleGroups(DEFAULT_TARGETS).flatMap((g) => g.rules)) {
       expect(['critical', 'warning', 'info']).toContain(rule.labels.severity);
       expect(rule.annotations.summary.length).toBeGreaterThan(10);
       expect(rule.annotations.description.length).toBeGreaterThan(20);
       const [base, anchor] = rule.annotations.runbook_url.split('#');
       expect(base).toBe(DEFAULT_RUNBOOK_BASE);
-      expect(readme).toContain(`<a id="${anchor}"></a>`);
+      expect(runbooks).toContain(`<a id="${anchor}"></a>`);
     }
   });
 
@@ -68,13 +68,13 @@ describe('infra/prometheus/rules/targets.yml', () => {
       ...DEFAULT_TARGETS,
       { id: 'QL_HNTE', kpi: 'certified_firms', scope: 'zone:QL', kind: 'HNTE', baselineDate: '2024-12-31', target: { multiplier: 1.2 }, due: '2026-12-31', method: 'linear-v1' },
     ]);
-    const rules = ruleGroups(operator, 'https://docs.example/README.md').flatMap((g) => g.rules).filter((r) => r.labels.target === 'QL_HNTE');
+    const rules = ruleGroups(operator, 'https://docs.example/docs/runbooks.md').flatMap((g) => g.rules).filter((r) => r.labels.target === 'QL_HNTE');
     expect(rules.map((r) => [r.alert, r.labels.severity])).toEqual([
       ['TargetFlagged', 'warning'],
       ['TargetMissed', 'critical'],
     ]);
     expect(rules[0]!.expr).toContain('target="QL_HNTE"');
-    expect(rules[0]!.annotations.runbook_url).toBe('https://docs.example/README.md#runbook-target-lagging');
+    expect(rules[0]!.annotations.runbook_url).toBe('https://docs.example/docs/runbooks.md#runbook-target-lagging');
   });
 
   it('covers API-managed targets with rules keyed by the target label, excluding the configured ids', () => {

@@ -7,6 +7,7 @@ import { createLogger } from '@siliconalley/logger';
 import type { Actor, StoredTarget, TargetRepository } from '@siliconalley/store';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import type { Evaluator } from '../../src/evaluate';
+import { WhatIf } from '../../src/what-if';
 import { ManagedTargets, targetIdParam } from '../../src/managed-targets';
 import { createServer } from '../../src/server';
 
@@ -70,7 +71,8 @@ describe('target ids', () => {
       },
     } as unknown as Evaluator;
     const managed = new ManagedTargets(DEFAULT_TARGETS, memoryRepo());
-    const app = createServer({ evaluator, managed, logger: createLogger('test', 'silent'), registry: new Registry(), internalSecret: SECRET });
+    const whatIf = new WhatIf({ indicators: {} as never, definitions: DEFAULT_TARGETS });
+    const app = createServer({ evaluator, whatIf, managed, logger: createLogger('test', 'silent'), registry: new Registry(), internalSecret: SECRET });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
   });

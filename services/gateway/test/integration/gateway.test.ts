@@ -123,6 +123,18 @@ const ROUTES: Route[] = [
     call: (a) => withAuth(request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2023-12-31&to=2025-12-31'), a),
     allowed: { provider: 403, evaluator: 200, operator: 200 },
   },
+  {
+    name: 'GET /api/v1/targets/{id}/actions',
+    upstream: '/targets/T6_ZONE_SHARE/actions',
+    call: (a) => withAuth(request(app).get('/api/v1/targets/T6_ZONE_SHARE/actions?asOf=2025-06-30&within=180'), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
+  {
+    name: 'POST /api/v1/what-if',
+    upstream: '/what-if',
+    call: (a) => withAuth(request(app).post('/api/v1/what-if?asOf=2026-12-31').set('Content-Type', 'application/json').send(JSON.stringify({ events: [] })), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
   { name: 'GET /api/v1/assessments', upstream: '/assessments', call: (a) => withAuth(request(app).get('/api/v1/assessments'), a), allowed: { provider: 403, evaluator: 200, operator: 200 } },
   {
     name: 'GET /api/v1/assessments/{period}',
@@ -189,7 +201,7 @@ describe('RBAC matrix: every route × every caller', () => {
     const openapi = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments', '/api/v1/assessments/{period}', '/api/v1/assessments/{period}/run']),
+      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/targets/{id}/actions', '/api/v1/what-if', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments', '/api/v1/assessments/{period}', '/api/v1/assessments/{period}/run']),
     );
     // One grammar for target ids: the definition's and the path's.
     const targetId = { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' };

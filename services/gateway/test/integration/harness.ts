@@ -7,7 +7,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { Response } from 'supertest';
-import { decompositionQuery, departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery } from '@siliconalley/api';
+import { decompositionQuery, departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery, actionsQuery, whatIfQuery } from '@siliconalley/api';
 import { TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
@@ -170,6 +170,15 @@ export async function startUpstream(secret: string): Promise<Upstream> {
     a.get('/targets/:id/decomposition', (req, res) => {
       parse(decompositionQuery(now), req.query);
       res.json({ target: req.params.id, scope: 'zone:QL', from: req.query.from, to: req.query.to, zone: { from: 1, to: 2 }, district: { from: 10, to: 10 }, share: { from: 0.1, to: 0.2 }, delta: 0.1, numeratorEffect: 0.1, denominatorEffect: 0 });
+    });
+    a.get('/targets/:id/actions', (req, res) => {
+      parse(actionsQuery(now), req.query);
+      res.json({ asOf: req.query.asOf ?? '2026-11-26', target: req.params.id, zone: 'QL', within: 180, renewalsDue: [], relocationCandidates: [], nextTier: [] });
+    });
+    a.post('/what-if', express.json(), (req, res) => {
+      parse(whatIfQuery(), req.query);
+      requests[requests.length - 1]!.body = req.body;
+      res.json({ asOf: req.query.asOf, targets: [], baseline: [], rejected: [], duplicates: [] });
     });
     a.get('/tasks', (req, res) => {
       parse(tasksQuery(now), req.query);
@@ -373,13 +382,8 @@ export async function readBack(kafka: KafkaClient, baseTopics: string[]): Promis
 
 /** Total records ever written to the namespace's topics (end offsets), to prove nothing was produced. */
 export async function producedSoFar(kafka: KafkaClient): Promise<number> {
-  return kafka.withAdmin(async (admin) => {
-    let n = 0;
-    for (const t of [TOPICS.enterprise, TOPICS.certification, TOPICS.task, TOPICS.deadLetter]) {
-      for (const p of await admin.fetchTopicOffsets(kafka.topic(t))) n += Number(p.high);
-    }
-    return n;
-  });
+  const ends = await kafka.partitionEnds([TOPICS.enterprise, TOPICS.certification, TOPICS.task, TOPICS.deadLetter].map((t) => kafka.topic(t)));
+  return Object.values(ends).reduce((n, partitions) => n + Object.values(partitions).reduce((m, end) => m + Number(end), 0), 0);
 }
 
 export type { Role };

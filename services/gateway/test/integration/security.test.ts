@@ -154,7 +154,7 @@ describe('logs', () => {
     const revoked = await stack.store.tokens.issue('evaluator', { label: 'log test' });
     await stack.store.tokens.revokeByPrefix(revoked.record.prefix);
     const secrets = [provider.token, operator.token, revoked.token];
-    const brokenKafka = { withAdmin: () => Promise.reject(new Error('broker unreachable')) } as unknown as KafkaClient;
+    const brokenKafka = { topic: (t: string) => t, partitionEnds: () => Promise.reject(new Error('broker unreachable')) } as unknown as KafkaClient;
 
     const app = stack.app({ logger, indicatorUrls: [upstream.url], alertingUrl: upstream.url });
     const down = stack.app({ logger, indicatorUrls: [`http://127.0.0.1:${await deadPort()}`], alertingUrl: `http://127.0.0.1:${await deadPort()}` });

@@ -112,9 +112,9 @@ describe('indicator scale-out by partitions', () => {
       if (e.type === 'task.progress.reported') tasks.push(e);
       else if (certificateTypes.has(e.type)) certificates.add(e);
     }
-    const ends = await kafka.withAdmin((admin) => admin.fetchTopicOffsets(kafka.topic(TOPICS.accepted)));
+    const ends = (await kafka.partitionEnds([kafka.topic(TOPICS.accepted)]))[kafka.topic(TOPICS.accepted)] ?? {};
     return {
-      applied: { ready: true, offsets: Object.fromEntries(ends.sort((a, b) => a.partition - b.partition).map((e) => [String(e.partition), e.high])) },
+      applied: { ready: true, offsets: { ...ends } },
       tasks: tasks.sort(compareTimeThenId),
       changes: changes.result(),
       changesSinceApplied: { minEffectiveDate: null, groups: [] },

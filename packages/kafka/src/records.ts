@@ -1,0 +1,58 @@
+// Records as the domain sees them, and the contract of a chunk handler.
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+/** A record as the domain sees it: headers decoded as UTF-8 strings. */
+export interface InboundRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string | undefined>;
+  value: Buffer | null;
+  /** Broker/producer timestamp, ms since epoch. */
+  timestamp: number;
+}
+
+export interface OutboundRecord {
+  key: string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string>;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /**
+   * False once a rebalance or shutdown asks us to stop: finish the current chunk and return.
+   * Handlers need not heartbeat: the consumer heartbeats in the background while a chunk runs.
+   */
+  shouldContinue: () => boolean;
+}
+
+/**
+ * Handles a chunk of records durably (store/DLQ writes done) before it resolves; offsets are
+ * committed only after it resolves, so a crash at any point re-delivers the chunk.
+ */
+export type ChunkHandler = (records: InboundRecord[], ctx: BatchContext) => Promise<void>;
+
+/** Header names are the provider's: held in a null-prototype object, so `__proto__` is a header like any other. */
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
+  const out = Object.create(null) as Record<string, string | undefined>;
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    out[name.toLowerCase()] = v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+}
+
+export function toInboundRecord(topic: string, partition: number, m: KafkaMessage): InboundRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    headers: decodeHeaders(m.headers),
+    value: m.value,
+    timestamp: Number(m.timestamp),
+  };
+}
