@@ -5,11 +5,18 @@ import { byteLengthOf, isJsonObject, notAnObject, parseJsonPayload } from './pay
 import { MAX_EVENT_BYTES, reject, tooLarge, type Rejection } from './rejections';
 import { validateCloudEvent, type ContractContext } from './validate';
 
+/**
+ * A header value as Kafka clients hand it over: kafkajs gives Buffers (an array when a name is
+ * repeated: the last one counts), others strings. Bytes are read as UTF-8; null or undefined is no
+ * header at all.
+ */
+export type KafkaHeaderValue = string | Buffer | null | undefined | readonly (string | Buffer)[];
+
 export interface KafkaRecordIn {
   topic: string;
   /** = subject by convention; not checked (it only decides the partition). */
   key: string | null;
-  headers: Readonly<Record<string, string | undefined>>;
+  headers: Readonly<Record<string, KafkaHeaderValue>>;
   value: Buffer | string | null;
 }
 
@@ -20,12 +27,34 @@ export type KafkaParseResult = { ok: true; event: AcceptedEvent; contentMode: Ka
 /** Binary-mode attribute headers: `ce_<attribute>`. */
 const ATTRIBUTE_HEADER_PREFIX = 'ce_';
 
+/**
+ * The attributes events.md requires. An empty header for one of them is what it always was: the
+ * attribute is empty, and the record is `malformed` (the message names the header). An empty header
+ * for any other attribute is treated as absent: an optional attribute the producer left unset
+ * (`ce_dataschema`, an extension: the JavaScript SDK lists unset attributes as `undefined` headers,
+ * which producers write as empty values or leave out), and `content-type`, which carries the
+ * optional datacontenttype in binary mode. docs/providers.md tells providers so.
+ */
+const REQUIRED_ATTRIBUTES: ReadonlySet<string> = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject']);
+
+function headerText(value: KafkaHeaderValue): string | undefined {
+  const last = value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value) ? value : value[value.length - 1];
+  if (last === null || last === undefined) return undefined;
+  return typeof last === 'string' ? last : last.toString('utf8');
+}
+
 /** Header names compared case-insensitively: clients differ in how they spell `content-type`. */
-function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>>): Map<string, string> {
+function lowerCaseHeaders(headers: Readonly<Record<string, KafkaHeaderValue>>): Map<string, string> {
   const lowered = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) lowered.set(name.toLowerCase(), value);
+  for (const [name, value] of Object.entries(headers)) {
+    const text = headerText(value);
+    if (text !== undefined) lowered.set(name.toLowerCase(), text);
+  }
   return lowered;
 }
+
+/** An empty header that stands for an unset optional attribute: read as no header. */
+const isUnsetOptional = (attribute: string, value: string) => value === '' && !REQUIRED_ATTRIBUTES.has(attribute);
 
 /** Validates one Kafka record of a source topic against the contract. */
 export function parseKafkaRecord(record: KafkaRecordIn, ctx: ContractContext): KafkaParseResult {
@@ -33,6 +62,7 @@ export function parseKafkaRecord(record: KafkaRecordIn, ctx: ContractContext): K
   if (bytes > MAX_EVENT_BYTES) return tooLarge(bytes, 'record value');
 
   const headers = lowerCaseHeaders(record.headers);
+  if (headers.get('content-type') === '') headers.delete('content-type');
   const contentType = parseContentType(headers.get('content-type'));
   const options = { ...ctx, topic: record.topic };
 
@@ -54,7 +84,9 @@ export function parseKafkaRecord(record: KafkaRecordIn, ctx: ContractContext): K
     return result.ok ? { ...result, contentMode: 'structured' } : result;
   }
 
-  const attributes = [...headers].filter(([name]) => name.startsWith(ATTRIBUTE_HEADER_PREFIX));
+  const attributes = [...headers]
+    .filter(([name]) => name.startsWith(ATTRIBUTE_HEADER_PREFIX))
+    .map(([name, value]) => [name.slice(ATTRIBUTE_HEADER_PREFIX.length), value] as const);
   if (attributes.length === 0) {
     return reject(
       'malformed',
@@ -69,7 +101,7 @@ export function parseKafkaRecord(record: KafkaRecordIn, ctx: ContractContext): K
     data = json.value;
   }
   const candidate: Record<string, unknown> = {
-    ...Object.fromEntries(attributes.map(([name, value]) => [name.slice(ATTRIBUTE_HEADER_PREFIX.length), value])),
+    ...Object.fromEntries(attributes.filter(([attribute, value]) => !isUnsetOptional(attribute, value))),
     datacontenttype: headers.get('content-type'),
     data,
   };

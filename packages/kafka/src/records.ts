@@ -40,7 +40,7 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string | u
   const out = Object.create(null) as Record<string, string | undefined>;
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    out[name.toLowerCase()] = v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    out[name.toLowerCase()] = v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   }
   return out;
 }

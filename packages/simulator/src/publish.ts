@@ -2,6 +2,16 @@
 // or the gateway's HTTP ingest route (as a provider without Kafka would). Both keep each key's
 // records in order: the order is what makes the intended dispositions (a duplicate follows its
 // original, a fixed record follows its broken first attempt).
+//
+// The records are published as records.ts wrote them, not rebuilt with the CloudEvents SDK that
+// providers use (sdk.ts builds them that way: SDK CloudEvent + Kafka.binary/Kafka.structured, as
+// docs/providers.md shows). Benchmarks publish millions of records, and on 100,000 simulated events
+// (`node packages/simulator/dist/sdk-bench.js`) the SDK took ×3.1 as long as records.ts (≈115k vs
+// ≈355k events/s; ×2.0 with its validation off), over the ~2× a hot path may cost. The SDK would
+// also refuse or repair the broken records a simulation must send (a missing id gets a new one),
+// and it writes `time` in UTC in structured mode: records.ts keeps the breaks exact. The unit test
+// test/unit/sdk.test.ts holds the two to the same events: every valid record is what the SDK would
+// have sent, in the same content mode.
 import { CLOUDEVENTS_BATCH_JSON, SOURCE_TOPICS } from '@siliconalley/contract';
 import { namespacedTopic, type KafkaClient } from '@siliconalley/kafka';
 import type { SimulatedRecord } from './records';

@@ -21,6 +21,8 @@ export interface AuthOptions {
   cacheMs?: number;
   /** Told when the token store fails (the request then gets a 503). */
   logger?: Logger;
+  /** Clock in ms (tests move it instead of waiting). */
+  now?: () => number;
 }
 
 /** Entries kept at most; the cache starts over when full (it is a shortcut, never the truth). */
@@ -28,6 +30,7 @@ const CACHE_LIMIT = 10_000;
 
 export function authenticate(tokens: TokenRepository, opts: AuthOptions = {}): RequestHandler {
   const cacheMs = opts.cacheMs ?? 0;
+  const now = opts.now ?? Date.now;
   // Keyed by a hash of the token, so that the process holds no token beyond the request.
   const cache = new Map<string, { principal: StoredToken; until: number }>();
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -40,7 +43,7 @@ export function authenticate(tokens: TokenRepository, opts: AuthOptions = {}): R
     }
     const key = cacheMs > 0 ? createHash('sha256').update(match[1]).digest('hex') : '';
     const cached = cacheMs > 0 ? cache.get(key) : undefined;
-    if (cached && cached.until > Date.now()) {
+    if (cached && cached.until > now()) {
       req.principal = cached.principal;
       next();
       return;
@@ -54,7 +57,7 @@ export function authenticate(tokens: TokenRepository, opts: AuthOptions = {}): R
         }
         if (cacheMs > 0) {
           if (cache.size >= CACHE_LIMIT) cache.clear();
-          cache.set(key, { principal, until: Date.now() + cacheMs });
+          cache.set(key, { principal, until: now() + cacheMs });
         }
         req.principal = principal;
         next();

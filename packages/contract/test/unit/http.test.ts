@@ -137,6 +137,12 @@ describe('parseHttpRequest', () => {
     };
     const binary = (h: Record<string, string>, body: Buffer, contentType: string | undefined = 'application/json') => parse({ contentType, headers: h, body });
 
+    it('takes an empty Content-Type as none, as ingestion takes an empty content-type header: both accept the event', () => {
+      const [result] = binary(headers, json(registeredData()), '');
+      expect(reasons([result!])).toEqual(['accepted']);
+      expect(overKafka(result!)).toMatchObject({ ok: true });
+    });
+
     it('accepts data in the body and attributes in headers, published as a binary-mode Kafka record', () => {
       const body = json(registeredData());
       const [result] = binary(headers, body);

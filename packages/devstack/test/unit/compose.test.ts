@@ -147,6 +147,15 @@ describe('docker-compose.yml: builds', () => {
     expect(pkg.main === undefined || pkg.main.endsWith('dist/index.js')).toBe(true);
   });
 
+  it('pins one Node.js: versions.env, .nvmrc, engines and @types/node agree on the release line', () => {
+    const node = componentVersions().node;
+    expect(readText('.nvmrc').trim()).toBe(node);
+    const root = JSON.parse(readText('package.json')) as { engines: { node: string }; devDependencies: Record<string, string> };
+    const major = node.split('.')[0];
+    expect(root.engines.node).toBe(`>=${major} <${Number(major) + 1}`);
+    expect(root.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
+  });
+
   it('ignores local artefacts in the build context', () => {
     const ignored = readText('.dockerignore').split('\n').map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.local', '.turbo', '.git']) expect(ignored).toContain(entry);

@@ -41,3 +41,12 @@ describe('provider header names', () => {
     expect(headers[DLQ_HEADERS.reason]).toBe('malformed');
   });
 });
+
+describe('header values', () => {
+  it('a null value (a producer that writes a null header) is an absent header, not the text "null"', () => {
+    const message = { offset: '1', key: null, value: Buffer.from('{}'), timestamp: '0', attributes: 0, headers: { 'content-type': null, ce_id: Buffer.from('e-1') } } as unknown as KafkaMessage;
+    const record = toInboundRecord('t', 0, message);
+    expect(record.headers['content-type']).toBeUndefined();
+    expect(record.headers.ce_id).toBe('e-1');
+  });
+});
