@@ -8,8 +8,8 @@ export const USCC = '91110101MA01ABCD5M'; // events.md's example; a valid code
 
 type Json = Record<string, unknown>;
 
-export const registeredData = (): Json => ({
-  uscc: USCC,
+export const registeredData = (uscc: string = USCC): Json => ({
+  uscc,
   name: '北京青龙智算科技有限公司',
   establishedOn: '2021-05-10',
   districtCode: '110101',

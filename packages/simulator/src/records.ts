@@ -38,21 +38,22 @@ interface WireEvent {
   finish?: (value: string) => string;
 }
 
-function toWire(event: SimEvent, mode: ContentMode): WireEvent {
+/** The CloudEvent of a simulated event, attribute by attribute (sdk.ts builds the SDK's from it). */
+export function envelopeOf(event: SimEvent) {
   return {
-    topic: topicOfType(event.type),
-    mode,
-    envelope: {
-      specversion: '1.0',
-      id: event.id,
-      source: event.source,
-      type: fullType(event.type),
-      time: event.time,
-      subject: event.subject,
-      datacontenttype: 'application/json',
-      data: event.data,
-    },
+    specversion: '1.0',
+    id: event.id,
+    source: event.source,
+    type: fullType(event.type),
+    time: event.time,
+    subject: event.subject,
+    datacontenttype: 'application/json',
+    data: event.data,
   };
+}
+
+function toWire(event: SimEvent, mode: ContentMode): WireEvent {
+  return { topic: topicOfType(event.type), mode, envelope: envelopeOf(event) };
 }
 
 const BINARY_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'time', 'subject'] as const;

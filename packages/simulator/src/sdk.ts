@@ -8,21 +8,12 @@
 // figures are in publish.ts). This is the reference the hot path is checked against (test/unit/
 // sdk.test.ts: every valid simulated record is the event the SDK would have sent).
 import { CloudEvent, Kafka } from 'cloudevents';
-import { fullType, topicOfType } from '@siliconalley/contract';
-import type { ContentMode, Disposition, SimEvent, SimulatedRecord } from './records';
+import { topicOfType } from '@siliconalley/contract';
+import { envelopeOf, type ContentMode, type Disposition, type SimEvent, type SimulatedRecord } from './records';
 
 /** The SDK's CloudEvent of a simulated event (validated by the SDK: it throws on an invalid one). */
 export function sdkEvent(event: SimEvent): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id: event.id,
-    source: event.source,
-    type: fullType(event.type),
-    time: event.time,
-    subject: event.subject,
-    datacontenttype: 'application/json',
-    data: event.data,
-  });
+  return new CloudEvent<Record<string, unknown>>(envelopeOf(event) as never);
 }
 
 /** The headers a Kafka client can write: the SDK's, without the unset (undefined) attributes. */

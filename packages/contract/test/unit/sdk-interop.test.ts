@@ -15,7 +15,7 @@ import {
   type KafkaParseResult,
   type KafkaRecordIn,
 } from '../../src';
-import { CTX } from '../samples';
+import { CTX, registeredData } from '../samples';
 import { contractEvent, definedHeaders, httpBatchRequest, httpRequest, kafkaBinaryMessage, kafkaStructuredMessage } from './sdk-provider';
 
 /** A valid USCC for firm `n`, built as packages/testkit's syntheticUscc(n) does (testkit depends on this package). */
@@ -29,16 +29,7 @@ function uscc(n: number): string {
 // UTC with milliseconds: the SDK writes `time` so in structured mode and over HTTP (see below).
 const TIME = '2025-10-10T02:00:00.000Z';
 
-const registered = (n: number) =>
-  contractEvent('enterprise.registered', 'urn:dongcheng:samr', `samr-${n}`, uscc(n), TIME, {
-    uscc: uscc(n),
-    name: '北京青龙智算科技有限公司',
-    establishedOn: '2021-05-10',
-    districtCode: '110101',
-    site: { address: '北京市东城区青龙胡同1号', location: { lon: 116.4236, lat: 39.9473, crs: 'WGS84' }, buildingId: 'B_GEHUA' },
-    industryCode: 'I6513',
-    focusIndustry: 'AI',
-  });
+const registered = (n: number) => contractEvent('enterprise.registered', 'urn:dongcheng:samr', `samr-${n}`, uscc(n), TIME, registeredData(uscc(n)));
 
 const granted = (n: number) =>
   contractEvent('certification.granted', 'urn:dongcheng:stc', `stc-${n}`, uscc(n), TIME, {
