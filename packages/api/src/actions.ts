@@ -29,7 +29,13 @@ export const actionsQuery = (now?: () => Date) =>
 
 /** The indicator's partial route: a zone instead of a target. */
 export const partialActionsQuery = (now?: () => Date) =>
-  z.object({ asOf: asOfDate(now), zone: z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a zone id'), within: z.coerce.number().int().min(1).max(MAX_ACTION_WINDOW_DAYS) }).strict();
+  z
+    .object({
+      asOf: asOfDate(now),
+      zone: z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a zone id'),
+      within: z.coerce.number().int().min(1).max(MAX_ACTION_WINDOW_DAYS),
+    })
+    .strict();
 
 const firm = {
   uscc: z.string(),

@@ -3,11 +3,12 @@
 import { z } from 'zod';
 import { actionListsSchema } from './actions';
 import { kpiEntrySchema } from './kpis';
-import { departmentScoreSchema, targetJudgementSchema, taskEntrySchema, TARGET_STATUS_VALUES } from './targets';
+import { TARGET_STATUSES } from '@siliconalley/targets';
+import { departmentScoreSchema, targetJudgementSchema, taskEntrySchema } from './targets';
 
 export const PERIOD_PATTERN = '^(\\d{4}|\\d{4}-Q[1-4]|\\d{4}-(0[1-9]|1[0-2]))$';
 
-const statusSummary = z.partialRecord(z.enum(TARGET_STATUS_VALUES), z.number().int());
+const statusSummary = z.partialRecord(z.enum(TARGET_STATUSES), z.number().int());
 
 export const assessmentListResponse = z
   .object({
@@ -20,7 +21,10 @@ export const assessmentListResponse = z
         publishedAt: z.string(),
         statusSummary,
         /** The version's data cut-off: the newest event it saw was received at this instant. */
-        receivedUpTo: z.string().nullable().meta({ description: 'Data cut-off of this version: when the newest event it counted was received (null: no events yet).' }),
+        receivedUpTo: z
+          .string()
+          .nullable()
+          .meta({ description: 'Data cut-off of this version: when the newest event it counted was received (null: no events yet).' }),
       }),
     ),
   })
@@ -56,7 +60,9 @@ export const assessmentSchema = z
       .object({
         asOf: z.string(),
         baseline: z.array(targetJudgementSchema),
-        scenarios: z.array(z.object({ id: z.enum(['renewals_granted', 'next_tier_certified']), events: z.number().int(), targets: z.array(targetJudgementSchema) })),
+        scenarios: z.array(
+          z.object({ id: z.enum(['renewals_granted', 'next_tier_certified']), events: z.number().int(), targets: z.array(targetJudgementSchema) }),
+        ),
       })
       .nullable()
       .optional()

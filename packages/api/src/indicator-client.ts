@@ -1,11 +1,19 @@
 // Reads of the indicator's internal partial API when one or several instances share the accepted
 // topic's partitions: each holds the firms of its partitions, so a reader asks all of them and
 // merges — series counts add up. Used by the gateway (KPI routes) and the alerting service.
-import type { TaskProgressReported } from '@siliconalley/contract';
+import { eventIdentity, type TaskProgressReported } from '@siliconalley/contract';
 import { HttpProblem, internalAuthHeaders } from '@siliconalley/http';
 import { addCounts, compareTimeThenId, mergeActionLists, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
 import type { PartialActions, PartialWhatIf, PartialWhatIfRequest } from './actions';
-import { ChangeGroupSum, formatOffsets, type Changes, type PartialApplied, type PartialChanges, type PartialDataQuality, type PartialTasks } from './indicator-partials';
+import {
+  ChangeGroupSum,
+  formatOffsets,
+  type Changes,
+  type PartialApplied,
+  type PartialChanges,
+  type PartialDataQuality,
+  type PartialTasks,
+} from './indicator-partials';
 
 export interface PartialCounts {
   zoneIds: string[];
@@ -69,7 +77,11 @@ export class IndicatorClient {
     return this.askAll<T>(path, { method: 'POST', headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }, opts);
   }
 
-  private async askAll<T extends { partitions: number[] }>(pathAndQuery: string, init: RequestInit, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
+  private async askAll<T extends { partitions: number[] }>(
+    pathAndQuery: string,
+    init: RequestInit,
+    opts: { partitionsExactlyOnce?: boolean } = {},
+  ): Promise<T[]> {
     const answers = await Promise.all(
       this.urls.map(async (url) => {
         let res: Response;
@@ -81,7 +93,8 @@ export class IndicatorClient {
         const body = (await res.json().catch(() => ({}))) as T & { detail?: string };
         if (res.status === 503) throw new HttpProblem(503, body.detail ?? 'an indicator instance is not ready', {}, { 'Retry-After': '5' });
         // The indicator refused our INTERNAL_API_SECRET: a configuration fault here, not the caller's.
-        if (res.status === 401) throw new HttpProblem(502, 'the indicator refused this service\'s internal credential (INTERNAL_API_SECRET differs); tell an operator');
+        if (res.status === 401)
+          throw new HttpProblem(502, "the indicator refused this service's internal credential (INTERNAL_API_SECRET differs); tell an operator");
         if (!res.ok) throw new HttpProblem(res.status, body.detail ?? `indicator answered ${res.status}`);
         return body;
       }),
@@ -105,7 +118,10 @@ export class IndicatorClient {
    * stored events; then one instance derives the firms nobody holds from their events alone.
    * `duplicates`: indexes of events with the (source, id) of a stored one (they change nothing).
    */
-  async whatIf(events: readonly { type: string; subject: string }[], dates: readonly string[]): Promise<{ zoneIds: string[]; counts: CountsByDate; deltas: CountsByDate; duplicates: Set<number> }> {
+  async whatIf(
+    events: readonly { type: string; subject: string }[],
+    dates: readonly string[],
+  ): Promise<{ zoneIds: string[]; counts: CountsByDate; deltas: CountsByDate; duplicates: Set<number> }> {
     const unique = [...new Set(dates)];
     const request: PartialWhatIfRequest = { events: [...events], dates: unique, firms: 'held' };
     const answers = await this.postAll<PartialWhatIf>('/partial/what-if', request);
@@ -120,7 +136,11 @@ export class IndicatorClient {
     const unheld = events.filter((e, i) => !duplicates.has(i) && e.type !== 'task.progress.reported' && !held.has(e.subject));
     if (unheld.length > 0) {
       const newFirms: PartialWhatIfRequest = { events: unheld, dates: unique, firms: 'unheld' };
-      const [first] = await new IndicatorClient([this.urls[0]!], { secret: this.secret, timeoutMs: this.timeoutMs }).postAll<PartialWhatIf>('/partial/what-if', newFirms, { partitionsExactlyOnce: false });
+      const [first] = await new IndicatorClient([this.urls[0]!], { secret: this.secret, timeoutMs: this.timeoutMs }).postAll<PartialWhatIf>(
+        '/partial/what-if',
+        newFirms,
+        { partitionsExactlyOnce: false },
+      );
       addCounts(deltas, first!.deltas);
     }
     return { zoneIds: answers[0]!.zoneIds, counts, deltas, duplicates };
@@ -162,7 +182,7 @@ export class IndicatorClient {
   async taskReports(): Promise<TaskProgressReported[]> {
     const answers = await this.getAll<PartialTasks>('/partial/tasks', {});
     const byKey = new Map<string, TaskProgressReported>();
-    for (const a of answers) for (const r of a.reports) byKey.set(`${r.source}\u0000${r.id}`, r);
+    for (const a of answers) for (const r of a.reports) byKey.set(eventIdentity(r), r);
     return [...byKey.values()].sort(compareTimeThenId);
   }
 

@@ -1,10 +1,9 @@
 // Request and response schemas of the KPI routes. The indicator validates requests with them and
 // the gateway generates the OpenAPI document from them: one definition, no drift.
 import { z } from 'zod';
-import { CERTIFICATION_KINDS, chinaDateOf, isIsoDate } from '@siliconalley/contract';
+import { CERTIFICATION_KINDS, chinaDateOf, dayNumber, isIsoDate, isoDate, monthEndsBetween, type IsoDate } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
 import { DEFAULT_FIRST_DATE, KPI_IDS, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
-
 
 /**
  * A calendar day in China time; the future is refused (numbers as of tomorrow are not known yet),
@@ -16,7 +15,11 @@ export const asOfDate = (now: () => Date = () => new Date()) =>
     .refine(isIsoDate, { message: 'must be a calendar date YYYY-MM-DD (China time), e.g. 2025-06-30' })
     .refine((d) => !isIsoDate(d) || d >= DEFAULT_FIRST_DATE, { message: `is before ${DEFAULT_FIRST_DATE}: KPIs are computed from that day on` })
     .refine((d) => d <= chinaDateOf(now()), { message: 'is in the future (China time): KPIs are known up to today' })
-    .meta({ description: `Calendar day in China time (end of day), from ${DEFAULT_FIRST_DATE} up to today; default today`, example: '2025-06-30', format: 'date' });
+    .meta({
+      description: `Calendar day in China time (end of day), from ${DEFAULT_FIRST_DATE} up to today; default today`,
+      example: '2025-06-30',
+      format: 'date',
+    });
 
 export const scopeParam = z
   .string()
@@ -41,9 +44,16 @@ export const kpisResponse = z.object({ asOf: z.string(), kpis: z.array(kpiEntryS
 
 const labels = {
   kind: z.enum(CERTIFICATION_KINDS).optional().meta({ description: 'Certification kind (certified_firms, expiring_certifications)' }),
-  industry: z.string().regex(/^[A-Z_]+$/, 'must be a focus industry code or UNCLASSIFIED').optional().meta({ description: 'Focus industry (qualified_by_industry)' }),
+  industry: z
+    .string()
+    .regex(/^[A-Z_]+$/, 'must be a focus industry code or UNCLASSIFIED')
+    .optional()
+    .meta({ description: 'Focus industry (qualified_by_industry)' }),
   within: z.enum(['90', '180']).optional().meta({ description: 'Expiry window in days (expiring_certifications)' }),
 };
+
+/** step=day answers at most this many points (ten years of days): more is one response too large. */
+export const MAX_DAILY_POINTS = 3660;
 
 export const seriesQuery = (now?: () => Date) =>
   z
@@ -53,10 +63,26 @@ export const seriesQuery = (now?: () => Date) =>
       ...labels,
       from: asOfDate(now),
       to: asOfDate(now),
-      step: z.enum(['month', 'day']).default('month').meta({ description: '`month`: month ends between from and to; `day`: every day (at most 3660)' }),
+      step: z
+        .enum(['month', 'day'])
+        .default('month')
+        .meta({ description: `\`month\`: month ends between from and to; \`day\`: every day (at most ${MAX_DAILY_POINTS})` }),
     })
     .strict()
     .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+
+/**
+ * The as-of dates of a series (a parsed seriesQuery): the month ends between from and to, or every
+ * day from from to to; more than MAX_DAILY_POINTS days is a 400.
+ */
+export function seriesDates(q: { readonly from: IsoDate; readonly to: IsoDate; readonly step: 'month' | 'day' }): IsoDate[] {
+  if (q.step === 'month') return monthEndsBetween(q.from, q.to);
+  const [from, to] = [dayNumber(q.from), dayNumber(q.to)];
+  if (to - from + 1 > MAX_DAILY_POINTS) throw new HttpProblem(400, `step=day allows at most ${MAX_DAILY_POINTS} points: narrow from/to or use step=month`);
+  const dates: IsoDate[] = [];
+  for (let d = from; d <= to; d++) dates.push(isoDate(d));
+  return dates;
+}
 
 export const seriesResponse = z
   .object({
@@ -69,8 +95,7 @@ export const seriesResponse = z
   })
   .meta({ id: 'KpiSeriesResponse' });
 
-export const explainQuery = (now?: () => Date) =>
-  z.object({ id: kpiIdParam, scope: scopeParam, ...labels, asOf: asOfDate(now).optional() }).strict();
+export const explainQuery = (now?: () => Date) => z.object({ id: kpiIdParam, scope: scopeParam, ...labels, asOf: asOfDate(now).optional() }).strict();
 
 export const explainResponse = z
   .object({
@@ -95,9 +120,7 @@ export const explainResponse = z
 export const partialCountsQuery = (_now?: () => Date) =>
   z
     .object({
-      asOf: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD'),
+      asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD'),
     })
     .strict();
 

@@ -1,11 +1,10 @@
 // Request and response schemas of the target and plan-task routes (api.md "Targets", "Tasks").
 // The alerting service validates requests with them; the gateway documents them in OpenAPI.
 import { z } from 'zod';
-import { targetDefinitionSchema } from '@siliconalley/targets';
+// The statuses are the domain's (targets judge targets, the plan defines task statuses): no copies here.
+import { TASK_STATUSES } from '@siliconalley/contract';
+import { TARGET_STATUSES, targetDefinitionSchema } from '@siliconalley/targets';
 import { asOfDate } from './kpis';
-
-export const TARGET_STATUS_VALUES = ['missed', 'achieved', 'regressing', 'on_track', 'at_risk', 'lagging'] as const;
-export const TASK_STATUS_VALUES = ['not_started', 'in_progress', 'completed', 'blocked'] as const;
 
 export const targetsQuery = (now?: () => Date) => z.object({ asOf: asOfDate(now).optional() }).strict();
 export const tasksQuery = targetsQuery;
@@ -25,7 +24,7 @@ export const targetJudgementSchema = z
     expected: z.number().nullable().meta({ description: 'Value on the straight path from baseline to target on asOf' }),
     ratio: z.number().nullable().meta({ description: '(A − B) / (E − B); null when E = B' }),
     forecast: z.number().nullable().meta({ description: 'OLS line through month-end values read at the due date; null with fewer than 3 points' }),
-    status: z.enum(TARGET_STATUS_VALUES).nullable(),
+    status: z.enum(TARGET_STATUSES).nullable(),
     gapToPath: z.number().nullable().meta({ description: 'E − A' }),
     firmsNeeded: z
       .object({ toPath: z.number().int().nullable(), toTarget: z.number().int().nullable() })
@@ -44,7 +43,7 @@ export const taskEntrySchema = z
     name: z.string(),
     lead: z.array(z.string()).meta({ description: 'Lead departments, normalised' }),
     cooperating: z.array(z.string()).meta({ description: 'Cooperating departments, normalised' }),
-    status: z.enum(TASK_STATUS_VALUES).nullable().meta({ description: 'Latest report whose period ended on or before asOf; null without one' }),
+    status: z.enum(TASK_STATUSES).nullable().meta({ description: 'Latest report whose period ended on or before asOf; null without one' }),
     percentComplete: z.number().nullable(),
     period: z.string().nullable().meta({ description: 'Period (YYYY-Qn) of the report that sets the status' }),
     dueQuarter: z.string().nullable().meta({ description: 'Quarter whose report is due on asOf' }),
@@ -98,7 +97,17 @@ export const decompositionResponse = z
 export const targetDefinitionBody = targetDefinitionSchema.meta({
   id: 'TargetDefinition',
   description: 'An operator target: KPI (+ labels), scope, baseline date (and optional baseline value), target value or multiplier, due date, method linear-v1',
-  examples: [{ id: 'QL_QUALIFIED_2026', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 1.3 }, due: '2026-12-31', method: 'linear-v1' }],
+  examples: [
+    {
+      id: 'QL_QUALIFIED_2026',
+      kpi: 'qualified_firms',
+      scope: 'zone:QL',
+      baselineDate: '2024-12-31',
+      target: { multiplier: 1.3 },
+      due: '2026-12-31',
+      method: 'linear-v1',
+    },
+  ],
 });
 
 export const targetAuditEntrySchema = z

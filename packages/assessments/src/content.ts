@@ -141,7 +141,8 @@ export function assessedNumbers(a: AssessmentBody): Map<string, Leaf> {
   const out = new Map<string, Leaf>();
   for (const k of a.kpis) out.set(kpiKey(k), k.value);
   for (const t of a.targets) {
-    for (const f of ['baseline', 'target', 'actual', 'expected', 'ratio', 'forecast', 'status', 'gapToPath', 'method'] as const) out.set(`target/${t.id}/${f}`, t[f]);
+    for (const f of ['baseline', 'target', 'actual', 'expected', 'ratio', 'forecast', 'status', 'gapToPath', 'method'] as const)
+      out.set(`target/${t.id}/${f}`, t[f]);
     if (t.firmsNeeded) {
       out.set(`target/${t.id}/firmsNeeded/toPath`, t.firmsNeeded.toPath);
       out.set(`target/${t.id}/firmsNeeded/toTarget`, t.firmsNeeded.toTarget);
@@ -155,7 +156,15 @@ export function assessedNumbers(a: AssessmentBody): Map<string, Leaf> {
   for (const d of a.departments) for (const f of ['completed', 'overdue', 'blocked'] as const) out.set(`department/${d.department}/${f}`, d[f]);
   if (a.decomposition) {
     const d = a.decomposition;
-    for (const [k, v] of Object.entries({ zoneFrom: d.zone.from, zoneTo: d.zone.to, districtFrom: d.district.from, districtTo: d.district.to, delta: d.delta, numeratorEffect: d.numeratorEffect, denominatorEffect: d.denominatorEffect })) {
+    for (const [k, v] of Object.entries({
+      zoneFrom: d.zone.from,
+      zoneTo: d.zone.to,
+      districtFrom: d.district.from,
+      districtTo: d.district.to,
+      delta: d.delta,
+      numeratorEffect: d.numeratorEffect,
+      denominatorEffect: d.denominatorEffect,
+    })) {
       out.set(`decomposition/${d.target}/${k}`, v);
     }
   }

@@ -7,8 +7,23 @@ import { INDUSTRY_LABELS, KIND_LABELS, KPI_LABELS, labelOrId, scopeLabel, type L
 const BOM = '\uFEFF';
 
 const HEADER = [
-  'period', 'as_of', 'version', 'kpi', '指标', 'indicator', 'scope', '范围', 'scope_name',
-  'kind', '认定类别', 'kind_name', 'industry', '产业', 'industry_name', 'within_days', 'value',
+  'period',
+  'as_of',
+  'version',
+  'kpi',
+  '指标',
+  'indicator',
+  'scope',
+  '范围',
+  'scope_name',
+  'kind',
+  '认定类别',
+  'kind_name',
+  'industry',
+  '产业',
+  'industry_name',
+  'within_days',
+  'value',
 ];
 
 function field(value: string | number | null | undefined): string {
@@ -27,16 +42,40 @@ export function renderCsv(a: Assessment, zoneNames: Readonly<Record<string, Labe
     const kind = k.kind ? labelOrId(KIND_LABELS, k.kind) : null;
     const industry = k.industry ? labelOrId(INDUSTRY_LABELS, k.industry) : null;
     rows.push([
-      a.period, a.asOf, a.version, k.id, kpi.zh, kpi.en, k.scope, scope.zh, scope.en,
-      k.kind ?? '', kind?.zh ?? '', kind?.en ?? '', k.industry ?? '', industry?.zh ?? '', industry?.en ?? '',
-      k.within ?? null, k.value,
+      a.period,
+      a.asOf,
+      a.version,
+      k.id,
+      kpi.zh,
+      kpi.en,
+      k.scope,
+      scope.zh,
+      scope.en,
+      k.kind ?? '',
+      kind?.zh ?? '',
+      kind?.en ?? '',
+      k.industry ?? '',
+      industry?.zh ?? '',
+      industry?.en ?? '',
+      k.within ?? null,
+      k.value,
     ]);
   }
-  return BOM + rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${BOM + rows.map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
 const ACTION_HEADER = [
-  'list', 'uscc', 'name', 'focus_industry', 'zones', 'lapses_on', 'certificates', 'distance_meters', 'kinds', 'certificate_no', 'valid_until',
+  'list',
+  'uscc',
+  'name',
+  'focus_industry',
+  'zones',
+  'lapses_on',
+  'certificates',
+  'distance_meters',
+  'kinds',
+  'certificate_no',
+  'valid_until',
 ];
 
 /**
@@ -56,5 +95,5 @@ export function renderActionListsCsv(lists: ActionLists): string {
   for (const e of lists.nextTier) {
     rows.push(['next_tier', e.uscc, e.name, e.focusIndustry, e.zones.join(';'), null, null, null, null, e.certificateNo, e.validUntil]);
   }
-  return BOM + rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${BOM + rows.map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }

@@ -28,9 +28,17 @@ export function restatementSection(a: Assessment): string {
   const r = a.restatement;
   const shares = new Set(a.targets.filter((t) => t.kpi === 'zone_share').map((t) => t.id));
   const changes = r.changes
-    .map((c) => `<tr><td><code>${esc(c.key)}</code></td><td class="n">${changeValue(c.key, c.from, shares)}</td><td class="n">${changeValue(c.key, c.to, shares)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td><code>${esc(c.key)}</code></td><td class="n">${changeValue(c.key, c.from, shares)}</td><td class="n">${changeValue(c.key, c.to, shares)}</td></tr>`,
+    )
     .join('');
-  const causes = r.causes.map((c) => `<tr><td><code>${esc(c.type)}</code></td><td><code>${esc(c.source)}</code></td><td class="n">${c.events}</td><td><code>${esc(c.examples.join(', '))}</code></td></tr>`).join('');
+  const causes = r.causes
+    .map(
+      (c) =>
+        `<tr><td><code>${esc(c.type)}</code></td><td><code>${esc(c.source)}</code></td><td class="n">${c.events}</td><td><code>${esc(c.examples.join(', '))}</code></td></tr>`,
+    )
+    .join('');
   return `<section class="restatement"><h2>更正说明 <span class="en">Restatement</span></h2>
 <p>本版本（第 ${a.version} 版）更正第 ${r.previousVersion} 版：后到事件改变了以下数值。<span class="en">Version ${a.version} restates version ${r.previousVersion}: events that arrived later changed these numbers. Earlier versions stay readable.</span></p>
 <table><thead><tr><th>数值 <span class="en">Number</span></th><th>原值 <span class="en">Was</span></th><th>新值 <span class="en">Now</span></th></tr></thead><tbody>${changes}</tbody></table>

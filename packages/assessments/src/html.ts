@@ -28,7 +28,15 @@ function headlineChart(a: Assessment): string {
   const actual = a.headlinePath.points.filter((p) => p.value !== null).map((p) => ({ date: p.asOf, value: p.value! }));
   const series = [
     { name: '实际 Actual', color: '#1f5fbf', points: actual },
-    { name: '直线路径 Straight path', color: '#7a7a7a', dashed: true, points: [{ date: t.baselineDate, value: t.baseline }, { date: t.due, value: t.target }] },
+    {
+      name: '直线路径 Straight path',
+      color: '#7a7a7a',
+      dashed: true,
+      points: [
+        { date: t.baselineDate, value: t.baseline },
+        { date: t.due, value: t.target },
+      ],
+    },
   ];
   const last = actual[actual.length - 1];
   if (t.forecast !== null && last) series.push({ name: '预测 Forecast', color: '#d9822b', dashed: true, points: [last, { date: t.due, value: t.forecast }] });
@@ -64,7 +72,10 @@ function industryChart(a: Assessment, o: HtmlOptions): string {
     colors: ['#1f5fbf', '#c3c3c3'],
     groups: industries.map((i) => ({
       label: labelOrId(INDUSTRY_LABELS, i).zh,
-      values: [kpiValue(a.kpis, 'qualified_by_industry', scope, { industry: i }) ?? 0, kpiValue(a.kpis, 'qualified_by_industry', 'district', { industry: i }) ?? 0],
+      values: [
+        kpiValue(a.kpis, 'qualified_by_industry', scope, { industry: i }) ?? 0,
+        kpiValue(a.kpis, 'qualified_by_industry', 'district', { industry: i }) ?? 0,
+      ],
     })),
   });
 }
@@ -91,7 +102,12 @@ function kpiTable(a: Assessment, o: HtmlOptions): string {
     line(both(KPI_LABELS.zone_share!), 'zone_share'),
     ...Object.entries(KIND_LABELS).map(([kind, l]) => line(`${both(KPI_LABELS.certified_firms!)}: ${both(l)}`, 'certified_firms', { kind })),
     ...[90, 180].flatMap((within) =>
-      ['HNTE', 'SRDI_SME', 'SRDI_GIANT'].map((kind) => line(`${both(KPI_LABELS.expiring_certifications!)} ≤ ${within} 天/days: ${both(KIND_LABELS[kind as 'HNTE'])}`, 'expiring_certifications', { kind, within })),
+      ['HNTE', 'SRDI_SME', 'SRDI_GIANT'].map((kind) =>
+        line(`${both(KPI_LABELS.expiring_certifications!)} ≤ ${within} 天/days: ${both(KIND_LABELS[kind as 'HNTE'])}`, 'expiring_certifications', {
+          kind,
+          within,
+        }),
+      ),
     ),
   ];
   const district = [
@@ -99,7 +115,13 @@ function kpiTable(a: Assessment, o: HtmlOptions): string {
     [KPI_LABELS.new_service_platforms!, kpiValue(a.kpis, 'new_service_platforms', 'district')],
   ] as const;
   return `<table class="kpis"><thead><tr><th>指标 <span class="en">Indicator</span></th>${head}</tr></thead><tbody>${rows.join('')}${district
-    .map(([l, v]) => `<tr><td>${both(l)}</td><td class="n">${decimal(v)}</td>${scopes.slice(1).map(() => '<td class="n">—</td>').join('')}</tr>`)
+    .map(
+      ([l, v]) =>
+        `<tr><td>${both(l)}</td><td class="n">${decimal(v)}</td>${scopes
+          .slice(1)
+          .map(() => '<td class="n">—</td>')
+          .join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
@@ -130,7 +152,8 @@ function tasksTable(a: Assessment): string {
 
 function departmentsTable(a: Assessment): string {
   const rows = a.departments.map(
-    (d) => `<tr><td>${esc(d.department)}</td><td class="n">${d.ledTaskIds.length}</td><td class="n">${d.cooperatingTaskIds.length}</td><td class="n">${d.completed}</td><td class="n">${d.overdue}</td><td class="n">${d.blocked}</td></tr>`,
+    (d) =>
+      `<tr><td>${esc(d.department)}</td><td class="n">${d.ledTaskIds.length}</td><td class="n">${d.cooperatingTaskIds.length}</td><td class="n">${d.completed}</td><td class="n">${d.overdue}</td><td class="n">${d.blocked}</td></tr>`,
   );
   return `<table><thead><tr><th>部门 <span class="en">Department</span></th><th>牵头 <span class="en">Leads</span></th><th>配合 <span class="en">Cooperates</span></th><th>完成 <span class="en">Completed</span></th><th>逾期 <span class="en">Overdue</span></th><th>受阻 <span class="en">Blocked</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -139,7 +162,9 @@ function dataQualitySection(a: Assessment): string {
   const c = a.cutoff;
   const reasons = Object.entries(c.pipeline.rejected).sort(([x], [y]) => x.localeCompare(y));
   const providers = Object.entries(c.pipeline.rejectedByProvider).sort(([x], [y]) => x.localeCompare(y));
-  const offsets = Object.entries(c.acceptedOffsets).map(([p, o]) => `${esc(p)}:${esc(o)}`).join(' ');
+  const offsets = Object.entries(c.acceptedOffsets)
+    .map(([p, o]) => `${esc(p)}:${esc(o)}`)
+    .join(' ');
   return `<table><tbody>
 <tr><td>无法定位企业（期末） <span class="en">Unlocated firms on ${esc(a.asOf)}</span></td><td class="n">${thousands(a.dataQuality.unlocatedFirms)}</td></tr>
 <tr><td>企业未知的认定（期末） <span class="en">Certificates whose firm is not registered</span></td><td class="n">${a.dataQuality.certificatesWithoutKnownFirm}</td></tr>
@@ -169,7 +194,9 @@ code{font-size:.92em}td.changed{font-weight:600}.events{font-weight:normal;font-
 export function renderHtml(a: Assessment, o: HtmlOptions = {}): string {
   const kind = PERIOD_KIND_LABELS[a.kind];
   const headline = a.targets.find((t) => t.id === a.headlinePath?.target);
-  const summary = Object.entries(a.statusSummary).map(([s, n]) => `${both(STATUS_LABELS[s as keyof typeof STATUS_LABELS])} ${n}`).join('；');
+  const summary = Object.entries(a.statusSummary)
+    .map(([s, n]) => `${both(STATUS_LABELS[s as keyof typeof STATUS_LABELS])} ${n}`)
+    .join('；');
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>硅巷行动计划${esc(kind.zh)}评估 ${esc(a.period)} v${a.version} — Silicon Alley ${esc(kind.en.toLowerCase())} assessment</title>

@@ -1,6 +1,6 @@
 // Bilingual labels for reports: Chinese first (the evaluation team's language), English beside.
 // Kinds and industries are worded as in shared/spec/events.md; statuses as kpis.md defines them.
-import type { CertificationKind, FocusIndustry } from '@siliconalley/contract';
+import type { CertificationKind, FocusIndustry, TaskStatus } from '@siliconalley/contract';
 import type { TargetStatus } from '@siliconalley/targets';
 
 export interface Label {
@@ -52,7 +52,7 @@ export const STATUS_LABELS: Record<TargetStatus, Label> = {
   lagging: { zh: '进度滞后', en: 'Lagging' },
 };
 
-export const TASK_STATUS_LABELS: Record<string, Label> = {
+export const TASK_STATUS_LABELS: Record<TaskStatus, Label> = {
   not_started: { zh: '未启动', en: 'Not started' },
   in_progress: { zh: '推进中', en: 'In progress' },
   completed: { zh: '已完成', en: 'Completed' },

@@ -1,7 +1,7 @@
 // Assessment periods: a calendar year `YYYY`, quarter `YYYY-Qn` or month `YYYY-MM` (api.md). An
 // assessment reads everything as of the period's last day, so a period can be assessed only once
 // that day is over in China time (the plan's clock).
-import { isIsoDate } from '@siliconalley/contract';
+import { daysInMonth, isIsoDate } from '@siliconalley/contract';
 
 export type PeriodKind = 'year' | 'quarter' | 'month';
 
@@ -25,10 +25,14 @@ export class PeriodError extends Error {
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 function monthPeriod(year: number, month: number): Period {
-  return { id: `${pad(year, 4)}-${pad(month)}`, kind: 'month', start: `${pad(year, 4)}-${pad(month)}-01`, end: `${pad(year, 4)}-${pad(month)}-${pad(lastDayOfMonth(year, month))}` };
+  return {
+    id: `${pad(year, 4)}-${pad(month)}`,
+    kind: 'month',
+    start: `${pad(year, 4)}-${pad(month)}-01`,
+    end: `${pad(year, 4)}-${pad(month)}-${pad(daysInMonth(year, month))}`,
+  };
 }
 
 function quarterPeriod(year: number, quarter: number): Period {

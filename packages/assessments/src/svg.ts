@@ -1,11 +1,10 @@
 // Small inline SVG charts for the HTML report: no scripts, no external resources, so that a report
 // can be mailed, archived and printed as it is.
+import { dayNumber } from '@siliconalley/contract';
 import { niceAxis, thousands } from './format';
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const DAY_MS = 86_400_000;
-const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / DAY_MS;
 const px = (v: number) => v.toFixed(1);
 
 /** Font size of tick and legend text (the report's CSS says the same). */
@@ -42,10 +41,13 @@ function legend(items: readonly LegendItem[], x0: number, y0: number, maxWidth: 
     const w = markW + 6 + textWidth(item.name);
     if (x > x0 && x + w > x0 + maxWidth) [x, row] = [x0, row + 1];
     const y = y0 + row * ROW_H;
-    const mark = item.mark === 'line'
-      ? `<line x1="${px(x)}" x2="${px(x + markW)}" y1="${y + 7}" y2="${y + 7}" stroke="${item.color}" stroke-width="2.2"${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`
-      : `<rect x="${px(x)}" y="${y + 1}" width="12" height="12" fill="${item.color}"/>`;
-    parts.push(`<g class="legend-item" data-box="${px(x)} ${y} ${px(w)} 14">${mark}<text x="${px(x + markW + 6)}" y="${y + 11}" class="legend">${esc(item.name)}</text></g>`);
+    const mark =
+      item.mark === 'line'
+        ? `<line x1="${px(x)}" x2="${px(x + markW)}" y1="${y + 7}" y2="${y + 7}" stroke="${item.color}" stroke-width="2.2"${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`
+        : `<rect x="${px(x)}" y="${y + 1}" width="12" height="12" fill="${item.color}"/>`;
+    parts.push(
+      `<g class="legend-item" data-box="${px(x)} ${y} ${px(w)} 14">${mark}<text x="${px(x + markW + 6)}" y="${y + 11}" class="legend">${esc(item.name)}</text></g>`,
+    );
     x += w + ITEM_GAP;
   }
   return { svg: parts.join(''), height: items.length === 0 ? 0 : (row + 1) * ROW_H };
@@ -105,7 +107,9 @@ export function lineChart(o: LineChartOptions): string {
     parts.push(`<text x="${px(sx(d))}" y="${top + PLOT_H + 16}" text-anchor="middle" class="tick" data-axis="x">${y}</text>`);
   }
   for (const l of o.levels ?? []) {
-    parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${px(sy(l.value))}" y2="${px(sy(l.value))}" stroke="${l.color}" stroke-width="1.5" stroke-dasharray="2 3" data-series="${esc(l.name)}"/>`);
+    parts.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${px(sy(l.value))}" y2="${px(sy(l.value))}" stroke="${l.color}" stroke-width="1.5" stroke-dasharray="2 3" data-series="${esc(l.name)}"/>`,
+    );
   }
   for (const s of o.series) {
     if (s.points.length === 0) continue;
@@ -137,7 +141,12 @@ export function barChart(o: BarChartOptions): string {
   // The label column is as wide as the longest group label needs (within reason).
   const left = Math.round(Math.min(280, Math.max(80, ...o.groups.map((g) => textWidth(g.label) + 16))));
   const plotW = W - left - 70;
-  const key = legend(o.seriesNames.map((name, i) => ({ name, color: o.colors[i]!, mark: 'box' as const })), left, 4, W - left - 10);
+  const key = legend(
+    o.seriesNames.map((name, i) => ({ name, color: o.colors[i]!, mark: 'box' as const })),
+    left,
+    4,
+    W - left - 10,
+  );
   const top = 4 + key.height + 8;
   const plotH = o.groups.length * rowH;
   const height = top + plotH + 24;

@@ -31,7 +31,8 @@ const yesNo = (b: boolean): string => (b ? '是 Yes' : '否 No');
 const isShare = (kpi: string): boolean => kpi === 'zone_share';
 
 /** Wide (CJK, full-width) characters take two columns of a monospaced width, as Excel sizes them. */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u201c\u201d]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u201c\u201d]/u;
 
 export function displayWidth(text: string): number {
   let n = 0;
@@ -74,8 +75,13 @@ function addTable(wb: Workbook, name: string, headers: readonly string[], rows: 
 
 function summaryRows(a: Assessment): Value[][] {
   const kind = PERIOD_KIND_LABELS[a.kind];
-  const statuses = Object.entries(a.statusSummary).map(([s, n]): Value[] => [`目标状态：${bi(STATUS_LABELS[s as keyof typeof STATUS_LABELS])} Target status`, n ?? 0]);
-  const offsets = Object.entries(a.cutoff.acceptedOffsets).map(([p, o]) => `${p}:${o}`).join(' ');
+  const statuses = Object.entries(a.statusSummary).map(([s, n]): Value[] => [
+    `目标状态：${bi(STATUS_LABELS[s as keyof typeof STATUS_LABELS])} Target status`,
+    n ?? 0,
+  ]);
+  const offsets = Object.entries(a.cutoff.acceptedOffsets)
+    .map(([p, o]) => `${p}:${o}`)
+    .join(' ');
   const r = a.restatement;
   const actions = a.actions;
   return [
@@ -88,7 +94,12 @@ function summaryRows(a: Assessment): Value[][] {
     ['发布时间（UTC） Published (UTC)', instant(a.publishedAt)],
     ['方法 Methods', [a.methods.assessment, a.methods.kpis, ...a.methods.targets].join(', ')],
     ...statuses,
-    ['更正 Restatement', r ? `更正第 ${r.previousVersion} 版，${r.changes.length} 项数值变化 Restates version ${r.previousVersion}: ${r.changes.length} numbers changed` : '无 None'],
+    [
+      '更正 Restatement',
+      r
+        ? `更正第 ${r.previousVersion} 版，${r.changes.length} 项数值变化 Restates version ${r.previousVersion}: ${r.changes.length} numbers changed`
+        : '无 None',
+    ],
     ['数据截止：已存储事件 Cut-off: events stored', a.cutoff.storedEvents],
     ['数据截止：最新接收（UTC） Cut-off: newest received (UTC)', instant(a.cutoff.receivedUpTo)],
     ['数据截止：已应用偏移 Cut-off: accepted-topic offsets', offsets || null],
@@ -100,9 +111,15 @@ function kpiRows(a: Assessment, zoneNames: Readonly<Record<string, Label>>): Val
   return a.kpis.map((k) => {
     const kpi = labelOrId(KPI_LABELS, k.id);
     return [
-      k.id, kpi.zh, kpi.en, k.scope, scopeLabel(k.scope, zoneNames).zh,
-      k.kind ? bi(labelOrId(KIND_LABELS, k.kind)) : null, k.industry ? bi(labelOrId(INDUSTRY_LABELS, k.industry)) : null,
-      k.within ?? null, isShare(k.id) ? pct(k.value) : k.value,
+      k.id,
+      kpi.zh,
+      kpi.en,
+      k.scope,
+      scopeLabel(k.scope, zoneNames).zh,
+      k.kind ? bi(labelOrId(KIND_LABELS, k.kind)) : null,
+      k.industry ? bi(labelOrId(INDUSTRY_LABELS, k.industry)) : null,
+      k.within ?? null,
+      isShare(k.id) ? pct(k.value) : k.value,
     ];
   });
 }
@@ -112,24 +129,55 @@ function targetRows(a: Assessment, zoneNames: Readonly<Record<string, Label>>): 
     // A share target's values are shares; other targets count firms or tasks.
     const v = (x: number | null): Value => (isShare(t.kpi) ? pct(x) : x);
     return [
-      t.id, bi(labelOrId(KPI_LABELS, t.kpi)), t.scope, scopeLabel(t.scope, zoneNames).zh, t.method,
-      day(t.baselineDate), v(t.baseline), day(t.due), v(t.target), v(t.actual), v(t.expected), pct(t.ratio), v(t.forecast),
-      t.status ? bi(STATUS_LABELS[t.status]) : '无数据 No data', v(t.gapToPath), t.firmsNeeded?.toPath ?? null, t.firmsNeeded?.toTarget ?? null,
+      t.id,
+      bi(labelOrId(KPI_LABELS, t.kpi)),
+      t.scope,
+      scopeLabel(t.scope, zoneNames).zh,
+      t.method,
+      day(t.baselineDate),
+      v(t.baseline),
+      day(t.due),
+      v(t.target),
+      v(t.actual),
+      v(t.expected),
+      pct(t.ratio),
+      v(t.forecast),
+      t.status ? bi(STATUS_LABELS[t.status]) : '无数据 No data',
+      v(t.gapToPath),
+      t.firmsNeeded?.toPath ?? null,
+      t.firmsNeeded?.toTarget ?? null,
     ];
   });
 }
 
 function taskRows(a: Assessment): Value[][] {
   return a.tasks.map((t) => [
-    t.id, t.section, t.action, t.name, t.lead.join('、'), t.cooperating.join('、'),
+    t.id,
+    t.section,
+    t.action,
+    t.name,
+    t.lead.join('、'),
+    t.cooperating.join('、'),
     t.status ? bi(labelOrId(TASK_STATUS_LABELS, t.status)) : '未报告 No report',
     { value: t.percentComplete === null ? null : t.percentComplete / 100, numFmt: '0%' },
-    t.period, t.dueQuarter, yesNo(t.overdue), yesNo(t.blocked),
+    t.period,
+    t.dueQuarter,
+    yesNo(t.overdue),
+    yesNo(t.blocked),
   ]);
 }
 
 function departmentRows(a: Assessment): Value[][] {
-  return a.departments.map((d) => [d.department, d.ledTaskIds.length, d.cooperatingTaskIds.length, d.completed, d.overdue, d.blocked, d.ledTaskIds.join(', '), d.cooperatingTaskIds.join(', ')]);
+  return a.departments.map((d) => [
+    d.department,
+    d.ledTaskIds.length,
+    d.cooperatingTaskIds.length,
+    d.completed,
+    d.overdue,
+    d.blocked,
+    d.ledTaskIds.join(', '),
+    d.cooperatingTaskIds.join(', '),
+  ]);
 }
 
 function dataQualityRows(a: Assessment): Value[][] {
@@ -141,7 +189,9 @@ function dataQualityRows(a: Assessment): Value[][] {
     ['已接收事件（截止时） Events accepted (at cut-off)', p.accepted],
     ['重复事件 Duplicates', p.duplicates],
     ...byName(p.rejected).map(([reason, n]): Value[] => [`拒收：${reason} Rejected: ${reason}`, n]),
-    ...byName(p.rejectedByProvider).flatMap(([provider, reasons]) => byName(reasons).map(([reason, n]): Value[] => [`拒收（数据提供方） Rejected from ${provider}: ${reason}`, n])),
+    ...byName(p.rejectedByProvider).flatMap(([provider, reasons]) =>
+      byName(reasons).map(([reason, n]): Value[] => [`拒收（数据提供方） Rejected from ${provider}: ${reason}`, n]),
+    ),
   ];
 }
 
@@ -164,18 +214,65 @@ function actionRows(a: Assessment, zoneNames: Readonly<Record<string, Label>>): 
   const rows: Value[][] = [];
   for (const e of lists.renewalsDue) {
     const certificates = e.certificates.map((c) => `${kind(c.kind)} ${c.certificateNo}（至 ${c.validUntil}）`).join('；');
-    rows.push(['renewals_due', LIST_NAMES.renewals_due, e.uscc, e.name, industry(e.focusIndustry), zones(e.zones), day(e.lapsesOn), certificates, null, null, null, null]);
+    rows.push([
+      'renewals_due',
+      LIST_NAMES.renewals_due,
+      e.uscc,
+      e.name,
+      industry(e.focusIndustry),
+      zones(e.zones),
+      day(e.lapsesOn),
+      certificates,
+      null,
+      null,
+      null,
+      null,
+    ]);
   }
   for (const e of lists.relocationCandidates) {
-    rows.push(['relocation_candidates', LIST_NAMES.relocation_candidates, e.uscc, e.name, industry(e.focusIndustry), zones(e.zones), null, null, { value: e.distanceMeters, numFmt: '#,##0' }, e.kinds.map(kind).join('、'), null, null]);
+    rows.push([
+      'relocation_candidates',
+      LIST_NAMES.relocation_candidates,
+      e.uscc,
+      e.name,
+      industry(e.focusIndustry),
+      zones(e.zones),
+      null,
+      null,
+      { value: e.distanceMeters, numFmt: '#,##0' },
+      e.kinds.map(kind).join('、'),
+      null,
+      null,
+    ]);
   }
   for (const e of lists.nextTier) {
-    rows.push(['next_tier', LIST_NAMES.next_tier, e.uscc, e.name, industry(e.focusIndustry), zones(e.zones), null, null, null, null, e.certificateNo, day(e.validUntil)]);
+    rows.push([
+      'next_tier',
+      LIST_NAMES.next_tier,
+      e.uscc,
+      e.name,
+      industry(e.focusIndustry),
+      zones(e.zones),
+      null,
+      null,
+      null,
+      null,
+      e.certificateNo,
+      day(e.validUntil),
+    ]);
   }
   return rows;
 }
 
-export const SHEET_NAMES = ['概要 Summary', '指标 KPIs', '目标 Targets', '任务 Tasks', '部门 Departments', '数据质量 Data quality', '行动清单 Action lists'] as const;
+export const SHEET_NAMES = [
+  '概要 Summary',
+  '指标 KPIs',
+  '目标 Targets',
+  '任务 Tasks',
+  '部门 Departments',
+  '数据质量 Data quality',
+  '行动清单 Action lists',
+] as const;
 
 export async function renderXlsx(a: Assessment, zoneNames: Readonly<Record<string, Label>> = {}): Promise<Buffer> {
   const wb = new Workbook();
@@ -184,18 +281,100 @@ export async function renderXlsx(a: Assessment, zoneNames: Readonly<Record<strin
   wb.created = wb.modified = new Date(a.publishedAt);
   const [summary, kpis, targets, tasks, departments, quality, actions] = SHEET_NAMES;
   addTable(wb, summary, ['项目 Item', '值 Value'], summaryRows(a));
-  addTable(wb, kpis, ['指标代码 KPI id', '指标 Indicator', '指标（英文） Indicator (English)', '范围代码 Scope', '范围 Scope name', '认定类别 Kind', '产业 Industry', '期限（天） Within (days)', '数值 Value'], kpiRows(a, zoneNames));
-  addTable(wb, targets, [
-    '目标 Target', '指标 Indicator', '范围代码 Scope', '范围 Scope name', '方法 Method', '基期日 Baseline date', '基期值 Baseline', '目标日 Due', '目标值 Target',
-    '实际 Actual', '路径值 Expected', '进度比 Ratio', '预测 Forecast', '状态 Status', '距路径差 Gap to path', '尚需企业（路径） Firms needed (path)', '尚需企业（目标） Firms needed (target)',
-  ], targetRows(a, zoneNames));
-  addTable(wb, tasks, ['序号 #', '部分 Section', '行动 Action', '任务 Task', '牵头单位 Lead', '配合单位 Cooperating', '状态 Status', '进度 Done', '报告期 Reported', '到期季度 Due quarter', '逾期 Overdue', '受阻 Blocked'], taskRows(a));
-  addTable(wb, departments, ['部门 Department', '牵头任务数 Leads', '配合任务数 Cooperates', '完成 Completed', '逾期 Overdue', '受阻 Blocked', '牵头任务 Led tasks', '配合任务 Cooperating tasks'], departmentRows(a));
+  addTable(
+    wb,
+    kpis,
+    [
+      '指标代码 KPI id',
+      '指标 Indicator',
+      '指标（英文） Indicator (English)',
+      '范围代码 Scope',
+      '范围 Scope name',
+      '认定类别 Kind',
+      '产业 Industry',
+      '期限（天） Within (days)',
+      '数值 Value',
+    ],
+    kpiRows(a, zoneNames),
+  );
+  addTable(
+    wb,
+    targets,
+    [
+      '目标 Target',
+      '指标 Indicator',
+      '范围代码 Scope',
+      '范围 Scope name',
+      '方法 Method',
+      '基期日 Baseline date',
+      '基期值 Baseline',
+      '目标日 Due',
+      '目标值 Target',
+      '实际 Actual',
+      '路径值 Expected',
+      '进度比 Ratio',
+      '预测 Forecast',
+      '状态 Status',
+      '距路径差 Gap to path',
+      '尚需企业（路径） Firms needed (path)',
+      '尚需企业（目标） Firms needed (target)',
+    ],
+    targetRows(a, zoneNames),
+  );
+  addTable(
+    wb,
+    tasks,
+    [
+      '序号 #',
+      '部分 Section',
+      '行动 Action',
+      '任务 Task',
+      '牵头单位 Lead',
+      '配合单位 Cooperating',
+      '状态 Status',
+      '进度 Done',
+      '报告期 Reported',
+      '到期季度 Due quarter',
+      '逾期 Overdue',
+      '受阻 Blocked',
+    ],
+    taskRows(a),
+  );
+  addTable(
+    wb,
+    departments,
+    [
+      '部门 Department',
+      '牵头任务数 Leads',
+      '配合任务数 Cooperates',
+      '完成 Completed',
+      '逾期 Overdue',
+      '受阻 Blocked',
+      '牵头任务 Led tasks',
+      '配合任务 Cooperating tasks',
+    ],
+    departmentRows(a),
+  );
   addTable(wb, quality, ['项目 Item', '数值 Value'], dataQualityRows(a));
-  addTable(wb, actions, [
-    '清单 List', '清单名称 List name', '统一社会信用代码 USCC', '企业名称 Firm', '重点产业 Focus industry', '所在园区 Zones', '失效日 Lapses on',
-    '到期证书 Certificates', '距园区边界（米） Distance (m)', '持有类别 Kinds held', '证书编号 Certificate no.', '有效期至 Valid until',
-  ], actionRows(a, zoneNames));
+  addTable(
+    wb,
+    actions,
+    [
+      '清单 List',
+      '清单名称 List name',
+      '统一社会信用代码 USCC',
+      '企业名称 Firm',
+      '重点产业 Focus industry',
+      '所在园区 Zones',
+      '失效日 Lapses on',
+      '到期证书 Certificates',
+      '距园区边界（米） Distance (m)',
+      '持有类别 Kinds held',
+      '证书编号 Certificate no.',
+      '有效期至 Valid until',
+    ],
+    actionRows(a, zoneNames),
+  );
   // exceljs types the result as its own Buffer interface; on Node it is a Buffer already.
   return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
 }

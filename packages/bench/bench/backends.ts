@@ -102,7 +102,8 @@ async function insertExpectingRefusals(side: Side, batch: StoredEventDocument[],
     if (!positions) throw err;
     refusals = positions;
   }
-  if (refusals.length !== refused) throw new Error(`${side.backend}: expected ${refused} duplicate refusals in a batch, the database reported ${refusals.length}`);
+  if (refusals.length !== refused)
+    throw new Error(`${side.backend}: expected ${refused} duplicate refusals in a batch, the database reported ${refusals.length}`);
 }
 
 /** DUP_BATCHES batches with `share` of each replaced by stored events (refused): offered documents per second, per side. */
@@ -121,7 +122,9 @@ async function insertWithRefusals(sides: Side[], fresh: Iterator<StoredEventDocu
       batch.splice(Math.floor(rnd() * (batch.length + 1)), 0, { ...template, _id: eventKey(source, id), source, id });
     }
     const took = await inTurns(sides, b, (side) => insertExpectingRefusals(side, batch, refused));
-    took.forEach((s, i) => (seconds[i]! += s));
+    took.forEach((s, i) => {
+      seconds[i]! += s;
+    });
     offered += batch.length;
     for (const d of batch) if (!picked.has(d._id)) stored.push(d._id);
   }
@@ -135,7 +138,9 @@ async function timedInTurns(sides: Side[], op: (side: Side, i: number) => Promis
   const deadline = performance.now() + SECONDS * 1000;
   for (let i = 0; i < max && performance.now() < deadline; i++) {
     const took = await inTurns(sides, i, (side) => op(side, i));
-    took.forEach((s, k) => ms[k]!.push(s * 1000));
+    took.forEach((s, k) => {
+      ms[k]!.push(s * 1000);
+    });
   }
   return ms;
 }
@@ -154,10 +159,14 @@ async function measure(sides: Side[]): Promise<void> {
     const batch = take(source, Math.min(BATCH, DOCS - n));
     const took = await inTurns(sides, b, async (side) => void (await side.events.insertMany(batch, { ordered: false })));
     n += batch.length;
-    sides.forEach((side, i) => side.loadBatches.push({ end: n, seconds: took[i]! }));
+    sides.forEach((side, i) => {
+      side.loadBatches.push({ end: n, seconds: took[i]! });
+    });
     for (const d of batch) stored.push(d._id);
     if (n % reportEvery < batch.length || n === DOCS) {
-      say(`  ${grouped(n)} stored: ${sides.map((x) => `${x.backend} ${grouped(n / x.loadBatches.reduce((a, l) => a + l.seconds, 0))} docs/s`).join(', ')} so far`);
+      say(
+        `  ${grouped(n)} stored: ${sides.map((x) => `${x.backend} ${grouped(n / x.loadBatches.reduce((a, l) => a + l.seconds, 0))} docs/s`).join(', ')} so far`,
+      );
     }
   }
 
@@ -169,7 +178,9 @@ async function measure(sides: Side[]): Promise<void> {
     side.refusedRate = refusedRates[i]!;
     side.redeliveryRate = redeliveryRates[i]!;
   });
-  say(`inserts with refusals done (${sides.map((x) => `${x.backend} ${grouped(x.refusedRate ?? NaN)} / ${grouped(x.redeliveryRate ?? NaN)} docs/s`).join(', ')})`);
+  say(
+    `inserts with refusals done (${sides.map((x) => `${x.backend} ${grouped(x.refusedRate ?? NaN)} / ${grouped(x.redeliveryRate ?? NaN)} docs/s`).join(', ')})`,
+  );
 
   // c. `_id` equality lookups of stored events, the same random keys on both.
   const keys = Array.from({ length: LOOKUPS + 3 }, () => stored[Math.floor(rnd() * stored.length)]!);
@@ -182,7 +193,9 @@ async function measure(sides: Side[]): Promise<void> {
     LOOKUPS,
     3,
   );
-  sides.forEach((side, i) => (side.lookupMs = lookups[i]!));
+  sides.forEach((side, i) => {
+    side.lookupMs = lookups[i]!;
+  });
   say(`_id lookups done (n=${lookups[0]!.length})`);
 
   // d. The small collection's updates, round-robin over its counters.
@@ -195,7 +208,9 @@ async function measure(sides: Side[]): Promise<void> {
     UPDATES,
     COUNTERS,
   );
-  sides.forEach((side, i) => (side.updateMs = updates[i]!));
+  sides.forEach((side, i) => {
+    side.updateMs = updates[i]!;
+  });
   say(`updates done (n=${updates[0]!.length})`);
 
   // e. The offline rebuild's read: every stored event through one cursor each, advanced in turns of a cursor batch.
@@ -209,7 +224,9 @@ async function measure(sides: Side[]): Promise<void> {
         else done[i] = true;
       }
     });
-    sides.forEach((side, i) => (side.streamSeconds += took[i]!));
+    sides.forEach((side, i) => {
+      side.streamSeconds += took[i]!;
+    });
   }
   for (const side of sides) {
     if (side.streamed !== stored.length) throw new Error(`${side.backend}: streamed ${side.streamed} events, ${stored.length} are stored`);
@@ -237,7 +254,18 @@ async function main(): Promise<void> {
       const instance = await startFerretdb(backend, (l) => say(l));
       const client = new MongoClient(instance.url, { serverSelectionTimeoutMS: 10000 });
       const db = client.db('backendbench');
-      sides.push({ backend, instance, client, events: db.collection('events'), counters: db.collection('counters'), loadBatches: [], lookupMs: [], updateMs: [], streamed: 0, streamSeconds: 0 });
+      sides.push({
+        backend,
+        instance,
+        client,
+        events: db.collection('events'),
+        counters: db.collection('counters'),
+        loadBatches: [],
+        lookupMs: [],
+        updateMs: [],
+        streamed: 0,
+        streamSeconds: 0,
+      });
       await client.connect();
     }
     await measure(sides);
@@ -260,17 +288,81 @@ async function main(): Promise<void> {
     };
     const samples = (a: number[], b: number[]) => ({ sqlite: a.length, postgresql: b.length });
     measures = [
-      { what: `a. bulk insert to ${grouped(DOCS)} (batches of ${grouped(BATCH)}, unordered)`, unit: 'docs/s', higherIsBetter: true, sqlite: loadRate(s, 0, DOCS), postgresql: loadRate(p, 0, DOCS) },
-      { what: `a. bulk insert, first ${grouped(tenth)}`, unit: 'docs/s', higherIsBetter: true, sqlite: loadRate(s, 0, tenth), postgresql: loadRate(p, 0, tenth) },
-      { what: `a. bulk insert, last ${grouped(tenth)}`, unit: 'docs/s', higherIsBetter: true, sqlite: loadRate(s, DOCS - tenth, DOCS), postgresql: loadRate(p, DOCS - tenth, DOCS) },
-      { what: `b. insert, ${Math.round(DUP_SHARE * 100)}% of each batch refused`, unit: 'docs/s', higherIsBetter: true, sqlite: s.refusedRate!, postgresql: p.refusedRate! },
+      {
+        what: `a. bulk insert to ${grouped(DOCS)} (batches of ${grouped(BATCH)}, unordered)`,
+        unit: 'docs/s',
+        higherIsBetter: true,
+        sqlite: loadRate(s, 0, DOCS),
+        postgresql: loadRate(p, 0, DOCS),
+      },
+      {
+        what: `a. bulk insert, first ${grouped(tenth)}`,
+        unit: 'docs/s',
+        higherIsBetter: true,
+        sqlite: loadRate(s, 0, tenth),
+        postgresql: loadRate(p, 0, tenth),
+      },
+      {
+        what: `a. bulk insert, last ${grouped(tenth)}`,
+        unit: 'docs/s',
+        higherIsBetter: true,
+        sqlite: loadRate(s, DOCS - tenth, DOCS),
+        postgresql: loadRate(p, DOCS - tenth, DOCS),
+      },
+      {
+        what: `b. insert, ${Math.round(DUP_SHARE * 100)}% of each batch refused`,
+        unit: 'docs/s',
+        higherIsBetter: true,
+        sqlite: s.refusedRate!,
+        postgresql: p.refusedRate!,
+      },
       { what: 'b. insert, whole batch refused (re-delivery)', unit: 'docs/s', higherIsBetter: true, sqlite: s.redeliveryRate!, postgresql: p.redeliveryRate! },
-      { what: 'c. _id lookup p50', unit: 'ms', higherIsBetter: false, sqlite: percentile(s.lookupMs, 0.5), postgresql: percentile(p.lookupMs, 0.5), n: samples(s.lookupMs, p.lookupMs) },
-      { what: 'c. _id lookup p99', unit: 'ms', higherIsBetter: false, sqlite: percentile(s.lookupMs, 0.99), postgresql: percentile(p.lookupMs, 0.99), n: samples(s.lookupMs, p.lookupMs) },
-      { what: `d. updateOne by _id, ${COUNTERS}-doc collection, p50`, unit: 'ms', higherIsBetter: false, sqlite: percentile(s.updateMs, 0.5), postgresql: percentile(p.updateMs, 0.5), n: samples(s.updateMs, p.updateMs) },
-      { what: `d. updateOne by _id, ${COUNTERS}-doc collection, p99`, unit: 'ms', higherIsBetter: false, sqlite: percentile(s.updateMs, 0.99), postgresql: percentile(p.updateMs, 0.99), n: samples(s.updateMs, p.updateMs) },
-      { what: `d. updateOne by _id, ${COUNTERS}-doc collection`, unit: 'updates/s', higherIsBetter: true, sqlite: perSecond(s.updateMs), postgresql: perSecond(p.updateMs) },
-      { what: `e. full cursor stream of ${grouped(s.streamed)}`, unit: 'docs/s', higherIsBetter: true, sqlite: s.streamed / s.streamSeconds, postgresql: p.streamed / p.streamSeconds },
+      {
+        what: 'c. _id lookup p50',
+        unit: 'ms',
+        higherIsBetter: false,
+        sqlite: percentile(s.lookupMs, 0.5),
+        postgresql: percentile(p.lookupMs, 0.5),
+        n: samples(s.lookupMs, p.lookupMs),
+      },
+      {
+        what: 'c. _id lookup p99',
+        unit: 'ms',
+        higherIsBetter: false,
+        sqlite: percentile(s.lookupMs, 0.99),
+        postgresql: percentile(p.lookupMs, 0.99),
+        n: samples(s.lookupMs, p.lookupMs),
+      },
+      {
+        what: `d. updateOne by _id, ${COUNTERS}-doc collection, p50`,
+        unit: 'ms',
+        higherIsBetter: false,
+        sqlite: percentile(s.updateMs, 0.5),
+        postgresql: percentile(p.updateMs, 0.5),
+        n: samples(s.updateMs, p.updateMs),
+      },
+      {
+        what: `d. updateOne by _id, ${COUNTERS}-doc collection, p99`,
+        unit: 'ms',
+        higherIsBetter: false,
+        sqlite: percentile(s.updateMs, 0.99),
+        postgresql: percentile(p.updateMs, 0.99),
+        n: samples(s.updateMs, p.updateMs),
+      },
+      {
+        what: `d. updateOne by _id, ${COUNTERS}-doc collection`,
+        unit: 'updates/s',
+        higherIsBetter: true,
+        sqlite: perSecond(s.updateMs),
+        postgresql: perSecond(p.updateMs),
+      },
+      {
+        what: `e. full cursor stream of ${grouped(s.streamed)}`,
+        unit: 'docs/s',
+        higherIsBetter: true,
+        sqlite: s.streamed / s.streamSeconds,
+        postgresql: p.streamed / p.streamSeconds,
+      },
       { what: 'disk after the run (PostgreSQL: with WAL)', unit: 'MiB', higherIsBetter: false, sqlite: mib(sDisk), postgresql: mib(pDisk) },
     ];
   } finally {

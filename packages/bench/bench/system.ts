@@ -101,7 +101,9 @@ async function main(): Promise<void> {
         const left = lag && Object.keys(lag).length ? Object.values(lag).reduce((a, b) => a + b, 0) : Infinity;
         if (Date.now() - lastReport > 30_000) {
           lastReport = Date.now();
-          say(`  ingestion: ${Number.isFinite(left) ? grouped(loaded.records - left) : 0} of ${grouped(loaded.records)} after ${((performance.now() - started) / 1000).toFixed(0)} s, RSS peak ${mib(ingest.peakRss()).toFixed(0)} MiB`);
+          say(
+            `  ingestion: ${Number.isFinite(left) ? grouped(loaded.records - left) : 0} of ${grouped(loaded.records)} after ${((performance.now() - started) / 1000).toFixed(0)} s, RSS peak ${mib(ingest.peakRss()).toFixed(0)} MiB`,
+          );
         }
         return left === 0;
       },
@@ -112,11 +114,18 @@ async function main(): Promise<void> {
     const acceptedEnds = (await kafka.partitionEnds([kafka.topic(TOPICS.accepted)]))[kafka.topic(TOPICS.accepted)] ?? {};
     const accepted = Object.values(acceptedEnds).reduce((n, end) => n + Number(end), 0);
     const ingestRate = loaded.records / ingestSeconds;
-    say(`ingestion: ${grouped(loaded.records)} records in ${ingestSeconds.toFixed(0)} s = ${grouped(ingestRate)} events/s, ${grouped(accepted)} accepted; peak RSS ${mib(ingest.peakRss()).toFixed(0)} MiB`);
+    say(
+      `ingestion: ${grouped(loaded.records)} records in ${ingestSeconds.toFixed(0)} s = ${grouped(ingestRate)} events/s, ${grouped(accepted)} accepted; peak RSS ${mib(ingest.peakRss()).toFixed(0)} MiB`,
+    );
 
     // 1b. The indicator replays the accepted topic (from its start, as on every assignment).
     const perfAccepted = consumerPerfAvailable()
-      ? await consumerPerformance({ brokers: env.brokers, include: include([kafka.topic(TOPICS.accepted)]), records: accepted, groupId: kafka.group('bench-perf-accepted') })
+      ? await consumerPerformance({
+          brokers: env.brokers,
+          include: include([kafka.topic(TOPICS.accepted)]),
+          records: accepted,
+          groupId: kafka.group('bench-perf-accepted'),
+        })
       : null;
     if (perfAccepted) say(`ConsumerPerformance on the accepted topic: ${grouped(perfAccepted.eventsPerSecond)} records/s`);
     const indicatorApi = await freePort();
@@ -126,7 +135,9 @@ async function main(): Promise<void> {
     await indicator.waitReady(6 * 3600_000);
     const indicatorSeconds = (performance.now() - started) / 1000;
     const indicatorRate = accepted / indicatorSeconds;
-    say(`indicator: replayed ${grouped(accepted)} accepted events in ${indicatorSeconds.toFixed(1)} s = ${grouped(indicatorRate)} events/s; peak RSS ${mib(indicator.peakRss()).toFixed(0)} MiB`);
+    say(
+      `indicator: replayed ${grouped(accepted)} accepted events in ${indicatorSeconds.toFixed(1)} s = ${grouped(indicatorRate)} events/s; peak RSS ${mib(indicator.peakRss()).toFixed(0)} MiB`,
+    );
 
     const projected = (rate: number) => GOALS.replayEvents / rate;
     figures.push(
@@ -143,7 +154,9 @@ async function main(): Promise<void> {
         what: `replay ${grouped(accepted)} accepted: indicator`,
         value: indicatorRate,
         unit: 'events/s',
-        ...(perfAccepted ? { baseline: { what: 'ConsumerPerformance', value: perfAccepted.eventsPerSecond }, ratio: indicatorRate / perfAccepted.eventsPerSecond } : {}),
+        ...(perfAccepted
+          ? { baseline: { what: 'ConsumerPerformance', value: perfAccepted.eventsPerSecond }, ratio: indicatorRate / perfAccepted.eventsPerSecond }
+          : {}),
         goal: `10M ≤ 15 min (at this rate ${(projected(indicatorRate) / 60).toFixed(1)} min)`,
         met: projected(indicatorRate) <= GOALS.replaySeconds,
       },
@@ -152,7 +165,11 @@ async function main(): Promise<void> {
 
     // 2. Scrapes, with the data loaded and every service up.
     const alertingApi = await freePort();
-    const alerting = await startService('alerting', 'alerting', { ...common, HTTP_PORT: String(alertingApi), INDICATOR_URL: `http://127.0.0.1:${indicatorApi}` });
+    const alerting = await startService('alerting', 'alerting', {
+      ...common,
+      HTTP_PORT: String(alertingApi),
+      INDICATOR_URL: `http://127.0.0.1:${indicatorApi}`,
+    });
     running.push(alerting);
     const gateway = await startService('gateway', 'gateway', {
       ...common,
@@ -168,12 +185,22 @@ async function main(): Promise<void> {
       const { ms, bytes } = await scrapeTimes(s.metricsUrl, SCRAPES);
       largest = Math.max(largest, bytes);
       const [p50, p99] = [percentile(ms, 0.5), percentile(ms, 0.99)];
-      say(`/metrics of ${s.name}: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms, ${grouped(bytes / 1024, 1)} KiB (n=${SCRAPES})`);
-      figures.push({ what: `/metrics ${s.name} p50 (${grouped(bytes / 1024, 0)} KiB)`, value: p50, unit: 'ms', goal: `≤ ${GOALS.scrapeMs} ms`, met: p50 <= GOALS.scrapeMs });
+      say(
+        `/metrics of ${s.name}: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms, ${grouped(bytes / 1024, 1)} KiB (n=${SCRAPES})`,
+      );
+      figures.push({
+        what: `/metrics ${s.name} p50 (${grouped(bytes / 1024, 0)} KiB)`,
+        value: p50,
+        unit: 'ms',
+        goal: `≤ ${GOALS.scrapeMs} ms`,
+        met: p50 <= GOALS.scrapeMs,
+      });
       figures.push({ what: `/metrics ${s.name} p99`, value: p99, unit: 'ms', goal: `≤ ${GOALS.scrapeMs} ms`, met: p99 <= GOALS.scrapeMs });
     }
     const bare = await bareServerScrape(largest, SCRAPES);
-    say(`raw baseline, bare node:http with a static ${grouped(largest / 1024, 1)} KiB body: p50 ${percentile(bare, 0.5).toFixed(2)} ms, p99 ${percentile(bare, 0.99).toFixed(2)} ms`);
+    say(
+      `raw baseline, bare node:http with a static ${grouped(largest / 1024, 1)} KiB body: p50 ${percentile(bare, 0.5).toFixed(2)} ms, p99 ${percentile(bare, 0.99).toFixed(2)} ms`,
+    );
     // The ratio against the bare server: how much of a scrape is the service's own work.
     for (const f of figures.filter((x) => x.what.startsWith('/metrics'))) {
       const p = f.what.includes('p99') ? 0.99 : 0.5;

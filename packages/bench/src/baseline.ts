@@ -13,7 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import { kafkaLibsDir } from '@siliconalley/devstack';
 import { duplicateKeyRefusals } from '@siliconalley/db';
-import { eventKey } from '@siliconalley/store';
+import { eventIdentity } from '@siliconalley/contract';
 
 export interface Throughput {
   events: number;
@@ -25,7 +25,7 @@ export interface Throughput {
 export function rawDocument(topic: string, partition: number, offset: string, value: Buffer, receivedAt: Date): Document {
   const event = JSON.parse(value.toString('utf8')) as Record<string, unknown> & { source: string; id: string; time: string };
   return {
-    _id: eventKey(event.source, event.id),
+    _id: eventIdentity(event),
     ...event,
     origin: { topic, partition, offset },
     receivedAt,
@@ -50,7 +50,10 @@ export async function rawConsumeAndStore(opts: {
   const mongo = new MongoClient(opts.databaseUrl);
   await mongo.connect();
   const collection = mongo.db().collection('rawevents');
-  await mongo.db().createCollection('rawevents').catch(() => undefined);
+  await mongo
+    .db()
+    .createCollection('rawevents')
+    .catch(() => undefined);
   // Like the event store, only `_id` (the event key) is indexed.
   const kafka = new Kafka({ clientId: opts.groupId, brokers: opts.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 1024 * 1024 });
@@ -77,7 +80,9 @@ export async function rawConsumeAndStore(opts: {
       const last = batch.messages[batch.messages.length - 1];
       if (last) {
         resolveOffset(last.offset);
-        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+        });
       }
       await heartbeat();
       stored += ops.length;
@@ -107,7 +112,10 @@ export async function physicalInsertLimit(opts: { databaseUrl: string; documents
   await mongo.connect();
   try {
     const collection = mongo.db().collection('physicalevents');
-    await mongo.db().createCollection('physicalevents').catch(() => undefined);
+    await mongo
+      .db()
+      .createCollection('physicalevents')
+      .catch(() => undefined);
     const size = opts.batch ?? 1000;
     let batch: Document[] = [];
     let stored = 0;

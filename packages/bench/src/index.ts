@@ -8,6 +8,6 @@ export * from './records';
 export * from './publish';
 export * from './baseline';
 export * from './processes';
-export * from './storedEvents';
+export * from './stored-events';
 export * from './ferretdb';
-export * from './backendComparison';
+export * from './backend-comparison';

@@ -10,7 +10,6 @@ import { sleep, until } from './stats';
 
 export const benchLogDir = (): string => join(localDir, 'bench-logs');
 
-
 /** Peak and current resident memory of a live process, in bytes (Linux). */
 export function residentMemory(pid: number): { peak: number; current: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -70,7 +69,10 @@ export async function startService(name: string, workspace: string, env: Record<
         async () => {
           if (exited !== null) throw new Error(`${name} exited with ${exited}: see ${logFile}`);
           peakRss();
-          return fetch(`http://127.0.0.1:${opsPort}/readyz`).then((r) => r.ok, () => false);
+          return fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
         },
         timeoutMs,
       ),

@@ -56,7 +56,13 @@ export function* providerRecords(opts: RecordOptions): Generator<ProviderRecord>
   let produced = 0;
   for (let firm = 0; produced < opts.events; firm++) {
     for (const event of syntheticFirmEvents(firm, opts.seed ?? 1)) {
-      if (opts.mix === 'valid-firms' && (event.type === 'enterprise.updated' || event.type === 'enterprise.deregistered' || event.type === 'certification.revoked' || event.effectiveDate > lastDay)) {
+      if (
+        opts.mix === 'valid-firms' &&
+        (event.type === 'enterprise.updated' ||
+          event.type === 'enterprise.deregistered' ||
+          event.type === 'certification.revoked' ||
+          event.effectiveDate > lastDay)
+      ) {
         continue;
       }
       yield cloudEventRecord(event);

@@ -82,7 +82,13 @@ async function main(): Promise<void> {
     if (stack) await stack.down();
   };
   // Ctrl-C: the services first (they would keep running, orphaned), then the stack.
-  process.once('SIGINT', () => void stopAllServices().then(stop).then(() => process.exit(130)));
+  process.once(
+    'SIGINT',
+    () =>
+      void stopAllServices()
+        .then(stop)
+        .then(() => process.exit(130)),
+  );
   let code = 1;
   try {
     const report = await runChaos({
@@ -105,7 +111,9 @@ async function main(): Promise<void> {
     if (report.problems.length) {
       process.stdout.write(`\n[chaos] FAILED: ${report.problems.length} problems\n${report.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     } else {
-      process.stdout.write(`\n[chaos] PASSED: ${report.published} records, ${report.totalKills} kills, ${report.faults.length} faults, ${Math.round(report.durations.totalMs / 1000)} s\n`);
+      process.stdout.write(
+        `\n[chaos] PASSED: ${report.published} records, ${report.totalKills} kills, ${report.faults.length} faults, ${Math.round(report.durations.totalMs / 1000)} s\n`,
+      );
       code = 0;
     }
   } catch (err) {

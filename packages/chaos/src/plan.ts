@@ -44,7 +44,10 @@ export function faultPlan(o: PlanOptions): PlannedFault[] {
   const maxDelay = o.maxDelayMs ?? 2000;
   const planned = faults.map((fault) => ({ step: between(0, o.steps - 2), delayMs: between(0, maxDelay), fault }));
   // Stable order: by step, then by the drawn delay (ties keep the drawing order).
-  return planned.map((p, i) => ({ p, i })).sort((a, b) => a.p.step - b.p.step || a.p.delayMs - b.p.delayMs || a.i - b.i).map(({ p }) => p);
+  return planned
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.step - b.p.step || a.p.delayMs - b.p.delayMs || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 /** mulberry32 via testkit: small, fast, seedable (shared with the plan for the per-run choices). */

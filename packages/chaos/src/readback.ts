@@ -10,7 +10,13 @@ export const signature = (topic: string, key: string | null, value: string | Buf
     .update(value ?? '')
     .digest('base64');
 
-export async function readTopics(kafka: KafkaClient, topics: string[], onRecord: (r: InboundRecord) => void, groupSuffix: string, timeoutMs = 600000): Promise<number> {
+export async function readTopics(
+  kafka: KafkaClient,
+  topics: string[],
+  onRecord: (r: InboundRecord) => void,
+  groupSuffix: string,
+  timeoutMs = 600000,
+): Promise<number> {
   const remaining = new Map<string, bigint>();
   const ranges = await kafka.partitionRanges(topics);
   for (const topic of topics) {

@@ -111,12 +111,32 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   };
   const indicatorUrl = `http://127.0.0.1:${ports.indicatorApi}`;
   const specs: ServiceSpec[] = [
-    { name: 'ingest-registration', workspace: 'ingest', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'ingest-registration', INGEST_STREAMS: 'enterprise' } },
+    {
+      name: 'ingest-registration',
+      workspace: 'ingest',
+      opsPort: await freePort(),
+      env: { ...common, SERVICE_NAME: 'ingest-registration', INGEST_STREAMS: 'enterprise' },
+    },
     // A second replica of the largest stream: when one member freezes, the other takes its partitions over.
-    { name: 'ingest-registration-2', workspace: 'ingest', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'ingest-registration-2', INGEST_STREAMS: 'enterprise' } },
-    { name: 'ingest-certification', workspace: 'ingest', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'ingest-certification', INGEST_STREAMS: 'certification' } },
+    {
+      name: 'ingest-registration-2',
+      workspace: 'ingest',
+      opsPort: await freePort(),
+      env: { ...common, SERVICE_NAME: 'ingest-registration-2', INGEST_STREAMS: 'enterprise' },
+    },
+    {
+      name: 'ingest-certification',
+      workspace: 'ingest',
+      opsPort: await freePort(),
+      env: { ...common, SERVICE_NAME: 'ingest-certification', INGEST_STREAMS: 'certification' },
+    },
     { name: 'ingest-task', workspace: 'ingest', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'ingest-task', INGEST_STREAMS: 'task' } },
-    { name: 'indicator', workspace: 'indicator', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'indicator', HTTP_PORT: String(ports.indicatorApi) } },
+    {
+      name: 'indicator',
+      workspace: 'indicator',
+      opsPort: await freePort(),
+      env: { ...common, SERVICE_NAME: 'indicator', HTTP_PORT: String(ports.indicatorApi) },
+    },
     {
       name: 'alerting',
       workspace: 'alerting',
@@ -127,7 +147,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       name: 'gateway',
       workspace: 'gateway',
       opsPort: await freePort(),
-      env: { ...common, SERVICE_NAME: 'gateway', HTTP_PORT: String(ports.gateway), INDICATOR_URL: indicatorUrl, ALERTING_URL: `http://127.0.0.1:${ports.alertingApi}`, RATE_LIMIT_PER_MINUTE: '1000000' },
+      env: {
+        ...common,
+        SERVICE_NAME: 'gateway',
+        HTTP_PORT: String(ports.gateway),
+        INDICATOR_URL: indicatorUrl,
+        ALERTING_URL: `http://127.0.0.1:${ports.alertingApi}`,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+      },
     },
   ];
   const services = new Map(specs.map((s) => [s.name, new ServiceProcess(s, join(workDir, `${s.name}.log`), say)]));
@@ -174,7 +201,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const topic = slice[i]!.topic;
         const run: LogRecord[] = [];
         while (i < slice.length && slice[i]!.topic === topic && run.length < batchSize) run.push(slice[i++]!);
-        await kafka.send(kafka.topic(topic), run.map((r) => ({ key: r.key, headers: r.headers, value: r.value })));
+        await kafka.send(
+          kafka.topic(topic),
+          run.map((r) => ({ key: r.key, headers: r.headers, value: r.value })),
+        );
         for (const r of run) {
           const sig = signature(kafka.topic(r.topic), r.key, r.value);
           const list = intendedBySignature.get(sig);
@@ -308,13 +338,7 @@ async function inject(
   }
 }
 
-async function waitDrained(
-  kafka: KafkaClient,
-  published: number,
-  indicator: ServiceProcess,
-  timeoutMs: number,
-  say: (line: string) => void,
-): Promise<void> {
+async function waitDrained(kafka: KafkaClient, published: number, indicator: ServiceProcess, timeoutMs: number, say: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let nextReport = Date.now() + 60_000;
@@ -326,7 +350,16 @@ async function waitDrained(
     try {
       const lags: Record<string, number> = {};
       for (const [group, topics] of Object.entries(ingestGroups)) {
-        Object.assign(lags, prefixKeys(await kafka.consumerLag(kafka.group(group), topics.map((t) => kafka.topic(t))), kafka.group(group)));
+        Object.assign(
+          lags,
+          prefixKeys(
+            await kafka.consumerLag(
+              kafka.group(group),
+              topics.map((t) => kafka.topic(t)),
+            ),
+            kafka.group(group),
+          ),
+        );
       }
       const indicatorLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
       Object.assign(lags, prefixKeys(indicatorLag, kafka.group(CONSUMER_GROUPS.indicator)));
@@ -346,4 +379,3 @@ async function waitDrained(
 }
 
 const prefixKeys = (r: Record<string, number>, prefix: string) => Object.fromEntries(Object.entries(r).map(([k, v]) => [`${prefix} ${k}`, v]));
-

@@ -15,7 +15,6 @@ export interface ServiceSpec {
   opsPort: number;
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function httpOk(url: string): Promise<boolean> {

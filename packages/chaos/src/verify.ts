@@ -3,8 +3,8 @@
 // recount from the event store, and targets and tasks equal a judgement on that recount;
 // rebalances stayed within the bound their causes allow.
 import { readFileSync, existsSync } from 'node:fs';
-import { SOURCE_TOPICS, TOPICS, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
-import { CONSUMER_GROUPS, DLQ_HEADERS, type KafkaClient } from '@siliconalley/kafka';
+import { SOURCE_TOPICS, TOPICS, chinaDateOf, dayNumber, isoDate, monthEndsBetween } from '@siliconalley/contract';
+import { CONSUMER_GROUPS, DLQ_HEADERS, recordPosition, type KafkaClient } from '@siliconalley/kafka';
 import type { TaskReport } from '@siliconalley/plan';
 import type { Store } from '@siliconalley/store';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
@@ -117,7 +117,7 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
     kafka,
     SOURCE_TOPICS.map((t) => kafka.topic(t)),
     (r) => {
-      const position = `${r.topic}/${r.partition}/${r.offset}`;
+      const position = recordPosition(r);
       seen.add(position);
       const sig = signature(r.topic, r.key, r.value);
       const got = dispositionOf.get(position) ?? 'no disposition';
@@ -135,9 +135,11 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
   for (const [sig, wanted] of v.intendedBySignature) {
     const got = [...(actualBySignature.get(sig) ?? [])].sort();
     const want = [...wanted].sort();
-    if (JSON.stringify(got) !== JSON.stringify(want) && mismatched++ < MAX_LISTED) problems.push(`record ${sig}: dispositions ${JSON.stringify(got)}, intended ${JSON.stringify(want)}`);
+    if (JSON.stringify(got) !== JSON.stringify(want) && mismatched++ < MAX_LISTED)
+      problems.push(`record ${sig}: dispositions ${JSON.stringify(got)}, intended ${JSON.stringify(want)}`);
   }
-  for (const sig of actualBySignature.keys()) if (!v.intendedBySignature.has(sig) && mismatched++ < MAX_LISTED) problems.push(`record ${sig} read back was never published`);
+  for (const sig of actualBySignature.keys())
+    if (!v.intendedBySignature.has(sig) && mismatched++ < MAX_LISTED) problems.push(`record ${sig} read back was never published`);
   if (mismatched > MAX_LISTED) problems.push(`… ${mismatched - MAX_LISTED} more records with other dispositions than intended`);
   v.say(`[chaos] dispositions checked: ${readBack} records, ${mismatched} mismatches`);
 
@@ -147,23 +149,34 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
     kafka,
     [kafka.topic(TOPICS.deadLetter)],
     (r) => {
-      const position = `${r.headers[DLQ_HEADERS.topic]}/${r.headers[DLQ_HEADERS.partition]}/${r.headers[DLQ_HEADERS.offset]}`;
+      // The rejected record's own position, from the headers the dead-letter producer wrote.
+      const h = r.headers;
+      const position = recordPosition({
+        topic: String(h[DLQ_HEADERS.topic]),
+        partition: String(h[DLQ_HEADERS.partition]),
+        offset: String(h[DLQ_HEADERS.offset]),
+      });
       dlqCopies.set(position, (dlqCopies.get(position) ?? 0) + 1);
     },
     'deadletter',
   );
   const rejectedPositions = [...dispositionOf].filter(([, d]) => d.startsWith('rejected:')).map(([p]) => p);
   const notDeadLettered = rejectedPositions.filter((p) => !dlqCopies.has(p));
-  if (notDeadLettered.length) problems.push(`${notDeadLettered.length} rejected records missing from the dead-letter topic, e.g. ${notDeadLettered.slice(0, 5).join(', ')}`);
+  if (notDeadLettered.length)
+    problems.push(`${notDeadLettered.length} rejected records missing from the dead-letter topic, e.g. ${notDeadLettered.slice(0, 5).join(', ')}`);
   const rejectedSet = new Set(rejectedPositions);
   const wronglyDeadLettered = [...dlqCopies.keys()].filter((p) => !rejectedSet.has(p));
-  if (wronglyDeadLettered.length) problems.push(`${wronglyDeadLettered.length} dead letters for records not rejected, e.g. ${wronglyDeadLettered.slice(0, 5).join(', ')}`);
+  if (wronglyDeadLettered.length)
+    problems.push(`${wronglyDeadLettered.length} dead letters for records not rejected, e.g. ${wronglyDeadLettered.slice(0, 5).join(', ')}`);
 
   // 3. No partition stayed blocked: every group has committed everything.
   const lags: Record<string, number> = {};
   const groups: [string, string[]][] = [...Object.entries(ingestGroups), [CONSUMER_GROUPS.indicator, [TOPICS.accepted]]];
   for (const [group, topics] of groups) {
-    const lag = await kafka.consumerLag(kafka.group(group), topics.map((t) => kafka.topic(t)));
+    const lag = await kafka.consumerLag(
+      kafka.group(group),
+      topics.map((t) => kafka.topic(t)),
+    );
     for (const [topic, n] of Object.entries(lag)) lags[`${group} ${topic}`] = n;
     if (Object.keys(lag).length !== topics.length) problems.push(`group ${group} has no committed offsets for ${topics.join(', ')}`);
   }
@@ -176,18 +189,21 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
   const events = read.events;
   if (events !== counts.accepted) problems.push(`${events} events stored for ${counts.accepted} accepted records`);
   const today = chinaDateOf(new Date());
+  // ISO dates compare as text.
   const last = v.log.to < today ? v.log.to : today;
   const rnd = seededRandom(v.seed ^ 0xda7e);
   const days = new Set(monthEndsBetween(v.log.from, last));
-  const span = (Date.parse(last) - Date.parse(v.log.from)) / 86400000;
-  for (let i = 0; i < 4; i++) days.add(new Date(Date.parse(v.log.from) + Math.floor(rnd() * span) * 86400000).toISOString().slice(0, 10));
+  const first = dayNumber(v.log.from);
+  const span = dayNumber(last) - first;
+  for (let i = 0; i < 4; i++) days.add(isoDate(first + Math.floor(rnd() * span)));
   for (const d of Object.keys(v.log.expected?.asOf ?? {})) if (d <= today) days.add(d);
   const dates = [...days].sort();
   const get = async (path: string): Promise<Record<string, unknown>> => {
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${v.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${v.token}` } }).catch(() => null);
       if (res?.ok) return (await res.json()) as Record<string, unknown>;
-      if (attempt > 60 || (res && res.status !== 503 && res.status !== 502)) throw new Error(`GET ${path}: ${res ? `${res.status} ${await res.text()}` : 'no answer'}`);
+      if (attempt > 60 || (res && res.status !== 503 && res.status !== 502))
+        throw new Error(`GET ${path}: ${res ? `${res.status} ${await res.text()}` : 'no answer'}`);
       await sleep(1000);
     }
   };
@@ -195,9 +211,15 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
   let kpiProblems = 0;
   for (const asOf of dates) {
     const body = await get(`/kpis?asOf=${asOf}`);
-    const served = new Map((body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [entryKey(e), e.value]));
+    const served = new Map(
+      (body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [
+        entryKey(e),
+        e.value,
+      ]),
+    );
     const recount = rebuilt.engine.kpis(asOf);
-    if (served.size !== recount.length && kpiProblems++ < MAX_LISTED) problems.push(`${asOf}: the API serves ${served.size} KPI entries, the recount has ${recount.length}`);
+    if (served.size !== recount.length && kpiProblems++ < MAX_LISTED)
+      problems.push(`${asOf}: the API serves ${served.size} KPI entries, the recount has ${recount.length}`);
     for (const e of recount) {
       entries += 1;
       const key = entryKey(e);

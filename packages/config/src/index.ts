@@ -75,9 +75,17 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 export const kafkaBrokers = z
   .string()
   .default('127.0.0.1:9092')
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1));
-export const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/siliconalley');
+export const mongoUrl = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+  .default('mongodb://127.0.0.1:27017/siliconalley');
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 export const booleanFlag = (fallback: boolean) =>
   z
@@ -125,7 +133,15 @@ export const internalApiSecret = z
 export const legacyUsccAllowList = z
   .string()
   .default('')
-  .transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean)));
+  .transform(
+    (s) =>
+      new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+  );
 
 export const commonEnv = {
   LOG_LEVEL: logLevel,

@@ -1,110 +1,57 @@
-// Calendar-date arithmetic on `YYYY-MM-DD` strings (events.md "Dates"): business dates are days
-// in China time, never instants, so they are computed on the proleptic Gregorian calendar with
-// integer day numbers and no time zone. `YYYY-MM-DD` strings order correctly as plain strings.
+// Calendar-date arithmetic on `YYYY-MM-DD` strings (events.md "Dates"). The calendar rules
+// themselves (leap years, month ends, day numbers) live once in days.ts; these are its string
+// faces. `YYYY-MM-DD` strings order correctly as plain strings.
+import {
+  type CalendarDay,
+  addYearsToDay,
+  civilOfDay,
+  dayNumber,
+  dayNumberOrNaN,
+  formatIsoDate,
+  isMonthEndDay,
+  isoDate,
+  monthEndDay,
+  monthEndDaysBetween,
+} from './days';
 
 /** A calendar day in China time, `YYYY-MM-DD`. */
 export type IsoDate = string;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export interface CalendarDay {
-  year: number;
-  /** 1..12 */
-  month: number;
-  /** 1..31 */
-  day: number;
-}
-
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-function toCalendarDay(value: string): CalendarDay | null {
-  const match = ISO_DATE.exec(value);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return { year, month, day };
-}
-
 /** A real calendar day written `YYYY-MM-DD` (so `2024-02-29` yes, `2023-02-29` and `2024-2-1` no). */
 export function isIsoDate(value: unknown): value is IsoDate {
-  return typeof value === 'string' && toCalendarDay(value) !== null;
+  return typeof value === 'string' && !Number.isNaN(dayNumberOrNaN(value));
 }
 
 export function parseIsoDate(date: IsoDate): CalendarDay {
-  const day = toCalendarDay(date);
-  if (!day) throw new RangeError(`not a calendar date YYYY-MM-DD: ${JSON.stringify(date)}`);
-  return day;
-}
-
-export function formatIsoDate({ year, month, day }: CalendarDay): IsoDate {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-// Day numbers relative to 1970-01-01 (H. Hinnant's civil-calendar algorithms): exact for any
-// year and independent of the JavaScript Date's time-zone and two-digit-year quirks.
-function dayNumber({ year, month, day }: CalendarDay): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function fromDayNumber(n: number): CalendarDay {
-  const z = n + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+  return civilOfDay(dayNumber(date));
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {
-  return formatIsoDate(fromDayNumber(dayNumber(parseIsoDate(date)) + days));
+  return isoDate(dayNumber(date) + days);
 }
 
 /** Whole days from `from` to `to`: positive when `to` is later. */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
-  return dayNumber(parseIsoDate(to)) - dayNumber(parseIsoDate(from));
+  return dayNumber(to) - dayNumber(from);
 }
 
-/**
- * The same month and day `years` later. 29 February in a target year without one becomes
- * 1 March, so that "n years − 1 day" ends on 28 February (2024-02-29 + 3 years − 1 day = 2027-02-28,
- * events.md `certification.granted`).
- */
+/** The same month and day `years` later; 29 February rolls over to 1 March (days.ts `addYearsToDay`). */
 export function addYears(date: IsoDate, years: number): IsoDate {
-  const { year, month, day } = parseIsoDate(date);
-  const target = year + years;
-  if (month === 2 && day === 29 && !isLeapYear(target)) return formatIsoDate({ year: target, month: 3, day: 1 });
-  return formatIsoDate({ year: target, month, day });
+  return isoDate(addYearsToDay(dayNumber(date), years));
 }
 
 /** The last day of the month that `date` is in. */
 export function monthEnd(date: IsoDate): IsoDate {
-  const { year, month } = parseIsoDate(date);
-  return formatIsoDate({ year, month, day: daysInMonth(year, month) });
+  return isoDate(monthEndDay(dayNumber(date)));
 }
 
 export function isMonthEnd(date: IsoDate): boolean {
-  return monthEnd(date) === date;
+  return isMonthEndDay(dayNumber(date));
 }
 
 /** Every month end m with from ≤ m ≤ to, in order. */
 export function monthEndsBetween(from: IsoDate, to: IsoDate): IsoDate[] {
-  const ends: IsoDate[] = [];
-  for (let end = monthEnd(from); end <= to; end = monthEnd(addDays(end, 1))) ends.push(end);
-  return ends;
+  return monthEndDaysBetween(dayNumber(from), dayNumber(to)).map(isoDate);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The CloudEvents 1.0 envelope as events.md requires it. Breaking it is `malformed`.
 import { z } from 'zod';
 import { isRfc3339Timestamp } from './dates';
-import { isJsonDataContentType } from './mediaTypes';
+import { isJsonDataContentType } from './media-types';
 import { wellFormed } from './text';
 
 const attribute = (instruction: string) => z.string({ error: instruction }).min(1, { error: instruction });
@@ -16,15 +16,10 @@ const DATA_CONTENT_TYPE_INSTRUCTION = 'send datacontenttype "application/json", 
 export const cloudEventEnvelope = z.object({
   specversion: z.literal('1.0', { error: 'send specversion "1.0" (CloudEvents 1.0)' }),
   id: attribute('send id as a non-empty string, unique per source: (source, id) identifies the event'),
-  source: attribute(SOURCE_INSTRUCTION)
-    .refine(isUriReference, { error: SOURCE_INSTRUCTION })
-    .meta({ format: 'uri-reference' }),
+  source: attribute(SOURCE_INSTRUCTION).refine(isUriReference, { error: SOURCE_INSTRUCTION }).meta({ format: 'uri-reference' }),
   type: attribute('send type as the full type name, e.g. cn.gov.dongcheng.siliconalley.enterprise.registered.v1'),
-  time: z
-    .string({ error: TIME_INSTRUCTION })
-    .refine(isRfc3339Timestamp, { error: TIME_INSTRUCTION })
-    .meta({ format: 'date-time' }),
-  subject: attribute("send subject as the firm's USCC (equal to data.uscc), or the task id \"1\"..\"34\" for task reports"),
+  time: z.string({ error: TIME_INSTRUCTION }).refine(isRfc3339Timestamp, { error: TIME_INSTRUCTION }).meta({ format: 'date-time' }),
+  subject: attribute('send subject as the firm\'s USCC (equal to data.uscc), or the task id "1".."34" for task reports'),
   datacontenttype: z
     .string({ error: DATA_CONTENT_TYPE_INSTRUCTION })
     .refine(isJsonDataContentType, { error: DATA_CONTENT_TYPE_INSTRUCTION })

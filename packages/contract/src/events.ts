@@ -1,13 +1,6 @@
 // The accepted, normalised events that everything behind the ingestion door works with.
 // Optional fields of the contract are normalised to `null` so consumers never see `undefined`.
-import type {
-  CertificationKind,
-  CertificationLevel,
-  CrsName,
-  DeregistrationReason,
-  FocusIndustry,
-  TaskStatus,
-} from './vocabulary';
+import type { CertificationKind, CertificationLevel, CrsName, DeregistrationReason, FocusIndustry, TaskStatus } from './vocabulary';
 import type { IsoDate } from './dates';
 
 export interface GeoLocation {
@@ -110,3 +103,12 @@ export type CertificationEvent = CertificationGranted | CertificationRevoked;
 /** What a firm's history is made of; keyed by USCC (= subject). */
 export type FirmEvent = EnterpriseEvent | CertificationEvent;
 export type AcceptedEvent = FirmEvent | TaskProgressReported;
+
+/**
+ * The idempotency key of an event, (source, id), as one string: every map, set and duplicate check
+ * keys events by it. JSON keeps the pair unambiguous for any characters. It is also the event
+ * store's `_id` (packages/store), so its spelling must never change: stored documents use it.
+ */
+export function eventIdentity(event: { readonly source: string; readonly id: string }): string {
+  return JSON.stringify([event.source, event.id]);
+}

@@ -3,7 +3,8 @@
 // grants), what it answers (in HTTP's words: `header ce-subject`, `request body`) and the Kafka
 // record it publishes for each event, which ingestion then judges the same way (parseKafkaRecord).
 // There is no topic over HTTP: the type decides it.
-import { APPLICATION_JSON, CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './mediaTypes';
+import { APPLICATION_JSON, CLOUDEVENTS_BATCH_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './media-types';
+import { envelopeHints, jsonEnvelopeHints, type EnvelopeHints } from './hints';
 import { isJsonObject, jsonDepthExceeds, jsonText, MAX_JSON_DEPTH, notAnObject, parseJsonPayload, parseJsonText, tooDeep, type JsonPayload } from './payload';
 import { MAX_EVENT_BYTES, tooLarge } from './rejections';
 import { topicOfType, type SourceTopic } from './topics';
@@ -63,8 +64,6 @@ export type HttpRequestParse = { ok: true; contentMode: HttpContentMode; events:
 const HTTP_PREFIX = 'ce-';
 const KAFKA_PREFIX = 'ce_';
 
-const NO_HINTS: HttpEventHints = { id: null, source: null, type: null };
-
 const headerRecord = (): Record<string, string> => Object.create(null) as Record<string, string>;
 
 const problem = (status: 400 | 415, message: string): HttpRequestProblem => ({ ok: false, status, reason: 'malformed', message });
@@ -78,10 +77,9 @@ const unsupported = (contentType: string | undefined) =>
 
 const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-function hintsOf(value: unknown): HttpEventHints {
-  if (!isJsonObject(value)) return NO_HINTS;
-  const type = stringOrNull(value.type);
-  return { id: stringOrNull(value.id), source: stringOrNull(value.source), type: type === null ? null : shortTypeOf(type) };
+/** The envelope's hints (hints.ts) with the type it claims as one of the contract's, for the grants. */
+function httpHints({ id, source, type }: EnvelopeHints): HttpEventHints {
+  return { id, source, type: type === null ? null : shortTypeOf(type) };
 }
 
 function event(index: number, verdict: Validation, hints: HttpEventHints, record: HttpKafkaRecord): HttpEvent {
@@ -120,7 +118,7 @@ function structured(request: HttpRequestIn, ctx: ContractContext): HttpEvent {
   // and source (the provider's grants), within the request size the gateway takes.
   const text = jsonText(body, what);
   const json: JsonPayload = text.ok ? parseJsonText(text.text, what) : text;
-  const hints = json.ok ? hintsOf(json.value) : NO_HINTS;
+  const hints = httpHints(jsonEnvelopeHints(json.ok ? json.value : undefined));
   const headers = headerRecord();
   headers['content-type'] = request.contentType ?? CLOUDEVENTS_JSON;
   const key = json.ok && isJsonObject(json.value) ? stringOrNull(json.value.subject) : null;
@@ -153,7 +151,7 @@ function batch(body: Buffer, ctx: ContractContext): HttpRequestParse {
     const headers = headerRecord();
     headers['content-type'] = CLOUDEVENTS_JSON;
     const key = isJsonObject(element) ? stringOrNull(element.subject) : null;
-    return event(index, verdict, hintsOf(element), { key, headers, value });
+    return event(index, verdict, httpHints(jsonEnvelopeHints(element)), { key, headers, value });
   });
   return { ok: true, contentMode: 'batch', events };
 }
@@ -219,8 +217,7 @@ function binary(request: HttpRequestIn, ctx: ContractContext): HttpRequestParse 
     const candidate: Record<string, unknown> = { ...Object.fromEntries(attributes), datacontenttype: request.contentType, data };
     verdict = check(candidate, ctx, binaryLabel);
   }
-  const type = attributes.get('type');
-  const hints: HttpEventHints = { id: attributes.get('id') ?? null, source: attributes.get('source') ?? null, type: type === undefined ? null : shortTypeOf(type) };
+  const hints = httpHints(envelopeHints((name) => attributes.get(name)));
   return { ok: true, contentMode: 'binary', events: [event(0, verdict, hints, { key: attributes.get('subject') ?? null, headers, value: body })] };
 }
 

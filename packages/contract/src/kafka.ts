@@ -1,6 +1,6 @@
 // CloudEvents Kafka protocol binding (events.md "On Kafka"): structured and binary content modes.
 import type { AcceptedEvent } from './events';
-import { APPLICATION_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './mediaTypes';
+import { APPLICATION_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './media-types';
 import { byteLengthOf, isJsonObject, notAnObject, parseJsonPayload } from './payload';
 import { MAX_EVENT_BYTES, reject, tooLarge, type Rejection } from './rejections';
 import { validateCloudEvent, type ContractContext } from './validate';
@@ -37,7 +37,7 @@ const ATTRIBUTE_HEADER_PREFIX = 'ce_';
  */
 const REQUIRED_ATTRIBUTES: ReadonlySet<string> = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject']);
 
-function headerText(value: KafkaHeaderValue): string | undefined {
+export function headerText(value: KafkaHeaderValue): string | undefined {
   const last = value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value) ? value : value[value.length - 1];
   if (last === null || last === undefined) return undefined;
   return typeof last === 'string' ? last : last.toString('utf8');

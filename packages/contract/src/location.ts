@@ -4,8 +4,7 @@
 export const LONGITUDE_RANGE = { min: 73, max: 136 } as const;
 export const LATITUDE_RANGE = { min: 3, max: 54 } as const;
 
-const within = (value: number, range: { min: number; max: number }) =>
-  Number.isFinite(value) && value >= range.min && value <= range.max;
+const within = (value: number, range: { min: number; max: number }) => Number.isFinite(value) && value >= range.min && value <= range.max;
 
 /** What is wrong with a point, worded for the provider; null when it lies in the box. */
 export function locationProblem(location: { lon: number; lat: number }): string | null {

@@ -13,33 +13,25 @@ import { isIsoDate } from './dates';
 import { LATITUDE_RANGE, LONGITUDE_RANGE } from './location';
 import { wellFormed } from './text';
 import { USCC_PATTERN } from './uscc';
-import {
-  CERTIFICATION_KINDS,
-  CERTIFICATION_LEVELS,
-  CRS_NAMES,
-  DEREGISTRATION_REASONS,
-  FOCUS_INDUSTRIES,
-  type ShortType,
-} from './vocabulary';
+import { CERTIFICATION_KINDS, CERTIFICATION_LEVELS, CRS_NAMES, DEREGISTRATION_REASONS, FOCUS_INDUSTRIES, type ShortType } from './vocabulary';
 
 const oneOf = (values: readonly string[]) => values.join(', ');
 
 /** A non-empty string of well-formed Unicode. */
 const text = (instruction: string) => wellFormed(z.string({ error: instruction }).min(1, { error: instruction }));
 /** May be absent or null (normalised to null). */
-const optionalString = (instruction: string) => wellFormed(z.string({ error: instruction })).nullable().optional();
+const optionalString = (instruction: string) =>
+  wellFormed(z.string({ error: instruction }))
+    .nullable()
+    .optional();
 
 const DATE_INSTRUCTION = 'send a calendar date YYYY-MM-DD (China time), e.g. 2024-02-29';
 const isoDate = (instruction = DATE_INSTRUCTION) =>
-  z
-    .string({ error: instruction })
-    .refine(isIsoDate, { error: instruction })
-    .meta({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+  z.string({ error: instruction }).refine(isIsoDate, { error: instruction }).meta({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 const uscc = z.string({ error: 'send the Unified Social Credit Code as an 18-character string' }).meta({
   pattern: USCC_PATTERN,
-  description:
-    'Unified Social Credit Code (GB 32100-2015): 18 characters of 0-9 and ABCDEFGHJKLMNPQRTUWXY, upper case, the last one the check character',
+  description: 'Unified Social Credit Code (GB 32100-2015): 18 characters of 0-9 and ABCDEFGHJKLMNPQRTUWXY, upper case, the last one the check character',
 });
 
 /** Any JSON number: out-of-range and overflowing (1e999 → Infinity) coordinates are invalid_location. */
@@ -114,10 +106,7 @@ export const enterpriseChangesSchema = z
   })
   .meta({ minProperties: 1 });
 
-export const enterpriseUpdatedData = z.object(
-  { uscc, effectiveOn: isoDate(), changes: enterpriseChangesSchema },
-  dataObject('enterprise.updated'),
-);
+export const enterpriseUpdatedData = z.object({ uscc, effectiveOn: isoDate(), changes: enterpriseChangesSchema }, dataObject('enterprise.updated'));
 
 export const enterpriseDeregisteredData = z.object(
   {
@@ -185,10 +174,7 @@ export const taskProgressReportedData = z.object(
       .max(TASK_COUNT, { error: TASK_ID_INSTRUCTION })
       .refine(isTaskId, { error: TASK_ID_INSTRUCTION }),
     department: text("send department as the reporting department's name, a lead or cooperating department of the task"),
-    period: z
-      .string({ error: PERIOD_INSTRUCTION })
-      .refine(isQuarterPeriod, { error: PERIOD_INSTRUCTION })
-      .meta({ pattern: '^\\d{4}-Q[1-4]$' }),
+    period: z.string({ error: PERIOD_INSTRUCTION }).refine(isQuarterPeriod, { error: PERIOD_INSTRUCTION }).meta({ pattern: '^\\d{4}-Q[1-4]$' }),
     status: z.enum(TASK_STATUSES, { error: `send status as one of ${oneOf(TASK_STATUSES)}` }),
     percentComplete: z
       .number({ error: PERCENT_INSTRUCTION })

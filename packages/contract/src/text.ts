@@ -2,7 +2,7 @@
 // ("\uD800"); stored as UTF-8 it would become U+FFFD, so two different ids would collapse onto one
 // stored id and a distinct event would count as a duplicate. One refinement, on every free string
 // the contract takes (envelope attributes and data); breaking it is `schema_invalid`.
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** With the `u` flag, paired surrogates read as one code point: `\p{Cs}` matches only unpaired ones. */
 const UNPAIRED_SURROGATE = /\p{Cs}/u;

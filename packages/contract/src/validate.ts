@@ -9,7 +9,7 @@ import { dataFieldLabel, firstIssueMessage, showValue } from './issues';
 import { locationProblem, LATITUDE_RANGE, LONGITUDE_RANGE } from './location';
 import { reject, type Rejection } from './rejections';
 import { topicOfType } from './topics';
-import { TYPE_RULES } from './typeRules';
+import { TYPE_RULES } from './type-rules';
 import { usccProblem, isValidUscc } from './uscc';
 import { fullType, SHORT_TYPES, shortTypeOf, type ShortType } from './vocabulary';
 
@@ -38,7 +38,10 @@ export type Validation = Acceptance | Rejection;
 export function validateCloudEvent(candidate: Readonly<Record<string, unknown>>, options: EventCheckOptions): Validation {
   const envelope = cloudEventEnvelope.safeParse(candidate);
   if (!envelope.success) {
-    return reject('malformed', firstIssueMessage(envelope.error, candidate, (path) => options.attributeLabel(String(path[0] ?? 'event'))));
+    return reject(
+      'malformed',
+      firstIssueMessage(envelope.error, candidate, (path) => options.attributeLabel(String(path[0] ?? 'event'))),
+    );
   }
   const type = shortTypeOf(envelope.data.type);
   if (type === null) {
@@ -50,14 +53,14 @@ export function validateCloudEvent(candidate: Readonly<Record<string, unknown>>,
   }
   const topic = topicOfType(type);
   if (options.topic !== undefined && options.topic !== topic) {
-    return reject(
-      'unknown_type',
-      `type ${envelope.data.type} does not belong on topic ${options.topic}: publish it to ${topic}`,
-    );
+    return reject('unknown_type', `type ${envelope.data.type} does not belong on topic ${options.topic}: publish it to ${topic}`);
   }
   const text = envelopeText.safeParse(envelope.data);
   if (!text.success) {
-    return reject('schema_invalid', firstIssueMessage(text.error, envelope.data, (path) => options.attributeLabel(String(path[0] ?? 'event'))));
+    return reject(
+      'schema_invalid',
+      firstIssueMessage(text.error, envelope.data, (path) => options.attributeLabel(String(path[0] ?? 'event'))),
+    );
   }
   return checkData(type, envelope.data, options);
 }

@@ -91,7 +91,9 @@ export function cloudEvent(type: ShortType, data: unknown = SAMPLE_DATA[type](),
 }
 
 export function structuredRecord(event: Json, topic?: string): KafkaRecordIn {
-  const type = String(event.type).replace('cn.gov.dongcheng.siliconalley.', '').replace(/\.v\d+$/, '') as ShortType;
+  const type = String(event.type)
+    .replace('cn.gov.dongcheng.siliconalley.', '')
+    .replace(/\.v\d+$/, '') as ShortType;
   return {
     topic: topic ?? TOPIC_OF[type] ?? 'siliconalley.enterprise.v1',
     key: typeof event.subject === 'string' ? event.subject : null,

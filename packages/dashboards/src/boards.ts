@@ -42,16 +42,40 @@ const overview: BoardSpec = {
             { expr: 'siliconalley_target_forecast{target="T6_ZONE_SHARE"}', legend: 'forecast at due date' },
           ],
         },
-        { title: 'T6 progress ratio', kind: 'gauge', width: 4, unit: 'percentunit', min: -0.5, max: 1.5, thresholds: ratioThresholds, queries: [{ expr: 'siliconalley_target_ratio{target="T6_ZONE_SHARE"}' }] },
+        {
+          title: 'T6 progress ratio',
+          kind: 'gauge',
+          width: 4,
+          unit: 'percentunit',
+          min: -0.5,
+          max: 1.5,
+          thresholds: ratioThresholds,
+          queries: [{ expr: 'siliconalley_target_ratio{target="T6_ZONE_SHARE"}' }],
+        },
         {
           title: 'T6 firms needed (to path / to target)',
           kind: 'stat',
           width: 4,
-          description: 'Additional qualified firms in zone QL (the district growing by the same number) for the share to reach the straight path and the target',
+          description:
+            'Additional qualified firms in zone QL (the district growing by the same number) for the share to reach the straight path and the target',
           queries: [{ expr: 'siliconalley_target_firms_needed{target="T6_ZONE_SHARE"}', legend: 'to {{to}}' }],
         },
-        { title: 'T6 flagged', kind: 'stat', width: 2, thresholds: statusThresholds, description: `1 when flagged ${lagging}`, queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }] },
-        { title: 'Days to due', kind: 'stat', width: 2, unit: 'none', decimals: 0, queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }] },
+        {
+          title: 'T6 flagged',
+          kind: 'stat',
+          width: 2,
+          thresholds: statusThresholds,
+          description: `1 when flagged ${lagging}`,
+          queries: [{ expr: 'siliconalley_target_flagged{target="T6_ZONE_SHARE"}' }],
+        },
+        {
+          title: 'Days to due',
+          kind: 'stat',
+          width: 2,
+          unit: 'none',
+          decimals: 0,
+          queries: [{ expr: '(siliconalley_target_due_timestamp_seconds{target="T6_ZONE_SHARE"} - time()) / 86400' }],
+        },
       ],
     },
     {
@@ -75,10 +99,33 @@ const overview: BoardSpec = {
     {
       title: 'Targets and tasks (目标与任务)',
       panels: [
-        { title: 'Status of every target (linear-v1)', kind: 'table', width: 12, queries: [{ expr: 'siliconalley_target_status == 1', instant: true, legend: '{{target}} {{status}}' }] },
-        { title: 'T32 new service platforms', kind: 'stat', width: 4, thresholds: [{ color: 'red', value: null }, { color: 'green', value: 2 }], queries: [{ expr: kpi('new_service_platforms', ',scope="district"') }] },
+        {
+          title: 'Status of every target (linear-v1)',
+          kind: 'table',
+          width: 12,
+          queries: [{ expr: 'siliconalley_target_status == 1', instant: true, legend: '{{target}} {{status}}' }],
+        },
+        {
+          title: 'T32 new service platforms',
+          kind: 'stat',
+          width: 4,
+          thresholds: [
+            { color: 'red', value: null },
+            { color: 'green', value: 2 },
+          ],
+          queries: [{ expr: kpi('new_service_platforms', ',scope="district"') }],
+        },
         { title: 'Plan tasks completed (of 34)', kind: 'stat', width: 4, queries: [{ expr: 'siliconalley_tasks_completed' }] },
-        { title: 'Plan tasks overdue', kind: 'stat', width: 4, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 1 }], queries: [{ expr: 'siliconalley_tasks_overdue' }] },
+        {
+          title: 'Plan tasks overdue',
+          kind: 'stat',
+          width: 4,
+          thresholds: [
+            { color: 'green', value: null },
+            { color: 'red', value: 1 },
+          ],
+          queries: [{ expr: 'siliconalley_tasks_overdue' }],
+        },
       ],
     },
   ],
@@ -95,14 +142,31 @@ const zones: BoardSpec = {
     {
       title: 'Firms per zone',
       panels: [
-        { title: 'Qualified firms by zone', kind: 'bargauge', width: 12, queries: [{ expr: kpi('qualified_firms', `,${zoneScopes}`), legend: '{{scope}}', instant: true }] },
-        { title: 'Active firms by zone', kind: 'bargauge', width: 12, queries: [{ expr: kpi('active_firms', `,${zoneScopes}`), legend: '{{scope}}', instant: true }] },
+        {
+          title: 'Qualified firms by zone',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('qualified_firms', `,${zoneScopes}`), legend: '{{scope}}', instant: true }],
+        },
+        {
+          title: 'Active firms by zone',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('active_firms', `,${zoneScopes}`), legend: '{{scope}}', instant: true }],
+        },
       ],
     },
     {
       title: 'Share of the district',
       panels: [
-        { title: 'Zone share of qualified firms', kind: 'timeseries', width: 24, unit: 'percentunit', decimals: 2, queries: [{ expr: kpi('zone_share', `,${zoneScopes}`), legend: '{{scope}}' }] },
+        {
+          title: 'Zone share of qualified firms',
+          kind: 'timeseries',
+          width: 24,
+          unit: 'percentunit',
+          decimals: 2,
+          queries: [{ expr: kpi('zone_share', `,${zoneScopes}`), legend: '{{scope}}' }],
+        },
       ],
     },
   ],
@@ -118,8 +182,18 @@ const industries: BoardSpec = {
     {
       title: 'Qualified firms by focus industry',
       panels: [
-        { title: 'District', kind: 'bargauge', width: 12, queries: [{ expr: kpi('qualified_by_industry', ',scope="district",industry=~"$industry"'), legend: '{{industry}}', instant: true }] },
-        { title: 'Selected zones', kind: 'table', width: 12, queries: [{ expr: kpi('qualified_by_industry', `,${zoneScopes},industry=~"$industry"`), legend: '{{scope}} {{industry}}', instant: true }] },
+        {
+          title: 'District',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('qualified_by_industry', ',scope="district",industry=~"$industry"'), legend: '{{industry}}', instant: true }],
+        },
+        {
+          title: 'Selected zones',
+          kind: 'table',
+          width: 12,
+          queries: [{ expr: kpi('qualified_by_industry', `,${zoneScopes},industry=~"$industry"`), legend: '{{scope}} {{industry}}', instant: true }],
+        },
       ],
     },
   ],
@@ -135,15 +209,38 @@ const certifications: BoardSpec = {
     {
       title: 'Certified firms',
       panels: [
-        { title: 'Certified firms in the district by kind', kind: 'bargauge', width: 12, queries: [{ expr: kpi('certified_firms', ',scope="district",kind=~"$kind"'), legend: '{{kind}}', instant: true }] },
-        { title: 'Qualified firms (HNTE ∪ 专精特新)', kind: 'timeseries', width: 12, queries: [{ expr: kpi('qualified_firms', ',scope="district"'), legend: 'district' }, { expr: kpi('qualified_firms', `,${zoneScopes}`), legend: '{{scope}}' }] },
+        {
+          title: 'Certified firms in the district by kind',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('certified_firms', ',scope="district",kind=~"$kind"'), legend: '{{kind}}', instant: true }],
+        },
+        {
+          title: 'Qualified firms (HNTE ∪ 专精特新)',
+          kind: 'timeseries',
+          width: 12,
+          queries: [
+            { expr: kpi('qualified_firms', ',scope="district"'), legend: 'district' },
+            { expr: kpi('qualified_firms', `,${zoneScopes}`), legend: '{{scope}}' },
+          ],
+        },
       ],
     },
     {
       title: 'Expiry pipeline',
       panels: [
-        { title: 'Expiring within 90 days', kind: 'bargauge', width: 12, queries: [{ expr: kpi('expiring_certifications', ',scope="district",within="90"'), legend: '{{kind}}', instant: true }] },
-        { title: 'Expiring within 180 days', kind: 'bargauge', width: 12, queries: [{ expr: kpi('expiring_certifications', ',scope="district",within="180"'), legend: '{{kind}}', instant: true }] },
+        {
+          title: 'Expiring within 90 days',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('expiring_certifications', ',scope="district",within="90"'), legend: '{{kind}}', instant: true }],
+        },
+        {
+          title: 'Expiring within 180 days',
+          kind: 'bargauge',
+          width: 12,
+          queries: [{ expr: kpi('expiring_certifications', ',scope="district",within="180"'), legend: '{{kind}}', instant: true }],
+        },
       ],
     },
   ],
@@ -160,15 +257,39 @@ const tasks: BoardSpec = {
       title: 'Tasks',
       panels: [
         { title: 'Completed', kind: 'stat', width: 6, queries: [{ expr: 'siliconalley_tasks_completed' }] },
-        { title: 'Overdue', kind: 'stat', width: 6, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 1 }], queries: [{ expr: 'siliconalley_tasks_overdue' }] },
-        { title: 'Blocked', kind: 'stat', width: 6, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 1 }], queries: [{ expr: 'siliconalley_tasks_blocked' }] },
+        {
+          title: 'Overdue',
+          kind: 'stat',
+          width: 6,
+          thresholds: [
+            { color: 'green', value: null },
+            { color: 'red', value: 1 },
+          ],
+          queries: [{ expr: 'siliconalley_tasks_overdue' }],
+        },
+        {
+          title: 'Blocked',
+          kind: 'stat',
+          width: 6,
+          thresholds: [
+            { color: 'green', value: null },
+            { color: 'red', value: 1 },
+          ],
+          queries: [{ expr: 'siliconalley_tasks_blocked' }],
+        },
         { title: 'Completed over time', kind: 'timeseries', width: 6, queries: [{ expr: 'siliconalley_tasks_completed', legend: 'completed' }] },
       ],
     },
     {
       title: 'Blocked tasks by lead department',
       panels: [
-        { title: 'Blocked tasks', kind: 'table', width: 24, mayBeEmpty: 'no task is blocked', queries: [{ expr: 'siliconalley_task_blocked == 1', legend: 'task {{task}} — {{department}}', instant: true }] },
+        {
+          title: 'Blocked tasks',
+          kind: 'table',
+          width: 24,
+          mayBeEmpty: 'no task is blocked',
+          queries: [{ expr: 'siliconalley_task_blocked == 1', legend: 'task {{task}} — {{department}}', instant: true }],
+        },
       ],
     },
   ],
@@ -184,10 +305,27 @@ const pipeline: BoardSpec = {
     {
       title: 'Ingestion',
       panels: [
-        { title: 'Records consumed by topic', kind: 'timeseries', width: 8, unit: 'ops', queries: [{ expr: 'sum by (topic) (rate(siliconalley_events_consumed_total[5m]))', legend: '{{topic}}' }] },
-        { title: 'Accepted by type', kind: 'timeseries', width: 8, unit: 'ops', queries: [{ expr: 'sum by (type) (rate(siliconalley_events_accepted_total[5m]))', legend: '{{type}}' }] },
+        {
+          title: 'Records consumed by topic',
+          kind: 'timeseries',
+          width: 8,
+          unit: 'ops',
+          queries: [{ expr: 'sum by (topic) (rate(siliconalley_events_consumed_total[5m]))', legend: '{{topic}}' }],
+        },
+        {
+          title: 'Accepted by type',
+          kind: 'timeseries',
+          width: 8,
+          unit: 'ops',
+          queries: [{ expr: 'sum by (type) (rate(siliconalley_events_accepted_total[5m]))', legend: '{{type}}' }],
+        },
         // The ingest ledgers' durable counts (served by the gateway): the whole history, through restarts.
-        { title: 'Rejected by reason (dead-lettered)', kind: 'bargauge', width: 8, queries: [{ expr: 'max by (reason) (siliconalley_pipeline_rejected_records)', legend: '{{reason}}', instant: true }] },
+        {
+          title: 'Rejected by reason (dead-lettered)',
+          kind: 'bargauge',
+          width: 8,
+          queries: [{ expr: 'max by (reason) (siliconalley_pipeline_rejected_records)', legend: '{{reason}}', instant: true }],
+        },
       ],
     },
     {
@@ -198,20 +336,58 @@ const pipeline: BoardSpec = {
           title: 'Targets judged on caught-up data',
           kind: 'stat',
           width: 4,
-          thresholds: [{ color: 'red', value: null }, { color: 'green', value: 1 }],
-          description: '1 when the alerting service judged the targets on data caught up to the start of its last evaluation; 0 while it waits for ingestion or the indicator (target and flag panels then show the last caught-up values)',
+          thresholds: [
+            { color: 'red', value: null },
+            { color: 'green', value: 1 },
+          ],
+          description:
+            '1 when the alerting service judged the targets on data caught up to the start of its last evaluation; 0 while it waits for ingestion or the indicator (target and flag panels then show the last caught-up values)',
           queries: [{ expr: 'max(siliconalley_evaluation_ready)' }],
         },
-        { title: 'Consumer lag (records)', kind: 'timeseries', width: 7, queries: [{ expr: 'sum by (group, topic) (siliconalley_consumer_lag_records)', legend: '{{group}} {{topic}}' }] },
-        { title: 'KPI freshness', kind: 'stat', width: 9, unit: 's', thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 3600 }, { color: 'red', value: 86400 }], description: 'Seconds since the indicator last applied an event', queries: [{ expr: 'max(siliconalley_kpi_freshness_seconds)' }] },
+        {
+          title: 'Consumer lag (records)',
+          kind: 'timeseries',
+          width: 7,
+          queries: [{ expr: 'sum by (group, topic) (siliconalley_consumer_lag_records)', legend: '{{group}} {{topic}}' }],
+        },
+        {
+          title: 'KPI freshness',
+          kind: 'stat',
+          width: 9,
+          unit: 's',
+          thresholds: [
+            { color: 'green', value: null },
+            { color: 'yellow', value: 3600 },
+            { color: 'red', value: 86400 },
+          ],
+          description: 'Seconds since the indicator last applied an event',
+          queries: [{ expr: 'max(siliconalley_kpi_freshness_seconds)' }],
+        },
       ],
     },
     {
       title: 'Services',
       panels: [
         { title: 'Up', kind: 'table', width: 8, queries: [{ expr: 'up', legend: '{{job}}', instant: true }] },
-        { title: 'Ingest chunk p99', kind: 'timeseries', width: 8, unit: 's', queries: [{ expr: 'histogram_quantile(0.99, sum by (le, service) (rate(siliconalley_ingest_chunk_duration_seconds_bucket[5m])))', legend: '{{service}}' }], mayBeEmpty: 'no ingestion during the window' },
-        { title: 'HTTP p99 by service', kind: 'timeseries', width: 8, unit: 's', queries: [{ expr: 'histogram_quantile(0.99, sum by (le, service) (rate(siliconalley_http_request_duration_seconds_bucket[5m])))', legend: '{{service}}' }] },
+        {
+          title: 'Ingest chunk p99',
+          kind: 'timeseries',
+          width: 8,
+          unit: 's',
+          queries: [
+            { expr: 'histogram_quantile(0.99, sum by (le, service) (rate(siliconalley_ingest_chunk_duration_seconds_bucket[5m])))', legend: '{{service}}' },
+          ],
+          mayBeEmpty: 'no ingestion during the window',
+        },
+        {
+          title: 'HTTP p99 by service',
+          kind: 'timeseries',
+          width: 8,
+          unit: 's',
+          queries: [
+            { expr: 'histogram_quantile(0.99, sum by (le, service) (rate(siliconalley_http_request_duration_seconds_bucket[5m])))', legend: '{{service}}' },
+          ],
+        },
       ],
     },
   ],

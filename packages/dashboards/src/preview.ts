@@ -35,7 +35,9 @@ async function runQueries(prometheus: string, panel: PanelSpec, timeseries: bool
     const url = timeseries
       ? `${prometheus}/api/v1/query_range?${new URLSearchParams({ query: expr, start: String(end - 3600), end: String(end), step: '30' })}`
       : `${prometheus}/api/v1/query?${new URLSearchParams({ query: expr })}`;
-    const body = (await (await fetch(url)).json()) as { data?: { result: { metric: Record<string, string>; values?: [number, string][]; value?: [number, string] }[] } };
+    const body = (await (await fetch(url)).json()) as {
+      data?: { result: { metric: Record<string, string>; values?: [number, string][]; value?: [number, string] }[] };
+    };
     for (const r of body.data?.result ?? []) {
       const points = (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number(v)] as [number, number]).filter(([, v]) => Number.isFinite(v));
       out.push({ label: legendOf(q.legend, r.metric), points });
@@ -60,13 +62,19 @@ function drawTimeseries(series: Series[], w: number, h: number, unit: PanelSpec[
   const pad = 40;
   const x = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (w - pad - 10);
   const y = (v: number) => h - 40 - ((v - v0) / (v1 - v0)) * (h - 60);
-  const lines = series.map((s, i) => `<polyline fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="2" points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`);
+  const lines = series.map(
+    (s, i) =>
+      `<polyline fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="2" points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`,
+  );
   const legend = series.map((s, i) => `<tspan fill="${PALETTE[i % PALETTE.length]}">■</tspan> ${esc(s.label)}  `).join('');
   return `<text x="4" y="${y(v1) + 4}" class="axis">${format(v1, unit)}</text><text x="4" y="${y(v0)}" class="axis">${format(v0, unit)}</text>${lines.join('')}<text x="${pad}" y="${h - 12}" class="legend">${legend}</text>`;
 }
 
 function drawBars(series: Series[], w: number, h: number, unit: PanelSpec['unit']): string {
-  const rows = series.map((s) => ({ label: s.label, v: s.points[s.points.length - 1]?.[1] ?? 0 })).sort((a, b) => b.v - a.v).slice(0, Math.floor((h - 10) / 18));
+  const rows = series
+    .map((s) => ({ label: s.label, v: s.points[s.points.length - 1]?.[1] ?? 0 }))
+    .sort((a, b) => b.v - a.v)
+    .slice(0, Math.floor((h - 10) / 18));
   if (rows.length === 0) return `<text x="${w / 2}" y="${h / 2}" class="nodata">No data</text>`;
   const max = Math.max(1e-9, ...rows.map((r) => r.v));
   return rows
@@ -102,7 +110,12 @@ async function boardHtml(prometheus: string, board: BoardSpec): Promise<string> 
     const series = await runQueries(prometheus, spec, spec.kind === 'timeseries');
     const w = width;
     const h = height - 28;
-    const svg = spec.kind === 'timeseries' ? drawTimeseries(series, w, h, spec.unit) : spec.kind === 'bargauge' || spec.kind === 'table' ? drawBars(series, w, h, spec.unit) : drawStat(series, w, h, spec.unit, spec.decimals);
+    const svg =
+      spec.kind === 'timeseries'
+        ? drawTimeseries(series, w, h, spec.unit)
+        : spec.kind === 'bargauge' || spec.kind === 'table'
+          ? drawBars(series, w, h, spec.unit)
+          : drawStat(series, w, h, spec.unit, spec.decimals);
     html += `<div class="panel" style="left:${left}px;top:${top}px;width:${width}px;height:${height}px"><div class="title">${esc(spec.title)}</div><svg width="${w}" height="${h}">${svg}</svg></div>`;
   }
   const totalH = Math.max(...(json.panels ?? []).map((p) => (p.gridPos!.y + p.gridPos!.h) * rowH)) + 60;
@@ -119,7 +132,12 @@ h1{font-size:18px;margin:12px 16px}
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { prometheus: { type: 'string', default: 'http://127.0.0.1:9090' }, out: { type: 'string', default: resolve(__dirname, '../../../docs/dashboards') } } });
+  const { values } = parseArgs({
+    options: {
+      prometheus: { type: 'string', default: 'http://127.0.0.1:9090' },
+      out: { type: 'string', default: resolve(__dirname, '../../../docs/dashboards') },
+    },
+  });
   const out = values.out!;
   mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'sa-preview-'));
@@ -127,7 +145,23 @@ async function main(): Promise<void> {
     const page = join(work, `${board.uid}.html`);
     writeFileSync(page, await boardHtml(values.prometheus!, board));
     const png = join(out, `${board.uid}.png`);
-    execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(work, 'profile')}`, `--screenshot=${png}`, '--window-size=1520,1000', `file://${page}`], { stdio: 'ignore' });
+    execFileSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        `--user-data-dir=${join(work, 'profile')}`,
+        `--screenshot=${png}`,
+        '--window-size=1520,1000',
+        `file://${page}`,
+      ],
+      { stdio: 'ignore' },
+    );
     process.stdout.write(`wrote ${png}\n`);
   }
 }

@@ -58,7 +58,13 @@ function options(spec: PanelSpec): Json {
     case 'timeseries':
       return { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'none' } };
     case 'stat':
-      return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto', justifyMode: 'auto' };
+      return {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'area',
+        textMode: 'auto',
+        justifyMode: 'auto',
+      };
     case 'gauge':
       return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, showThresholdLabels: false, showThresholdMarkers: true };
     case 'bargauge':
@@ -120,7 +126,22 @@ export function renderDashboard(board: BoardSpec): Dashboard {
         })),
         fieldConfig: fieldConfig(spec),
         options: options(spec),
-        ...(spec.links ? { links: spec.links.map((l) => ({ title: l.title, url: l.url, targetBlank: true, type: 'link' as const, icon: 'external link' as const, tooltip: '', tags: [], asDropdown: false, includeVars: false, keepTime: false })) } : {}),
+        ...(spec.links
+          ? {
+              links: spec.links.map((l) => ({
+                title: l.title,
+                url: l.url,
+                targetBlank: true,
+                type: 'link' as const,
+                icon: 'external link' as const,
+                tooltip: '',
+                tags: [],
+                asDropdown: false,
+                includeVars: false,
+                keepTime: false,
+              })),
+            }
+          : {}),
       };
       panels.push(panel);
       x += w;
@@ -147,22 +168,32 @@ export function renderDashboard(board: BoardSpec): Dashboard {
     links: [],
     panels,
     templating: {
-      list: board.variables.map((v): VariableModel => ({
-        name: v,
-        label: VARIABLE_QUERIES[v].title,
-        type: 'query',
-        datasource,
-        query: { query: VARIABLE_QUERIES[v].query, refId: `${v}-values` },
-        refresh: 2,
-        includeAll: true,
-        multi: true,
-        current: { selected: true, text: ['All'], value: ['$__all'] },
-        sort: 1,
-      })),
+      list: board.variables.map(
+        (v): VariableModel => ({
+          name: v,
+          label: VARIABLE_QUERIES[v].title,
+          type: 'query',
+          datasource,
+          query: { query: VARIABLE_QUERIES[v].query, refId: `${v}-values` },
+          refresh: 2,
+          includeAll: true,
+          multi: true,
+          current: { selected: true, text: ['All'], value: ['$__all'] },
+          sort: 1,
+        }),
+      ),
     },
     annotations: {
       list: [
-        { builtIn: 1, datasource: { type: 'grafana', uid: '-- Grafana --' }, enable: true, hide: true, iconColor: 'rgba(0, 211, 255, 1)', name: 'Annotations & Alerts', type: 'dashboard' },
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
         {
           // Flags raised and cleared by the alerting service (Grafana annotations API, tags
           // siliconalley + target + the target id + raised/cleared).

@@ -65,6 +65,7 @@ export async function connectDatabase(opts: DbOptions): Promise<Connection> {
  * The explicit index step, run at start for every model: creates the indexes a schema declares and
  * drops those it no longer declares (an index no query uses only costs every insert).
  */
+// biome-ignore lint/suspicious/noExplicitAny: models of any document shape
 export async function ensureIndexes(models: Model<any>[]): Promise<void> {
   for (const model of models) {
     await model.createCollection().catch((err: { codeName?: string }) => {

@@ -30,14 +30,7 @@ export function ferretdbArgs(o: FerretdbArgsOptions): string[] {
     if (o.postgresPort === undefined) throw new Error('FerretDB on PostgreSQL needs the cluster port');
     storage = ['--handler=postgresql', `--postgresql-url=${ferretdbPostgresUrl(o.postgresPort)}`];
   }
-  return [
-    ...storage,
-    `--listen-addr=${o.listen}`,
-    `--state-dir=${o.stateDir}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    '--log-level=warn',
-  ];
+  return [...storage, `--listen-addr=${o.listen}`, `--state-dir=${o.stateDir}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'];
 }
 
 /** initdb of a fresh cluster: FerretDB's role as superuser, trust for local connections (loopback only, see postgresArgs). */

@@ -92,26 +92,33 @@ async function start(): Promise<void> {
   await new Promise(() => undefined);
 }
 
-/** Provisioned already (bootstrap.sh); runs unit tests, then integration tests against a fresh test stack. */
+/** Provisioned already (bootstrap.sh); runs lint, unit tests, then integration tests against a fresh test stack. */
 async function test(): Promise<void> {
   const stack = new Stack({ layout: testLayout, fresh: true, scrape: SERVICES });
   let code = 1;
   onSignals(() => void stack.down().then(() => process.exit(130)));
   try {
-    code = await run('npx', ['turbo', 'run', 'typecheck', 'test:unit', '--output-logs=new-only'], {});
+    // Lint and format first (Biome, biome.json): a style slip fails in seconds, not after the suites.
+    code = await run('npx', ['biome', 'ci', '--reporter=summary'], {});
+    if (code === 0) code = await run('npx', ['turbo', 'run', 'typecheck', 'test:unit', '--output-logs=new-only'], {});
     if (code === 0) {
       process.stdout.write('[test] starting the test stack (real Kafka, FerretDB, Prometheus, Alertmanager)\n');
       await stack.up();
       // --continue: one failing suite does not hide the others' results (the exit code still fails).
       const recap = new FailureRecap();
-      code = await run('npx', ['turbo', 'run', 'test:integration', '--concurrency=1', '--continue', '--output-logs=new-only'], {
-        KAFKA_BROKERS: kafkaBrokers(testLayout),
-        MONGO_URL: mongoUrl(testLayout),
-        PROMETHEUS_URL: prometheusUrl(testLayout),
-        ALERTMANAGER_URL: alertmanagerUrl(testLayout),
-        SA_TEST_STACK_DIR: testLayout.dir,
-        SHARED_DIR: sharedDir(),
-      }, recap);
+      code = await run(
+        'npx',
+        ['turbo', 'run', 'test:integration', '--concurrency=1', '--continue', '--output-logs=new-only'],
+        {
+          KAFKA_BROKERS: kafkaBrokers(testLayout),
+          MONGO_URL: mongoUrl(testLayout),
+          PROMETHEUS_URL: prometheusUrl(testLayout),
+          ALERTMANAGER_URL: alertmanagerUrl(testLayout),
+          SA_TEST_STACK_DIR: testLayout.dir,
+          SHARED_DIR: sharedDir(),
+        },
+        recap,
+      );
       process.stdout.write(recap.render());
     }
   } catch (err) {

@@ -46,7 +46,19 @@ export async function replayDemo(layout: StackLayout, say: (line: string) => voi
 /** Publishes a simulated history (2015 to today) of `firms` firms with the simulator's CLI; its progress bar and summary show through. */
 async function replaySimulation(layout: StackLayout, firms: number, say: (line: string) => void): Promise<void> {
   if (!existsSync(SIMULATOR_CLI)) throw new Error(`${SIMULATOR_CLI} is missing: build it (npx turbo run build --filter=@siliconalley/simulator)`);
-  const args = [SIMULATOR_CLI, '--firms', String(firms), '--from', '2015-01-01', '--to', chinaDateOf(new Date()), '--target', 'kafka', '--brokers', kafkaBrokers(layout)];
+  const args = [
+    SIMULATOR_CLI,
+    '--firms',
+    String(firms),
+    '--from',
+    '2015-01-01',
+    '--to',
+    chinaDateOf(new Date()),
+    '--target',
+    'kafka',
+    '--brokers',
+    kafkaBrokers(layout),
+  ];
   say(`[demo] replaying a simulated history of ${firms} firms into Kafka (npm run simulate -- ${args.slice(1).join(' ')})`);
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -7,7 +7,7 @@ export * from './internal-secret';
 export * from './stack';
 export * from './topics';
 export * from './publish';
-export * from './testEnv';
+export * from './test-env';
 export * from './readback';
 export * from './drained';
 export * from './infra';

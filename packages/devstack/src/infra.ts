@@ -8,7 +8,17 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ManagedProcess, processAlive, waitFor, type ProcessSpec } from './process';
 import { alertmanagerUrl, dataDir, logDir, postgresPort, postgresSocketDir, prometheusUrl, type StackLayout } from './layout';
-import { alertmanagerBinary, chooseFerretdbBackend, ferretdbBackend, ferretdbBinary, kafkaLibsDir, postgresProgram, prometheusBinary, repoRoot, type FerretdbBackend } from './paths';
+import {
+  alertmanagerBinary,
+  chooseFerretdbBackend,
+  ferretdbBackend,
+  ferretdbBinary,
+  kafkaLibsDir,
+  postgresProgram,
+  prometheusBinary,
+  repoRoot,
+  type FerretdbBackend,
+} from './paths';
 import { FERRETDB_PG_DATABASE, FERRETDB_PG_ROLE, createDatabaseArgs, ferretdbArgs, ferretdbPostgresUrl, initdbArgs, passwdIds, postgresArgs } from './backend';
 import { startNotificationRecorder, writeLocalAlertmanagerConfig } from './notifications';
 
@@ -155,15 +165,18 @@ export function postgresOwner(): { uid: number; gid: number } | undefined {
     // no such user
   }
   const ids = passwdIds(line);
-  if (!ids) throw new Error('no `postgres` user to run PostgreSQL as (root may not): run `npm run provision`, which installs Debian\'s postgresql');
+  if (!ids) throw new Error("no `postgres` user to run PostgreSQL as (root may not): run `npm run provision`, which installs Debian's postgresql");
   return ids;
 }
 
 /** Exit status 0 of pg_isready: the server accepts connections (not merely listening while it starts or recovers). */
 const pgIsReady = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
-    execFile(postgresProgram('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', FERRETDB_PG_ROLE, '-d', FERRETDB_PG_DATABASE], { timeout: 5000 }, (err) =>
-      resolve(!err),
+    execFile(
+      postgresProgram('pg_isready'),
+      ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', FERRETDB_PG_ROLE, '-d', FERRETDB_PG_DATABASE],
+      { timeout: 5000 },
+      (err) => resolve(!err),
     );
   });
 
@@ -203,7 +216,8 @@ export function postgresqlComponent(layout: StackLayout): Component {
         const single = spawnSync(postgresProgram('postgres'), create.args, { cwd: layout.dir, input: create.input, encoding: 'utf8', ...asOwner });
         writeSync(log, `${single.stdout ?? ''}${single.stderr ?? ''}\n`);
         if (single.error) throw single.error;
-        if (single.status !== 0 || /\b(ERROR|FATAL):/.test(`${single.stdout}${single.stderr}`)) throw new Error(`CREATE DATABASE ${FERRETDB_PG_DATABASE} in single-user mode failed`);
+        if (single.status !== 0 || /\b(ERROR|FATAL):/.test(`${single.stdout}${single.stderr}`))
+          throw new Error(`CREATE DATABASE ${FERRETDB_PG_DATABASE} in single-user mode failed`);
       } catch (err) {
         throw new Error(`creating the PostgreSQL cluster in ${fresh} failed (${(err as Error).message.split('\n')[0]}); see ${logFile}`);
       } finally {
@@ -289,7 +303,6 @@ export function alertmanagerComponent(layout: StackLayout): Component {
 export function managed(component: Component, layout: StackLayout): ManagedProcess {
   return new ManagedProcess(component.spec, join(layout.dir, 'pids'));
 }
-
 
 /** Where Stack.up notes the backend it started FerretDB on. */
 export const backendNote = (layout: StackLayout): string => join(layout.dir, 'ferretdb-backend');

@@ -53,7 +53,9 @@ export function startNotificationRecorder(layout: StackLayout): void {
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     recorders.delete(layout.dir);
-    process.stderr.write(`[stack] notification recorder on :${notificationRecorderPort(layout)} not started (${err.code ?? err.message}); notifications are not recorded in ${file} by this process\n`);
+    process.stderr.write(
+      `[stack] notification recorder on :${notificationRecorderPort(layout)} not started (${err.code ?? err.message}); notifications are not recorded in ${file} by this process\n`,
+    );
   });
   server.listen(notificationRecorderPort(layout), '127.0.0.1');
   server.unref();

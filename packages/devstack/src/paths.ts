@@ -23,7 +23,12 @@ const versionsEnv = (): string => readFileSync(join(repoRoot, 'infra/local/versi
 
 /** A `KEY=value` line of versions.env (the shell sources the same file). */
 export function envFileValue(text: string, key: string): string | undefined {
-  return new RegExp(`^${key}=(.+)$`, 'm').exec(text)?.[1]?.replace(/\s+#.*$/, '').trim() || undefined;
+  return (
+    new RegExp(`^${key}=(.+)$`, 'm')
+      .exec(text)?.[1]
+      ?.replace(/\s+#.*$/, '')
+      .trim() || undefined
+  );
 }
 
 export function componentVersions(): { node: string; kafka: string; ferretdb: string; prometheus: string; prometheusModule: string; alertmanager: string } {

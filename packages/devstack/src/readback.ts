@@ -1,4 +1,4 @@
-import type { KafkaClient } from '@siliconalley/kafka';
+import { recordPosition, type KafkaClient } from '@siliconalley/kafka';
 import type { RawRecord } from './publish';
 
 /**
@@ -25,7 +25,7 @@ export async function positionsOfPublished(kafka: KafkaClient, records: readonly
     handleChunk: async (chunk) => {
       for (const r of chunk) {
         const line = linesBySignature.get(signature(r.topic, r.key, r.value?.toString('utf8') ?? ''))?.shift();
-        if (line !== undefined) positions.set(`${r.topic}/${r.partition}/${r.offset}`, line);
+        if (line !== undefined) positions.set(recordPosition(r), line);
       }
       if (positions.size === records.length) complete();
     },

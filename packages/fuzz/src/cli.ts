@@ -60,7 +60,9 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       setTimeout(() => process.exit(130), 60_000).unref(); // whatever hangs in the clean-up
-      void stopAllFuzzStacks().then(stopInfra).then(() => process.exit(130));
+      void stopAllFuzzStacks()
+        .then(stopInfra)
+        .then(() => process.exit(130));
     });
   }
   try {
@@ -77,7 +79,11 @@ async function main(): Promise<number> {
     });
     process.stdout.write('\n[fuzz] responses per operation and status:\n');
     for (const [op, byStatus] of Object.entries(result.statuses).sort()) {
-      process.stdout.write(`  ${op.padEnd(48)} ${Object.entries(byStatus).map(([s, n]) => `${s}×${n}`).join(' ')}\n`);
+      process.stdout.write(
+        `  ${op.padEnd(48)} ${Object.entries(byStatus)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}\n`,
+      );
     }
     const problems: string[] = [];
     for (const r of result.runs) if (r.failures > 0 || r.exitCode !== 0) problems.push(`${r.name}: ${r.failures} failure(s), schemathesis exit ${r.exitCode}`);

@@ -86,12 +86,23 @@ export async function fuzzStack(stack: FuzzStack, opts: Omit<FuzzOptions, 'broke
     const reportDir = join(opts.outDir, 'reports', stack.namespace, plan.name);
     say(`[fuzz] schemathesis run ${plan.name} as ${plan.role} against ${stack.baseUrl}/api/v1/openapi.json (reports: ${reportDir})`);
     const run = await runSchemathesis(
-      { baseUrl: stack.baseUrl, token: stack.tokens[plan.role], plan, maxExamples: opts.maxExamples, seed: opts.seed, workers: opts.workers, reportDir, maxTimeSeconds: opts.maxTimeSeconds, phases: opts.phases },
+      {
+        baseUrl: stack.baseUrl,
+        token: stack.tokens[plan.role],
+        plan,
+        maxExamples: opts.maxExamples,
+        seed: opts.seed,
+        workers: opts.workers,
+        reportDir,
+        maxTimeSeconds: opts.maxTimeSeconds,
+        phases: opts.phases,
+      },
       opts.echo,
     );
     say(`[fuzz] ${plan.name}: ${run.cases} cases, ${run.failures} failures (exit ${run.exitCode})`);
     runs.push(run);
-    for (const f of readdirSync(reportDir).filter((n) => n.startsWith('har') && n.endsWith('.json'))) statusesFromHar(readFileSync(join(reportDir, f), 'utf8'), templates, statuses);
+    for (const f of readdirSync(reportDir).filter((n) => n.startsWith('har') && n.endsWith('.json')))
+      statusesFromHar(readFileSync(join(reportDir, f), 'utf8'), templates, statuses);
   }
   const logs = stack.logs();
   const leakedTokens = (Object.keys(stack.tokens) as FuzzRole[]).filter((role) => leakedSecrets(logs, [stack.tokens[role]]).length > 0);

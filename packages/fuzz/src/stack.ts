@@ -7,7 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDatabase, type Connection } from '@siliconalley/db';
-import { createTestTopics, freePort, ManagedProcess, pipelineDrained, publishRecords, repoRoot, SERVICES, serviceEntry, topicSpecs, waitFor } from '@siliconalley/devstack';
+import {
+  createTestTopics,
+  freePort,
+  ManagedProcess,
+  pipelineDrained,
+  publishRecords,
+  repoRoot,
+  SERVICES,
+  serviceEntry,
+  topicSpecs,
+  waitFor,
+} from '@siliconalley/devstack';
 import type { KafkaClient } from '@siliconalley/kafka';
 import { createStore } from '@siliconalley/store';
 import { loadFixtureRecords } from '@siliconalley/testkit';
@@ -76,7 +87,14 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
   mkdirSync(logDir, { recursive: true });
   const pidDir = join(logDir, 'pids');
   // The secret the gateway, indicator and alerting of this run share (ingest ignores it).
-  const env = { brokers: opts.brokers, mongoUrl: opts.mongoUrl, prometheusUrl: '', alertmanagerUrl: '', namespace, internalApiSecret: randomBytes(32).toString('hex') };
+  const env = {
+    brokers: opts.brokers,
+    mongoUrl: opts.mongoUrl,
+    prometheusUrl: '',
+    alertmanagerUrl: '',
+    namespace,
+    internalApiSecret: randomBytes(32).toString('hex'),
+  };
 
   let kafka: KafkaClient | undefined;
   let conn: Connection | undefined;
@@ -125,7 +143,11 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
     const specs: { name: string; workspace: string; env: Record<string, string> }[] = [
       { name: 'ingest', workspace: 'ingest', env: { INGEST_STREAMS: 'enterprise,certification,task' } },
       { name: 'indicator', workspace: 'indicator', env: { HTTP_PORT: String(indicatorPort) } },
-      { name: 'alerting', workspace: 'alerting', env: { HTTP_PORT: String(alertingPort), INDICATOR_URL: `http://127.0.0.1:${indicatorPort}`, EVALUATION_INTERVAL_SECONDS: '5' } },
+      {
+        name: 'alerting',
+        workspace: 'alerting',
+        env: { HTTP_PORT: String(alertingPort), INDICATOR_URL: `http://127.0.0.1:${indicatorPort}`, EVALUATION_INTERVAL_SECONDS: '5' },
+      },
       {
         name: 'gateway',
         workspace: 'gateway',
@@ -165,7 +187,8 @@ export async function startFuzzStack(opts: FuzzStackOptions): Promise<FuzzStack>
       };
       await proc.start(onExit);
       processes.push(proc);
-      if (!self) running.add((self = { namespace, baseUrl: '', opsUrls: {}, tokens: { provider: '', evaluator: '', operator: '' }, logDir, logs: () => '', stop }));
+      if (!self)
+        running.add((self = { namespace, baseUrl: '', opsUrls: {}, tokens: { provider: '', evaluator: '', operator: '' }, logDir, logs: () => '', stop }));
     }
     const opsUrls = Object.fromEntries(Object.entries(opsPorts).map(([n, p]) => [n, `http://127.0.0.1:${p}`]));
     for (const [name, url] of Object.entries(opsUrls)) {

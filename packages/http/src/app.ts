@@ -21,13 +21,15 @@ function requestMetrics(registry: Registry): RequestHandler {
   const name = 'siliconalley_http_request_duration_seconds';
   // A service's API app and ops app share one registry, hence one histogram.
   const existing = registry.getSingleMetric(name) as Histogram<'route' | 'method' | 'status_class'> | undefined;
-  const histogram = existing ?? new Histogram({
-    name,
-    help: 'HTTP request latency by route pattern, method and status class.',
-    labelNames: ['route', 'method', 'status_class'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  const histogram =
+    existing ??
+    new Histogram({
+      name,
+      help: 'HTTP request latency by route pattern, method and status class.',
+      labelNames: ['route', 'method', 'status_class'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
   return (req, res, next) => {
     const end = histogram.startTimer();
     res.on('finish', () => {
@@ -95,9 +97,7 @@ export function createOpsApp(opts: AppOptions & { readiness: Record<string, Read
       res.json({ status: 'ok' });
     });
     app.get('/readyz', async (_req, res) => {
-      const entries = await Promise.all(
-        Object.entries(opts.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
-      );
+      const entries = await Promise.all(Object.entries(opts.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
       const checks = Object.fromEntries(entries);
       const ready = entries.every(([, ok]) => ok);
       res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });

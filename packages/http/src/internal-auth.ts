@@ -48,3 +48,26 @@ export function requireInternalAuth(secret: string): RequestHandler {
     );
   };
 }
+
+/**
+ * Who a write is for, named by the gateway (the caller's token prefix and label) for an internal
+ * API's audit log. Part of the same trust boundary: believed only from an internal caller.
+ */
+export const ACTOR_HEADER = 'x-sa-actor';
+/** The caller's token label, URI-encoded (header values carry Latin-1 only; labels are often Chinese). */
+export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
+
+/** The actor headers the gateway sets on a forwarded write. */
+export function actorHeaders(id: string, label: string | null): Record<string, string> {
+  return label ? { [ACTOR_HEADER]: id, [ACTOR_LABEL_HEADER]: encodeURIComponent(label) } : { [ACTOR_HEADER]: id };
+}
+
+/** The actor label of a request, URI-decoded; one that does not decode is kept as sent. */
+export function actorLabelOf(req: Request): string | null {
+  const raw = req.get(ACTOR_LABEL_HEADER);
+  try {
+    return raw ? decodeURIComponent(raw) : null;
+  } catch {
+    return raw ?? null;
+  }
+}

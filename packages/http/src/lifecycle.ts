@@ -71,7 +71,11 @@ export const DEFAULT_LISTEN_HOST = '127.0.0.1';
  * Listens (on loopback unless `host` says otherwise) and resolves once bound; the returned closer
  * stops accepting and waits for open requests.
  */
-export function listen(app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number, host = DEFAULT_LISTEN_HOST): Promise<{ server: Server; close: () => Promise<void> }> {
+export function listen(
+  app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server },
+  port: number,
+  host = DEFAULT_LISTEN_HOST,
+): Promise<{ server: Server; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     // Express 5 calls back with the error when it cannot listen (a port in use): not a success.
     // Taken for one, it left a service "started" without its port (address() null), which

@@ -15,6 +15,19 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
+/**
+ * Rejected records, by reason code: counted where they are dead-lettered, by ingestion (Kafka) and by
+ * the gateway (HTTP requests it refuses before Kafka), so one alert rule (IngestionRejections) sees both.
+ */
+export function rejectedEventsCounter(registry: Registry): Counter<'reason'> {
+  return new Counter({
+    name: 'siliconalley_events_rejected_total',
+    help: 'Records rejected to the dead-letter topic, by reason code (events.md).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+}
+
 /** The consumer-lag gauge every consuming service exports (same name and labels everywhere). */
 export function consumerLagGauge(registry: Registry): Gauge<'group' | 'topic'> {
   return new Gauge({

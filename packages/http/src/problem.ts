@@ -61,7 +61,12 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 /** Connection-level failures of the MongoDB driver and kafkajs (by class name: no driver imports here). */
 function isUnavailable(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^(MongoNetwork\w*Error|MongoServerSelectionError|MongoNotConnectedError|MongoPoolClearedError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/.test(name);
+  return (
+    typeof name === 'string' &&
+    /^(MongoNetwork\w*Error|MongoServerSelectionError|MongoNotConnectedError|MongoPoolClearedError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/.test(
+      name,
+    )
+  );
 }
 
 export function problemErrorHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {

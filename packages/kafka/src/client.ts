@@ -94,7 +94,13 @@ export class KafkaClient {
   }
 
   /** Reports the group's lag every `intervalMs`, one check at a time; the stop awaits the check in flight. */
-  monitorLag(groupId: string, topics: string[], report: (topic: string, lag: number) => void, intervalMs = 5000, onError?: (err: unknown) => void): () => Promise<void> {
+  monitorLag(
+    groupId: string,
+    topics: string[],
+    report: (topic: string, lag: number) => void,
+    intervalMs = 5000,
+    onError?: (err: unknown) => void,
+  ): () => Promise<void> {
     return monitorLag(() => this.consumerLag(groupId, topics), report, intervalMs, onError);
   }
 

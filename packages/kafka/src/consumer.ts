@@ -81,25 +81,30 @@ export async function startConsumer(kafka: Kafka, logger: Logger, opts: Consumer
   // event, and an exit there is a false alarm (the chaos harness turns it on for its services).
   let watchdog: NodeJS.Timeout | null = null;
   if (stallMs > 0) {
-    watchdog = setInterval(() => {
-      const stall = isStopping ? null : liveness.stalled();
-      if (!stall) return;
-      const seconds = Math.round(stall.idleMs / 1000);
-      const err = new Error(
-        stall.handling
-          ? `a chunk handler of group ${opts.groupId} has run for ${seconds} s`
-          : `consumer of group ${opts.groupId} made no progress (no fetch, batch or join) for ${seconds} s`,
-      );
-      logger.error({ err, groupId: opts.groupId }, 'consumer stalled');
-      liveness.progress(); // count afresh: one report per stall period
-      opts.onCrash?.(err);
-    }, Math.min(5000, stallMs));
+    watchdog = setInterval(
+      () => {
+        const stall = isStopping ? null : liveness.stalled();
+        if (!stall) return;
+        const seconds = Math.round(stall.idleMs / 1000);
+        const err = new Error(
+          stall.handling
+            ? `a chunk handler of group ${opts.groupId} has run for ${seconds} s`
+            : `consumer of group ${opts.groupId} made no progress (no fetch, batch or join) for ${seconds} s`,
+        );
+        logger.error({ err, groupId: opts.groupId }, 'consumer stalled');
+        liveness.progress(); // count afresh: one report per stall period
+        opts.onCrash?.(err);
+      },
+      Math.min(5000, stallMs),
+    );
     watchdog.unref();
   }
 
   const knownPoison = new Set<string>();
   const poison = opts.poison;
-  const handle: ChunkHandler = poison ? (records, ctx) => handleChunkIsolatingPoison(records, ctx, opts.handleChunk, poison, logger, knownPoison) : opts.handleChunk;
+  const handle: ChunkHandler = poison
+    ? (records, ctx) => handleChunkIsolatingPoison(records, ctx, opts.handleChunk, poison, logger, knownPoison)
+    : opts.handleChunk;
   const chunkSize = opts.chunkSize ?? 500;
 
   await consumer.connect();

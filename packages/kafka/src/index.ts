@@ -7,7 +7,7 @@ export { KafkaClient, type KafkaOptions } from './client';
 export type { TopicSpec } from './admin';
 export type { ConsumerOptions, ManagedConsumer } from './consumer';
 export type { PoisonOptions } from './poison';
-export type { BatchContext, ChunkHandler, InboundRecord, OutboundRecord } from './records';
+export { recordPosition, type BatchContext, type ChunkHandler, type InboundRecord, type OutboundRecord } from './records';
 export { DeadLetterProducer, type DeadLetter } from './dead-letter';
 export { offsetsBehind, type PartitionRange } from './lag';
 export { CONSUMER_GROUPS, DLQ_HEADERS, TOPIC_PARTITIONS, namespacedTopic } from './topology';

@@ -30,10 +30,13 @@ export function patchKafkajsNegativeTimeout(): boolean {
     let scheduleAt = this.throttledUntil - Date.now();
     if (!this.throttleCheckTimeoutId) {
       if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
-      this.throttleCheckTimeoutId = setTimeout(() => {
-        this.throttleCheckTimeoutId = null;
-        this.checkPendingRequests();
-      }, Math.max(scheduleAt, 1));
+      this.throttleCheckTimeoutId = setTimeout(
+        () => {
+          this.throttleCheckTimeoutId = null;
+          this.checkPendingRequests();
+        },
+        Math.max(scheduleAt, 1),
+      );
     }
   };
   proto[PATCHED] = true;

@@ -1,7 +1,7 @@
 // Poison records: a record that fails alone while its dependencies are up is handed over (e.g.
 // dead-lettered) instead of blocking its partition forever.
 import type { Logger } from '@siliconalley/logger';
-import type { BatchContext, ChunkHandler, InboundRecord } from './records';
+import { recordPosition, type BatchContext, type ChunkHandler, type InboundRecord } from './records';
 
 export interface PoisonOptions {
   handle: (record: InboundRecord, err: unknown) => Promise<void>;
@@ -31,7 +31,6 @@ export async function handleChunkIsolatingPoison(
   const attempts = poison.attempts ?? 3;
   const backoff = poison.backoffMs ?? 500;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const positionOf = (r: InboundRecord) => `${r.topic}/${r.partition}/${r.offset}`;
   const tryHandle = async (chunk: InboundRecord[], tries: number): Promise<unknown> => {
     let lastError: unknown = null;
     for (let attempt = 0; attempt < tries; attempt++) {
@@ -49,9 +48,12 @@ export async function handleChunkIsolatingPoison(
     return lastError ?? new Error('chunk failed');
   };
   const handOver = async (record: InboundRecord, err: unknown) => {
-    known.add(positionOf(record));
+    known.add(recordPosition(record));
     if (known.size > 10000) known.delete(known.values().next().value!);
-    logger?.error({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'poison record: handing it over instead of retrying it forever');
+    logger?.error(
+      { err, topic: record.topic, partition: record.partition, offset: record.offset },
+      'poison record: handing it over instead of retrying it forever',
+    );
     await poison.handle(record, err);
   };
   const healthy = () => poison.healthy().catch(() => false);
@@ -78,7 +80,7 @@ export async function handleChunkIsolatingPoison(
   // Known poison in a re-delivered chunk: hand it over again (idempotent) and handle the rest around it.
   let start = 0;
   for (let i = 0; i < records.length; i++) {
-    if (!known.has(positionOf(records[i]!))) continue;
+    if (!known.has(recordPosition(records[i]!))) continue;
     if (i > start) await handleChunkIsolatingPoison(records.slice(start, i), ctx, handleChunk, poison, logger, known);
     await handOver(records[i]!, new Error('known poison record (re-delivered)'));
     start = i + 1;
@@ -94,6 +96,9 @@ export async function handleChunkIsolatingPoison(
   if (!(await healthy())) throw chunkError;
   chunkError = await tryHandle(records, 1);
   if (chunkError === null) return;
-  logger?.warn({ err: chunkError, topic: ctx.topic, partition: ctx.partition, records: records.length }, 'chunk keeps failing; splitting it to find the record that fails');
+  logger?.warn(
+    { err: chunkError, topic: ctx.topic, partition: ctx.partition, records: records.length },
+    'chunk keeps failing; splitting it to find the record that fails',
+  );
   await isolate(records, chunkError);
 }

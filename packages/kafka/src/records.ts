@@ -13,6 +13,15 @@ export interface InboundRecord {
   timestamp: number;
 }
 
+/**
+ * Where a record sits in the log, `topic/partition/offset`: unique per record, and the same on
+ * every re-delivery, so it keys a record's disposition (the store's `_id`) and poison bookkeeping.
+ * `partition` may be the decimal string a dead letter's header carries.
+ */
+export function recordPosition(r: { readonly topic: string; readonly partition: number | string; readonly offset: string }): string {
+  return `${r.topic}/${r.partition}/${r.offset}`;
+}
+
 export interface OutboundRecord {
   key: string | null;
   value: Buffer | string | null;

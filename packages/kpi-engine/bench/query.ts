@@ -42,7 +42,13 @@ class PlainScan {
   private readonly index: Map<string, number>;
 
   constructor(capacity: number) {
-    this.keys = [...new Set(kpiCatalogue(zones.zoneIds).filter((r) => r.id !== 'zone_share').map(seriesKey))];
+    this.keys = [
+      ...new Set(
+        kpiCatalogue(zones.zoneIds)
+          .filter((r) => r.id !== 'zone_share')
+          .map(seriesKey),
+      ),
+    ];
     this.index = new Map(this.keys.map((k, i) => [k, i]));
     this.series = new Int32Array(capacity);
     this.from = new Float64Array(capacity);
@@ -116,8 +122,20 @@ function bench(firms: number): void {
   console.log(`ratio baseline / engine.kpis:        p50 ×${(p50 / percentile(kpis, 0.5)).toFixed(0)}, p99 ×${(p99 / percentile(kpis, 0.99)).toFixed(0)}`);
   const size = firms.toLocaleString('en');
   figures.push(
-    { what: `${size} firms: kpis(asOf) p50`, value: percentile(kpis, 0.5), unit: 'ms', baseline: { what: 'plain scan p50', value: p50 }, ratio: p50 / percentile(kpis, 0.5) },
-    { what: `${size} firms: kpis(asOf) p99`, value: percentile(kpis, 0.99), unit: 'ms', baseline: { what: 'plain scan p99', value: p99 }, ratio: p99 / percentile(kpis, 0.99) },
+    {
+      what: `${size} firms: kpis(asOf) p50`,
+      value: percentile(kpis, 0.5),
+      unit: 'ms',
+      baseline: { what: 'plain scan p50', value: p50 },
+      ratio: p50 / percentile(kpis, 0.5),
+    },
+    {
+      what: `${size} firms: kpis(asOf) p99`,
+      value: percentile(kpis, 0.99),
+      unit: 'ms',
+      baseline: { what: 'plain scan p99', value: p99 },
+      ratio: p99 / percentile(kpis, 0.99),
+    },
     { what: `${size} firms: full rebuild`, value: rebuilding / 1000, unit: 's' },
     { what: `${size} firms: engine memory`, value: engineBytes / 2 ** 20, unit: 'MiB' },
   );
@@ -125,4 +143,9 @@ function bench(firms: number): void {
 
 const sizes = (process.argv[2] ?? '10000,1000000').split(',').map(Number);
 for (const firms of sizes) bench(firms);
-recordAndSummarise({ bench: 'kpi-engine-query', command: 'npm run bench -w @siliconalley/kpi-engine [-- 10000,1000000]', ran: `${sizes.join(', ')} synthetic firms, in-process`, figures });
+recordAndSummarise({
+  bench: 'kpi-engine-query',
+  command: 'npm run bench -w @siliconalley/kpi-engine [-- 10000,1000000]',
+  ran: `${sizes.join(', ')} synthetic firms, in-process`,
+  figures,
+});

@@ -81,7 +81,12 @@ function stateOn(history: FirmHistory, day: number): FirmState | null {
 }
 
 /** One firm's entries on the lists (none, one, or — never — several). */
-export function firmActions(uscc: string, history: FirmHistory, registry: ZoneRegistry, query: ActionQuery): Partial<{ [K in ActionListName]: ActionLists[K][number] }> {
+export function firmActions(
+  uscc: string,
+  history: FirmHistory,
+  registry: ZoneRegistry,
+  query: ActionQuery,
+): Partial<{ [K in ActionListName]: ActionLists[K][number] }> {
   const day = dayNumber(query.asOf);
   const state = stateOn(history, day);
   if (state === null || state.districtCode !== DONGCHENG_DISTRICT_CODE) return {};

@@ -1,11 +1,5 @@
 // The KPIs of shared/spec/kpis.md: ids, labels, scopes, and the series every entry is read from.
-import {
-  CERTIFICATION_KINDS,
-  FOCUS_INDUSTRIES,
-  type CertificationKind,
-  type CertificationLevel,
-  type FocusIndustry,
-} from '@siliconalley/contract';
+import { CERTIFICATION_KINDS, FOCUS_INDUSTRIES, type CertificationKind, type CertificationLevel, type FocusIndustry } from '@siliconalley/contract';
 
 /** Kinds that make a firm "qualified" for the headline (kpis.md "Certifications"). */
 export const QUALIFYING_KINDS = ['HNTE', 'SRDI_SME', 'SRDI_GIANT'] as const satisfies readonly CertificationKind[];

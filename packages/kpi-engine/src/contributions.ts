@@ -132,9 +132,7 @@ export function contributionsOfHistory(history: FirmHistory, zones: ZoneRegistry
     else same.push(days);
   }
   const certifiedByKind = [...validByKind].map(([kind, valid]) => ({ kind, days: unionOfIntervals(valid) }));
-  const expiring = qualifying.flatMap((cert) =>
-    EXPIRY_WINDOWS.map((within) => ({ keyPart: `${cert.kind}|${within}`, days: expiringDays(cert, within) })),
-  );
+  const expiring = qualifying.flatMap((cert) => EXPIRY_WINDOWS.map((within) => ({ keyPart: `${cert.kind}|${within}`, days: expiringDays(cert, within) })));
   const platforms = certificates.map(servicePlatformDays).filter(present);
 
   const out = new IntervalCollector();

@@ -121,7 +121,12 @@ export class KpiEngine {
     const day = this.dayIndex(asOf);
     const counts = this.counts;
     for (let s = 0; s < counts.length; s++) counts[s] = this.forest.prefixSum(s, day);
-    return this.readings.map((reading) => entryOf(reading.ref, readValue(reading, (s) => counts[s]!)));
+    return this.readings.map((reading) =>
+      entryOf(
+        reading.ref,
+        readValue(reading, (s) => counts[s]!),
+      ),
+    );
   }
 
   /**

@@ -145,7 +145,9 @@ function resolveCertificates(events: readonly FirmEvent[]): Certificate[] {
     });
   }
   // A stable order whatever the arrival order, so contributions are identical too.
-  return certificates.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.certificateNo < b.certificateNo ? -1 : a.certificateNo > b.certificateNo ? 1 : 0));
+  return certificates.sort((a, b) =>
+    a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.certificateNo < b.certificateNo ? -1 : a.certificateNo > b.certificateNo ? 1 : 0,
+  );
 }
 
 /** Resolves all accepted events of ONE firm (deduplicated by (source, id), any order) into its history. */

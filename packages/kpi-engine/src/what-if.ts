@@ -39,7 +39,12 @@ export function addCounts(into: CountsByDate, delta: Readonly<CountsByDate>, sig
  * The change of every series on each date when one firm's events go from `stored` to `stored` plus
  * `hypothetical` (already free of duplicates of stored events).
  */
-export function firmWhatIfDelta(stored: readonly FirmEvent[], hypothetical: readonly FirmEvent[], zones: ZoneRegistry, dates: readonly IsoDate[]): CountsByDate {
+export function firmWhatIfDelta(
+  stored: readonly FirmEvent[],
+  hypothetical: readonly FirmEvent[],
+  zones: ZoneRegistry,
+  dates: readonly IsoDate[],
+): CountsByDate {
   const after = intervalCounts(deriveFirmContributions([...stored, ...hypothetical], zones), dates);
   if (stored.length === 0) return after;
   return addCounts(after, intervalCounts(deriveFirmContributions(stored, zones), dates), -1);

@@ -65,10 +65,7 @@ export function deregistered(effectiveOn: IsoDate, meta: Meta = {}): EnterpriseD
   return { ...env, type: 'enterprise.deregistered', data: { uscc, effectiveOn, reason: 'cancelled' } };
 }
 
-export function granted(
-  data: Partial<CertificationGrantedData> & Pick<CertificationGrantedData, 'kind' | 'validFrom'>,
-  meta: Meta = {},
-): CertificationGranted {
+export function granted(data: Partial<CertificationGrantedData> & Pick<CertificationGrantedData, 'kind' | 'validFrom'>, meta: Meta = {}): CertificationGranted {
   const { uscc, ...env } = envelope(data.validFrom, meta);
   return {
     ...env,
@@ -77,10 +74,7 @@ export function granted(
   };
 }
 
-export function revoked(
-  data: { kind: CertificationGrantedData['kind']; certificateNo?: string; effectiveOn: IsoDate },
-  meta: Meta = {},
-): CertificationRevoked {
+export function revoked(data: { kind: CertificationGrantedData['kind']; certificateNo?: string; effectiveOn: IsoDate }, meta: Meta = {}): CertificationRevoked {
   const { uscc, ...env } = envelope(data.effectiveOn, meta);
   return {
     ...env,

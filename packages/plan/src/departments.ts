@@ -38,9 +38,7 @@ const DEPARTMENT_ALIASES: Readonly<Record<string, readonly string[]>> = {
 };
 
 const CANONICAL_BY_NAME: ReadonlyMap<string, string> = new Map(
-  Object.entries(DEPARTMENT_ALIASES).flatMap(([canonical, aliases]) =>
-    [canonical, ...aliases].map((name) => [name, canonical] as const),
-  ),
+  Object.entries(DEPARTMENT_ALIASES).flatMap(([canonical, aliases]) => [canonical, ...aliases].map((name) => [name, canonical] as const)),
 );
 
 /** The district's own prefix, which district bodies may or may not spell out. */

@@ -60,9 +60,7 @@ export function isTaskId(id: number): boolean {
   return TASKS_BY_ID.has(id);
 }
 
-const ALL_DEPARTMENTS: readonly string[] = Object.freeze([
-  ...new Set(PLAN_TASKS.flatMap((t) => [...t.lead, ...t.cooperating])),
-]);
+const ALL_DEPARTMENTS: readonly string[] = Object.freeze([...new Set(PLAN_TASKS.flatMap((t) => [...t.lead, ...t.cooperating]))]);
 
 /** Every normalised department named by some task, lead or cooperating, in order of first mention. */
 export function departments(): readonly string[] {

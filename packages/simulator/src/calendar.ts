@@ -1,28 +1,28 @@
-// Day arithmetic for the simulation: days since 1970-01-01 (UTC), and the text forms the contract
-// wants. Formatting dates dominates generating millions of records, so ISO dates are memoised per
-// day (a few tens of thousands of days at most: bounded).
-import { isIsoDate, type IsoDate } from '@siliconalley/contract';
+// Day arithmetic for the simulation on the contract's day numbers (days since 1970-01-01, its
+// days.ts), and the text forms the contract wants. Formatting dates dominates generating millions of
+// records, so ISO dates are memoised per day (a few tens of thousands of days at most: bounded).
+import { civilOfDay, dayNumber, dayOfCivil, isIsoDate, isoDate, type IsoDate } from '@siliconalley/contract';
 
+/** Milliseconds per day, for instants (times of day), not for calendar arithmetic. */
 export const DAY_MS = 86_400_000;
 
-export function dayOf(date: IsoDate): number {
-  return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-}
+/** The contract's day number of a date. */
+export const dayOf = (date: IsoDate): number => dayNumber(date);
 
 const isoCache = new Map<number, IsoDate>();
 export function iso(day: number): IsoDate {
   let text = isoCache.get(day);
-  if (text === undefined) isoCache.set(day, (text = new Date(day * DAY_MS).toISOString().slice(0, 10) as IsoDate));
+  if (text === undefined) isoCache.set(day, (text = isoDate(day)));
   return text;
 }
 
 export function yearOf(day: number): number {
-  return new Date(day * DAY_MS).getUTCFullYear();
+  return civilOfDay(day).year;
 }
 
 /** Day number of 1 January of `year`. */
 export function yearStart(year: number): number {
-  return Math.floor(Date.UTC(year, 0, 1) / DAY_MS);
+  return dayOfCivil(year, 1, 1);
 }
 
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));

@@ -36,7 +36,8 @@ const wholeNumber = (flag: string, text: string | undefined, fallback: number | 
     return fallback;
   }
   const n = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
   return n;
 };
 
@@ -70,13 +71,17 @@ export function parseCli(argv: string[], now = new Date()): CliOptions {
   const today = chinaDateOf(now);
   const from = values.from ?? '2015-01-01';
   const to = values.to ?? today;
-  for (const [flag, date] of [['from', from], ['to', to]] as const) {
+  for (const [flag, date] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!isIsoDate(date)) throw new UsageError(`--${flag} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(date)}`);
   }
   if (from > to) throw new UsageError(`--from ${from} is later than --to ${to}`);
   const dryRun = values['dry-run'] ?? false;
   // Every valid record is effective by --to; published before that day, some would be future_dated.
-  if (!dryRun && to > today) throw new UsageError(`--to ${to} is after today (${today}, China time): events effective after they arrive are rejected as future_dated`);
+  if (!dryRun && to > today)
+    throw new UsageError(`--to ${to} is after today (${today}, China time): events effective after they arrive are rejected as future_dated`);
   const target = values.target ?? 'kafka';
   if (target !== 'kafka' && target !== 'http') throw new UsageError(`--target must be kafka or http, got ${JSON.stringify(target)}`);
   let rate: number | null = null;
@@ -96,7 +101,9 @@ export function parseCli(argv: string[], now = new Date()): CliOptions {
   }
   const token = values.token ?? process.env.SA_TOKEN ?? null;
   if (target === 'http' && !dryRun && !token) {
-    throw new UsageError('--target http needs --token (or SA_TOKEN): npm run token -- --role provider --types enterprise.registered,enterprise.updated,enterprise.deregistered,certification.granted,certification.revoked,task.progress.reported');
+    throw new UsageError(
+      '--target http needs --token (or SA_TOKEN): npm run token -- --role provider --types enterprise.registered,enterprise.updated,enterprise.deregistered,certification.granted,certification.revoked,task.progress.reported',
+    );
   }
   const simulation = {
     firms: wholeNumber('firms', values.firms, null, 0),
@@ -114,20 +121,36 @@ export function parseCli(argv: string[], now = new Date()): CliOptions {
 
 function summary(options: CliOptions, tally: Tally, seconds: number, answers: GatewayAnswers | null, peakRss: number): string {
   const { firms, from, to, seed } = options.simulation;
-  const where = options.dryRun ? 'dry run (nothing published)' : options.target === 'kafka' ? `Kafka ${options.brokers.join(',')}${options.namespace ? ` namespace ${options.namespace}` : ''}` : `gateway ${options.gateway}`;
+  const where = options.dryRun
+    ? 'dry run (nothing published)'
+    : options.target === 'kafka'
+      ? `Kafka ${options.brokers.join(',')}${options.namespace ? ` namespace ${options.namespace}` : ''}`
+      : `gateway ${options.gateway}`;
   const lines = [
     `${tally.records} records for ${firms} firms, ${from}..${to}, seed ${seed}: ${where}`,
     `  ${seconds.toFixed(1)} s, ${Math.round(tally.records / Math.max(seconds, 1e-9))} records/s, peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`,
     '',
     `  ${'topic'.padEnd(32)}${'accepted'.padStart(10)}${'duplicate'.padStart(11)}${'rejected'.padStart(10)}`,
-    ...Object.entries(tally.byTopic).map(([topic, c]) => `  ${topic.padEnd(32)}${String(c.accepted).padStart(10)}${String(c.duplicate).padStart(11)}${String(c.rejected).padStart(10)}`),
+    ...Object.entries(tally.byTopic).map(
+      ([topic, c]) => `  ${topic.padEnd(32)}${String(c.accepted).padStart(10)}${String(c.duplicate).padStart(11)}${String(c.rejected).padStart(10)}`,
+    ),
     `  ${'total'.padEnd(32)}${String(tally.accepted).padStart(10)}${String(tally.duplicates).padStart(11)}${String(tally.records - tally.accepted - tally.duplicates).padStart(10)}`,
     '',
-    `  intended rejections: ${Object.entries(tally.rejected).sort().map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
+    `  intended rejections: ${
+      Object.entries(tally.rejected)
+        .sort()
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ') || 'none'
+    }`,
   ];
   if (answers) {
     lines.push(
-      `  gateway answered: accepted ${answers.accepted}, duplicate ${answers.duplicates}, rejected ${Object.entries(answers.rejected).sort().map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
+      `  gateway answered: accepted ${answers.accepted}, duplicate ${answers.duplicates}, rejected ${
+        Object.entries(answers.rejected)
+          .sort()
+          .map(([r, n]) => `${r} ${n}`)
+          .join(', ') || 'none'
+      }`,
       '  (a duplicate of a record still in flight is answered "accepted"; ingestion decides it behind the gateway)',
     );
   }

@@ -126,7 +126,12 @@ export function usccOf(division: string, n: number, seed: number): string {
   return first17 + usccCheckCharacter(first17)!;
 }
 
-const DIVISIONS = [[DONGCHENG_DISTRICT_CODE, 80], ['110105', 8], ['110102', 7], ['110108', 5]] as const;
+const DIVISIONS = [
+  [DONGCHENG_DISTRICT_CODE, 80],
+  ['110105', 8],
+  ['110102', 7],
+  ['110108', 5],
+] as const;
 const tagOf = (n: number) => n.toString(36).padStart(5, '0');
 
 /** Appends firm `n`'s records (arrival-ordered later, with the rest of its cohort) to `out`. */
@@ -171,8 +176,12 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
   const established = dice.chance(0.35) ? dice.between(fromDay - 20 * 365, fromDay - 1) : dice.between(fromDay, toDay);
   let district =
     division === DONGCHENG_DISTRICT_CODE
-      ? dice.chance(0.95) ? DONGCHENG_DISTRICT_CODE : dice.pick(OTHER_DISTRICT_CODES)
-      : dice.chance(0.6) ? division : DONGCHENG_DISTRICT_CODE;
+      ? dice.chance(0.95)
+        ? DONGCHENG_DISTRICT_CODE
+        : dice.pick(OTHER_DISTRICT_CODES)
+      : dice.chance(0.6)
+        ? division
+        : DONGCHENG_DISTRICT_CODE;
   let site: SimSite = drawSite(dice, district);
   const registered = (establishedOn: number, firmName: string, firmSite: SimSite): Record<string, unknown> => ({
     uscc,
@@ -184,7 +193,17 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
     focusIndustry: focus,
   });
   const registrationMs = instant(sentDay(established, 20));
-  send({ id: nextId('samr'), source: 'urn:dongcheng:samr', type: 'enterprise.registered', time: timeText(registrationMs), subject: uscc, data: registered(established, name, site) }, registrationMs);
+  send(
+    {
+      id: nextId('samr'),
+      source: 'urn:dongcheng:samr',
+      type: 'enterprise.registered',
+      time: timeText(registrationMs),
+      subject: uscc,
+      data: registered(established, name, site),
+    },
+    registrationMs,
+  );
 
   // A correction: a second registration with a new id and a later time (it becomes the base record).
   const registrationDay = Math.floor(registrationMs / DAY_MS);
@@ -192,14 +211,30 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
     const correctedOn = dice.chance(0.5) ? established : clampDay(established + dice.between(-60, 60));
     const ms = instant(clampDay(registrationDay + dice.between(5, 200)));
     const fixedName = dice.chance(0.5) ? nameOf() : name;
-    send({ id: nextId('samr'), source: 'urn:dongcheng:samr', type: 'enterprise.registered', time: timeText(ms), subject: uscc, data: registered(correctedOn, fixedName, site) }, ms);
+    send(
+      {
+        id: nextId('samr'),
+        source: 'urn:dongcheng:samr',
+        type: 'enterprise.registered',
+        time: timeText(ms),
+        subject: uscc,
+        data: registered(correctedOn, fixedName, site),
+      },
+      ms,
+    );
     name = fixedName;
   }
 
   // Deregistration first (later changes stop there), then changes in effective-date order.
   const deregisteredOn = dice.chance(0.09) && established + 365 <= toDay ? dice.between(established + 365, toDay) : null;
   const lastChange = deregisteredOn ?? toDay;
-  const changeCount = dice.weighted([[0, 40], [1, 30], [2, 18], [3, 8], [4, 4]] as const);
+  const changeCount = dice.weighted([
+    [0, 40],
+    [1, 30],
+    [2, 18],
+    [3, 8],
+    [4, 4],
+  ] as const);
   const changeDays: number[] = [];
   for (let i = 0; i < changeCount && established + 30 <= lastChange; i++) {
     // A few are effective before the firm existed (a data-entry slip): accepted, no effect.
@@ -207,7 +242,13 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
   }
   changeDays.sort((a, b) => a - b);
   for (const on of changeDays) {
-    const what = dice.weighted([['move', 55], ['rename', 15], ['industry', 15], ['moveAndRename', 8], ['unclassify', 7]] as const);
+    const what = dice.weighted([
+      ['move', 55],
+      ['rename', 15],
+      ['industry', 15],
+      ['moveAndRename', 8],
+      ['unclassify', 7],
+    ] as const);
     const changes: Record<string, unknown> = {};
     if (what === 'move' || what === 'moveAndRename') {
       // Moving into or out of Dongcheng is a districtCode change.
@@ -227,12 +268,37 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
     }
     if (what === 'unclassify') changes.focusIndustry = null;
     const ms = instant(sentDay(on, 30));
-    send({ id: nextId('samr'), source: 'urn:dongcheng:samr', type: 'enterprise.updated', time: timeText(ms), subject: uscc, data: { uscc, effectiveOn: iso(on), changes } }, ms);
+    send(
+      {
+        id: nextId('samr'),
+        source: 'urn:dongcheng:samr',
+        type: 'enterprise.updated',
+        time: timeText(ms),
+        subject: uscc,
+        data: { uscc, effectiveOn: iso(on), changes },
+      },
+      ms,
+    );
   }
   if (deregisteredOn !== null) {
     const ms = instant(sentDay(deregisteredOn, 30));
-    const reason = dice.weighted([['cancelled', 70], ['revoked', 12], ['merged', 12], ['other', 6]] as const);
-    send({ id: nextId('samr'), source: 'urn:dongcheng:samr', type: 'enterprise.deregistered', time: timeText(ms), subject: uscc, data: { uscc, effectiveOn: iso(deregisteredOn), reason } }, ms);
+    const reason = dice.weighted([
+      ['cancelled', 70],
+      ['revoked', 12],
+      ['merged', 12],
+      ['other', 6],
+    ] as const);
+    send(
+      {
+        id: nextId('samr'),
+        source: 'urn:dongcheng:samr',
+        type: 'enterprise.deregistered',
+        time: timeText(ms),
+        subject: uscc,
+        data: { uscc, effectiveOn: iso(deregisteredOn), reason },
+      },
+      ms,
+    );
   }
 
   // Certificates: focus-industry firms are more often certified.
@@ -295,7 +361,14 @@ export function firmHistory(n: number, calendar: SharedCalendar, out: Draft[]): 
  * A broken record of `event`: either sent first and fixed later under the same id (the fixed one
  * follows at `at`), or a stray record with its own id. The intended reason is the first broken rule.
  */
-export function sendBroken(dice: Dice, event: SimEvent, mode: ContentMode, at: number, push: (at: number, record: SimulatedRecord) => void, strayId: string): void {
+export function sendBroken(
+  dice: Dice,
+  event: SimEvent,
+  mode: ContentMode,
+  at: number,
+  push: (at: number, record: SimulatedRecord) => void,
+  strayId: string,
+): void {
   const reasons = reasonsFor(event);
   const reason = dice.weighted(reasons.map((r) => [r, r === 'too_large' ? 0.3 : 1] as const));
   // A second defect only among the data checks that come after the first (the first still decides).
@@ -308,4 +381,11 @@ export function sendBroken(dice: Dice, event: SimEvent, mode: ContentMode, at: n
   }
 }
 
-const DATA_DEFECTS: readonly ReasonCode[] = ['schema_invalid', 'invalid_uscc', 'subject_mismatch', 'future_dated', 'invalid_location', 'unauthorized_department'];
+const DATA_DEFECTS: readonly ReasonCode[] = [
+  'schema_invalid',
+  'invalid_uscc',
+  'subject_mismatch',
+  'future_dated',
+  'invalid_location',
+  'unauthorized_department',
+];

@@ -29,8 +29,20 @@ export const OTHER_DISTRICT_CODES: readonly string[] = OTHER_DISTRICTS.map((d) =
 /** Roughly Dongcheng's extent: locations outside the zones but in the district. */
 const DONGCHENG_BOX = [116.385, 39.865, 116.445, 39.965] as const;
 const DONGCHENG_STREETS = [
-  '青龙胡同', '北新桥三条', '雍和宫大街', '东四十条', '北三环东路', '安定门外大街', '东直门北小街',
-  '交道口南大街', '王府井大街', '崇文门外大街', '和平里东街', '东单北大街', '簋街', '南锣鼓巷',
+  '青龙胡同',
+  '北新桥三条',
+  '雍和宫大街',
+  '东四十条',
+  '北三环东路',
+  '安定门外大街',
+  '东直门北小街',
+  '交道口南大街',
+  '王府井大街',
+  '崇文门外大街',
+  '和平里东街',
+  '东单北大街',
+  '簋街',
+  '南锣鼓巷',
 ] as const;
 
 const round7 = (x: number) => Math.round(x * 1e7) / 1e7;
@@ -76,7 +88,12 @@ export function inCrs(wgs: readonly [number, number], crs: CrsName): SimLocation
   return { lon: round7(lon), lat: round7(lat), crs };
 }
 
-const pickCrs = (dice: Dice): CrsName => dice.weighted<CrsName>([['WGS84', 5], ['GCJ02', 3], ['BD09', 2]]);
+const pickCrs = (dice: Dice): CrsName =>
+  dice.weighted<CrsName>([
+    ['WGS84', 5],
+    ['GCJ02', 3],
+    ['BD09', 2],
+  ]);
 
 type SiteKind = 'zone' | 'district' | 'building' | 'buildingAndPoint' | 'unknownBuilding' | 'unlocated';
 

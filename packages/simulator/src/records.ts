@@ -1,7 +1,16 @@
 // From a simulated provider event to the Kafka record a provider publishes (both content modes of
 // the CloudEvents Kafka binding), and the ways real feeds break the contract. Each break is built
 // so that the contract's first failing check is the intended reason (events.md "Rejections").
-import { fullType, MAX_EVENT_BYTES, topicOfType, TYPE_PREFIX, USCC_ALPHABET, usccCheckCharacter, type ReasonCode, type ShortType } from '@siliconalley/contract';
+import {
+  fullType,
+  MAX_EVENT_BYTES,
+  topicOfType,
+  TYPE_PREFIX,
+  USCC_ALPHABET,
+  usccCheckCharacter,
+  type ReasonCode,
+  type ShortType,
+} from '@siliconalley/contract';
 import { departments, isDepartmentOnTask } from '@siliconalley/plan';
 import type { Dice } from './dice';
 
@@ -158,7 +167,10 @@ const BREAKERS: Record<ReasonCode, Breaker> = {
     } else if (how === 'noSource') delete wire.envelope.source;
     else if (how === 'specversion') wire.envelope.specversion = '0.3';
     else if (how === 'noId') delete wire.envelope.id;
-    else wire.envelope.time = String(wire.envelope.time).replace('T', ' ').replace(/(Z|\+08:00)$/, '');
+    else
+      wire.envelope.time = String(wire.envelope.time)
+        .replace('T', ' ')
+        .replace(/(Z|\+08:00)$/, '');
   },
   unknown_type: (dice, wire, event) => {
     wire.envelope.type = dice.chance(0.5) ? fullType(event.type).replace(/\.v1$/, '.v2') : `${TYPE_PREFIX}${event.type.split('.')[0]}.exploded.v1`;
@@ -221,7 +233,11 @@ const BREAKERS: Record<ReasonCode, Breaker> = {
     const how = dice.pick(['latTooHigh', 'lostSign', 'swapped'] as const);
     // Swapped lon/lat (39.9, 116.4) puts lat out of 3..54.
     const broken =
-      how === 'latTooHigh' ? { ...location, lat: 95 } : how === 'lostSign' ? { ...location, lon: -Number(location.lon) } : { ...location, lon: location.lat, lat: location.lon };
+      how === 'latTooHigh'
+        ? { ...location, lat: 95 }
+        : how === 'lostSign'
+          ? { ...location, lon: -Number(location.lon) }
+          : { ...location, lon: location.lat, lat: location.lon };
     const copy = { ...site, location: broken };
     if (event.type === 'enterprise.registered') data(wire).site = copy;
     else data(wire).changes = { ...(data(wire).changes as Record<string, unknown>), site: copy };

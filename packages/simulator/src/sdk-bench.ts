@@ -17,7 +17,14 @@ function validEvents(count: number): SimEvent[] {
     const binary = r.headers['content-type'] === 'application/json';
     const e = binary ? { ...r.headers, data: JSON.parse(r.value) as unknown } : (JSON.parse(r.value) as Record<string, unknown>);
     const get = (name: string) => String(binary ? e[`ce_${name}`] : e[name]);
-    events.push({ id: get('id'), source: get('source'), type: shortTypeOf(get('type'))!, time: get('time'), subject: get('subject'), data: e.data as Record<string, unknown> });
+    events.push({
+      id: get('id'),
+      source: get('source'),
+      type: shortTypeOf(get('type'))!,
+      time: get('time'),
+      subject: get('subject'),
+      data: e.data as Record<string, unknown>,
+    });
     if (events.length === count) break;
   }
   return events;
@@ -53,7 +60,11 @@ function main(): void {
   process.stdout.write(`${events.length} events\n`);
   for (const [name, xs] of times) {
     const ms = median(xs);
-    process.stdout.write(`${name.padEnd(26)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round(events.length / ms).toString().padStart(4)}k events/s  ×${(ms / base).toFixed(2)}\n`);
+    process.stdout.write(
+      `${name.padEnd(26)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round(events.length / ms)
+        .toString()
+        .padStart(4)}k events/s  ×${(ms / base).toFixed(2)}\n`,
+    );
   }
 }
 

@@ -9,7 +9,8 @@ import { encode, encodeDuplicate, type ContentMode, type SimEvent, type Simulate
 
 const TASK_SOURCE = 'urn:dongcheng:taskforce';
 
-const nextQuarter = (q: Quarter): Quarter => (q.quarter === 4 ? { year: q.year + 1, quarter: 1 } : { year: q.year, quarter: (q.quarter + 1) as Quarter['quarter'] });
+const nextQuarter = (q: Quarter): Quarter =>
+  q.quarter === 4 ? { year: q.year + 1, quarter: 1 } : { year: q.year, quarter: (q.quarter + 1) as Quarter['quarter'] };
 
 /** Appends every task report due by the end of the window to `out`. */
 export function taskReports(window: SimulationWindow, out: Draft[]): void {

@@ -63,6 +63,17 @@ export function createStore(conn: Connection): Store {
     leases,
     ledgers,
     ensureIndexes: () =>
-      ensureIndexes([events.model, dispositions.model, tokens.model, targets.model, targets.auditModel, assessments.model, assessments.headModel, assessments.cursorModel, leases.model, ledgers.model]),
+      ensureIndexes([
+        events.model,
+        dispositions.model,
+        tokens.model,
+        targets.model,
+        targets.auditModel,
+        assessments.model,
+        assessments.headModel,
+        assessments.cursorModel,
+        leases.model,
+        ledgers.model,
+      ]),
   };
 }

@@ -64,8 +64,14 @@ const definition = z
     /** A KPI of kpis.md, or `tasks_completed` (plan tasks completed, counted by the alerting service). */
     kpi: z.enum([...KPI_IDS, 'tasks_completed'], { error: `must be one of ${[...KPI_IDS, 'tasks_completed'].join(', ')}` }),
     scope: z.string().regex(/^(district|zone:[A-Za-z0-9_-]+)$/, { error: 'must be "district" or "zone:<ID>"' }),
-    kind: z.string().regex(/^[A-Z][A-Z_]*$/, { error: 'must be a kind of events.md, e.g. HNTE' }).optional(),
-    industry: z.string().regex(/^[A-Z][A-Z_]*$/, { error: 'must be an industry of events.md, e.g. AI, or UNCLASSIFIED' }).optional(),
+    kind: z
+      .string()
+      .regex(/^[A-Z][A-Z_]*$/, { error: 'must be a kind of events.md, e.g. HNTE' })
+      .optional(),
+    industry: z
+      .string()
+      .regex(/^[A-Z][A-Z_]*$/, { error: 'must be an industry of events.md, e.g. AI, or UNCLASSIFIED' })
+      .optional(),
     within: z.number().int().positive().optional(),
     baselineDate: isoDate,
     baselineValue: z.number().optional(),
@@ -75,13 +81,16 @@ const definition = z
     due: isoDate,
     method: z.enum(TARGET_METHODS),
   })
-  .refine((t) => {
-    try {
-      return dayNumber(t.baselineDate) < dayNumber(t.due);
-    } catch {
-      return true; // the bad date is reported on its own field
-    }
-  }, { error: 'due must be after baselineDate', path: ['due'] });
+  .refine(
+    (t) => {
+      try {
+        return dayNumber(t.baselineDate) < dayNumber(t.due);
+      } catch {
+        return true; // the bad date is reported on its own field
+      }
+    },
+    { error: 'due must be after baselineDate', path: ['due'] },
+  );
 
 /** The schema of one target definition (documents the POST /api/v1/targets body in OpenAPI). */
 export const targetDefinitionSchema = definition;

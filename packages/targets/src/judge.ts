@@ -1,5 +1,5 @@
 // Progress and status of a target on day d, method linear-v1 (kpis.md "Progress and status").
-import { dayNumber, isoDate, monthEndsBetween } from '@siliconalley/kpi-engine';
+import { dayNumber, isoDate, monthEndDaysBetween } from '@siliconalley/kpi-engine';
 import type { TargetDefinition, TargetMethod } from './definitions';
 import { firmsNeeded } from './firms-needed';
 import { olsForecast, type SeriesPoint } from './forecast';
@@ -53,7 +53,14 @@ const refOf = (t: TargetDefinition): TargetKpiRef => ({
 });
 
 /** The first status of linear-v1 that applies, in the order of kpis.md. */
-export function linearV1Status(s: { pastDue: boolean; actual: number; baseline: number; target: number; ratio: number | null; forecast: number | null }): TargetStatus {
+export function linearV1Status(s: {
+  pastDue: boolean;
+  actual: number;
+  baseline: number;
+  target: number;
+  ratio: number | null;
+  forecast: number | null;
+}): TargetStatus {
   const { pastDue, actual, baseline, target, ratio, forecast } = s;
   const forecastShort = forecast !== null && forecast < target;
   const onPace = ratio === null || ratio >= 0.95;
@@ -80,16 +87,14 @@ export function judgeTarget(definition: TargetDefinition, asOf: string, kpis: Kp
 
   // Month-end values from t0 up to d (t0 and d only when month ends), nulls skipped, x in days since t0.
   const points: SeriesPoint[] = [];
-  for (const monthEnd of monthEndsBetween(t0, d)) {
+  for (const monthEnd of monthEndDaysBetween(t0, d)) {
     const y = kpis.value(ref, isoDate(monthEnd));
     if (y !== null) points.push({ x: monthEnd - t0, y });
   }
   const forecast = olsForecast(points, t1 - t0);
 
   const status =
-    actual === null || baseline === null || target === null
-      ? null
-      : linearV1Status({ pastDue: d >= t1, actual, baseline, target, ratio, forecast });
+    actual === null || baseline === null || target === null ? null : linearV1Status({ pastDue: d >= t1, actual, baseline, target, ratio, forecast });
 
   const judgement: TargetJudgement = {
     id: definition.id,

@@ -1,7 +1,7 @@
 // Test support: the shared fixtures (shared/fixtures/<name>/, described in shared/fixtures/README.md).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseKafkaRecord, type AcceptedEvent, type IsoDate } from '@siliconalley/contract';
+import { eventIdentity, parseKafkaRecord, type AcceptedEvent, type IsoDate } from '@siliconalley/contract';
 
 /** One Kafka record of events.jsonl, as it is to be published. */
 export interface FixtureRecord {
@@ -97,7 +97,7 @@ export function acceptedFixtureEvents(name: string): AcceptedEvent[] {
   for (const record of loadFixtureRecords(name)) {
     const verdict = parseKafkaRecord(record, { receivedAt: FIXTURE_ARRIVAL });
     if (!verdict.ok) continue;
-    const key = JSON.stringify([verdict.event.source, verdict.event.id]);
+    const key = eventIdentity(verdict.event);
     if (seen.has(key)) continue;
     seen.add(key);
     accepted.push(verdict.event);

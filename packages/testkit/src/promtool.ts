@@ -9,5 +9,8 @@ export function promtoolCheckMetrics(exposition: string): string[] {
   const promtool = promtoolBinary();
   const run = spawnSync(promtool, ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
   if (run.error) throw new Error(toolMissingHint(promtool, run.error));
-  return `${run.stdout}${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  return `${run.stdout}${run.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

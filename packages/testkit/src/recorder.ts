@@ -72,7 +72,14 @@ export function describeCommand(body: Document): Omit<RecordedCommand, 'app' | '
   const base = { command, db, collection };
   switch (command) {
     case 'find':
-      return [{ ...base, filter: body['filter'] ?? {}, ...(body['sort'] !== undefined ? { sort: body['sort'] } : {}), ...(num(body['limit']) !== undefined ? { limit: num(body['limit']) } : {}) }];
+      return [
+        {
+          ...base,
+          filter: body['filter'] ?? {},
+          ...(body['sort'] !== undefined ? { sort: body['sort'] } : {}),
+          ...(num(body['limit']) !== undefined ? { limit: num(body['limit']) } : {}),
+        },
+      ];
     case 'count':
     case 'distinct':
       return [{ ...base, filter: body['query'] ?? {} }];
@@ -135,7 +142,16 @@ export async function startDatabaseRecorder(target: { host: string; port: number
       }
       if (splitter.broken && !reportedBroken) {
         reportedBroken = true;
-        commands.push({ command: 'unreadable', db: '', collection: null, why: `connection ${connection}: ${splitter.broken}; nothing more recorded on it`, app, connection, phase, at: Date.now() });
+        commands.push({
+          command: 'unreadable',
+          db: '',
+          collection: null,
+          why: `connection ${connection}: ${splitter.broken}; nothing more recorded on it`,
+          app,
+          connection,
+          phase,
+          at: Date.now(),
+        });
       }
     });
     upstream.on('data', (chunk: Buffer) => {

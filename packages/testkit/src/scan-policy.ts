@@ -41,7 +41,8 @@ const KEYED_READS = new Set(['find', 'findAndModify', 'findandmodify']);
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
-const isRegex = (v: unknown): boolean => v instanceof RegExp || (typeof v === 'object' && v !== null && (v as { _bsontype?: unknown })._bsontype === 'BSONRegExp');
+const isRegex = (v: unknown): boolean =>
+  v instanceof RegExp || (typeof v === 'object' && v !== null && (v as { _bsontype?: unknown })._bsontype === 'BSONRegExp');
 
 /** A key value: anything but an operator document ({$gt: …}) or a regex (a pattern match); a document without operators is a value too. */
 const isKeyValue = (v: unknown): boolean => !isRegex(v) && (!isPlainObject(v) || Object.keys(v).every((k) => !k.startsWith('$')));
@@ -117,7 +118,15 @@ export function formatViolations(violations: readonly ScanViolation[]): string {
   const byPhase = new Map<string, Map<string, { n: number; first: ScanViolation }>>();
   for (const v of violations) {
     const c = v.command;
-    const key = [c.app ?? '(no app name)', c.command, c.collection ?? '', show(shapeOf(c.filter ?? null), Infinity), show(shapeOf(c.sort ?? null), Infinity), show(shapeOf(c.pipeline ?? null), Infinity), v.reason].join('\u0000');
+    const key = [
+      c.app ?? '(no app name)',
+      c.command,
+      c.collection ?? '',
+      show(shapeOf(c.filter ?? null), Infinity),
+      show(shapeOf(c.sort ?? null), Infinity),
+      show(shapeOf(c.pipeline ?? null), Infinity),
+      v.reason,
+    ].join('\u0000');
     const groups = byPhase.get(c.phase) ?? new Map<string, { n: number; first: ScanViolation }>();
     byPhase.set(c.phase, groups);
     const g = groups.get(key);

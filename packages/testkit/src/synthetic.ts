@@ -1,7 +1,7 @@
 // Deterministic synthetic firm histories for property tests and benchmarks: registrations with
 // corrections, effective-dated moves (some before establishment), deregistrations, certificates
 // with corrections and revocations (some before the grant), every CRS, known/unknown buildings.
-import type { FirmEvent, IsoDate } from '@siliconalley/contract';
+import { dayNumber, isoDate, type FirmEvent, type IsoDate } from '@siliconalley/contract';
 
 /** mulberry32: small, fast, seedable. */
 export function seededRandom(seed: number): () => number {
@@ -27,19 +27,40 @@ export function syntheticUscc(n: number): string {
   return first17 + USCC_CHARS[(31 - (sum % 31)) % 31];
 }
 
-const DAY_MS = 86_400_000;
-const day = (date: IsoDate): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-// Formatting dates dominates generating a million firms: memoise per day.
+// Day numbers are the contract's (days.ts). Formatting dates dominates generating a million firms: memoise per day.
+const day = dayNumber;
 const isoCache = new Map<number, IsoDate>();
 const iso = (d: number): IsoDate => {
   let text = isoCache.get(d);
-  if (text === undefined) isoCache.set(d, (text = new Date(d * DAY_MS).toISOString().slice(0, 10)));
+  if (text === undefined) isoCache.set(d, (text = isoDate(d)));
   return text;
 };
 const DAYS = { from1995: day('1995-01-01'), to2026: day('2026-06-30'), y2012: day('2012-01-01'), end2026: day('2026-12-31'), mid2027: day('2027-06-30') };
 
-const INDUSTRIES = ['AI', 'SMART_HEALTH', 'DIGITAL_ENTERTAINMENT', 'DIGITAL_ENERGY', 'SMART_CITY', 'TECH_SERVICES', 'METAVERSE', 'CARBON_NEUTRAL', null] as const;
-const KINDS = ['HNTE', 'HNTE', 'HNTE', 'SRDI_SME', 'SRDI_SME', 'SRDI_GIANT', 'INNOVATIVE_SME', 'SME_SERVICE_PLATFORM', 'SMALL_MICRO_DEMO_BASE', 'SA_PARK', 'SA_STATION'] as const;
+const INDUSTRIES = [
+  'AI',
+  'SMART_HEALTH',
+  'DIGITAL_ENTERTAINMENT',
+  'DIGITAL_ENERGY',
+  'SMART_CITY',
+  'TECH_SERVICES',
+  'METAVERSE',
+  'CARBON_NEUTRAL',
+  null,
+] as const;
+const KINDS = [
+  'HNTE',
+  'HNTE',
+  'HNTE',
+  'SRDI_SME',
+  'SRDI_SME',
+  'SRDI_GIANT',
+  'INNOVATIVE_SME',
+  'SME_SERVICE_PLATFORM',
+  'SMALL_MICRO_DEMO_BASE',
+  'SA_PARK',
+  'SA_STATION',
+] as const;
 const LEVELS = ['national', 'municipal', 'district', null] as const;
 const CRS = ['WGS84', 'GCJ02', 'BD09'] as const;
 const BUILDINGS = ['B_DCDT', 'B_GEHUA', 'B_YONGHE', 'B_JYHM_E', 'B_HXY', 'B_JTKG', 'B_COFCO', 'B_UNKNOWN_1'] as const;
@@ -77,7 +98,15 @@ export function syntheticFirmEvents(n: number, seed = 1): FirmEvent[] {
     events.push({
       ...envelope(on),
       type: 'enterprise.registered',
-      data: { uscc, name: `合成科技${n}`, establishedOn: iso(on), districtCode: district(), site: site(), industryCode: 'I6513', focusIndustry: pick(INDUSTRIES) },
+      data: {
+        uscc,
+        name: `合成科技${n}`,
+        establishedOn: iso(on),
+        districtCode: district(),
+        site: site(),
+        industryCode: 'I6513',
+        focusIndustry: pick(INDUSTRIES),
+      },
     });
   }
   for (let u = between(0, 3); u > 0; u--) {

@@ -13,7 +13,10 @@ const TOOLS_BIN = path.join(REPO_ROOT, '.local', 'tools', 'bin');
 /** A `KEY=value` line of infra/local/versions.env (the shell sources the same file). */
 function pinnedVersion(key: string): string {
   const text = readFileSync(path.join(REPO_ROOT, 'infra/local/versions.env'), 'utf8');
-  const value = new RegExp(`^${key}=(.+)$`, 'm').exec(text)?.[1]?.replace(/\s+#.*$/, '').trim();
+  const value = new RegExp(`^${key}=(.+)$`, 'm')
+    .exec(text)?.[1]
+    ?.replace(/\s+#.*$/, '')
+    .trim();
   if (!value) throw new Error(`infra/local/versions.env lacks ${key}`);
   return value;
 }

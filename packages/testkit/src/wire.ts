@@ -101,7 +101,13 @@ export function parseMessage(msg: Buffer): WireMessage {
       const compressorId = msg.readUInt8(HEADER_BYTES + 8);
       const packed = msg.subarray(HEADER_BYTES + 9);
       const unpacked = compressorId === 0 ? packed : compressorId === 2 ? inflateSync(packed) : null;
-      if (!unpacked) return { kind: 'opaque', requestId, opCode, why: `compressed with compressor ${compressorId} (${compressorId === 1 ? 'snappy' : compressorId === 3 ? 'zstd' : 'unknown'})` };
+      if (!unpacked)
+        return {
+          kind: 'opaque',
+          requestId,
+          opCode,
+          why: `compressed with compressor ${compressorId} (${compressorId === 1 ? 'snappy' : compressorId === 3 ? 'zstd' : 'unknown'})`,
+        };
       const header = Buffer.alloc(HEADER_BYTES);
       header.writeInt32LE(HEADER_BYTES + unpacked.length, 0);
       header.writeInt32LE(requestId, 4);

@@ -5,9 +5,7 @@ import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { z } from 'zod';
 import type { WgsPoint } from './crs';
 
-export type ZonePolygon =
-  | { type: 'Polygon'; coordinates: number[][][] }
-  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+export type ZonePolygon = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
 export interface Zone {
   id: string;
@@ -77,8 +75,7 @@ function describeIssues(where: string, error: z.ZodError): string[] {
   });
 }
 
-const stringProp = (props: Record<string, unknown>, key: string): string | null =>
-  typeof props[key] === 'string' ? (props[key] as string) : null;
+const stringProp = (props: Record<string, unknown>, key: string): string | null => (typeof props[key] === 'string' ? (props[key] as string) : null);
 
 interface IndexedZone extends Zone {
   bbox: [minLon: number, minLat: number, maxLon: number, maxLat: number];

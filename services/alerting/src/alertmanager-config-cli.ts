@@ -47,7 +47,7 @@ function main(): void {
     on.length
       ? `alertmanager-config: notification channels on: ${on.join(', ')}\n`
       : 'alertmanager-config: no notification channel is configured (NOTIFY_WECOM_*, NOTIFY_EMAIL_*, NOTIFY_WEBHOOK_URL[_FILE]): ' +
-          'alerts notify nobody; they are still shown in Alertmanager\'s UI and API\n',
+          "alerts notify nobody; they are still shown in Alertmanager's UI and API\n",
   );
 }
 

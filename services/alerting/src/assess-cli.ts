@@ -29,7 +29,16 @@ function fail(message: string, code = 2): never {
 async function main(): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { format: { type: 'string', default: 'json' }, part: { type: 'string' }, version: { type: 'string' }, run: { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'json' },
+        part: { type: 'string' },
+        version: { type: 'string' },
+        run: { type: 'boolean', default: false },
+        help: { type: 'boolean' },
+      },
+    });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
   }
@@ -44,8 +53,10 @@ async function main(): Promise<void> {
   if (values.part !== undefined && !['kpis', 'actions'].includes(values.part)) fail(`--part must be kpis or actions (got ${JSON.stringify(values.part)})`);
   if (values.part !== undefined && format !== 'csv') fail('--part goes with --format csv (json and xlsx hold the action lists already)');
   // A workbook or a PDF on a terminal is noise (and can upset it): they are for a file.
-  if ((format === 'xlsx' || format === 'pdf') && process.stdout.isTTY) fail(`--format ${format} writes a binary file to stdout: redirect it (> report.${format})`);
-  if (values.version !== undefined && !/^[1-9]\d*$/.test(values.version)) fail(`--version must be a positive whole number (got ${JSON.stringify(values.version)})`);
+  if ((format === 'xlsx' || format === 'pdf') && process.stdout.isTTY)
+    fail(`--format ${format} writes a binary file to stdout: redirect it (> report.${format})`);
+  if (values.version !== undefined && !/^[1-9]\d*$/.test(values.version))
+    fail(`--version must be a positive whole number (got ${JSON.stringify(values.version)})`);
   let period;
   try {
     period = closedPeriod(positionals[0]!, chinaDateOf(new Date()));
@@ -56,7 +67,11 @@ async function main(): Promise<void> {
   const base = (process.env.SA_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
   const token =
     process.env.SA_TOKEN ??
-    execFileSync(process.execPath, [join(__dirname, '../../gateway/dist/token-cli.js'), '--role', values.run ? 'operator' : 'evaluator', '--label', 'npm run assess'], { encoding: 'utf8' }).trim();
+    execFileSync(
+      process.execPath,
+      [join(__dirname, '../../gateway/dist/token-cli.js'), '--role', values.run ? 'operator' : 'evaluator', '--label', 'npm run assess'],
+      { encoding: 'utf8' },
+    ).trim();
   const headers = { authorization: `Bearer ${token}` };
   const url = `${base}/api/v1/assessments/${period.id}`;
   try {

@@ -1,7 +1,7 @@
 // Targets, tasks and department scorecards as of a day. KPI values come from the indicator(s) —
 // every date a judgement needs (baseline, as-of, month ends for the forecast) in one merged
 // `counts` call — and plan-task reports from the indicator too.
-import { IndicatorClient } from '@siliconalley/api';
+import type { IndicatorClient } from '@siliconalley/api';
 import type { AssessedTask } from '@siliconalley/assessments';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
@@ -122,7 +122,9 @@ export class Evaluator {
     const indicatorDates = indicatorDatesFor(definitions, asOf).filter((d) => d <= today);
     const needsTasks = definitions.some((t) => t.kpi === TASKS_COMPLETED_KPI);
     const [{ zoneIds, byDate }, reports] = await Promise.all([
-      indicatorDates.length > 0 ? this.indicators.counts(indicatorDates) : Promise.resolve({ zoneIds: [] as string[], byDate: new Map<string, Record<string, number>>() }),
+      indicatorDates.length > 0
+        ? this.indicators.counts(indicatorDates)
+        : Promise.resolve({ zoneIds: [] as string[], byDate: new Map<string, Record<string, number>>() }),
       needsTasks ? this.tasks.reports() : Promise.resolve([] as TaskReport[]),
     ]);
     return judgeAll(definitions, asOf, zoneIds, (date) => byDate.get(date), reports);

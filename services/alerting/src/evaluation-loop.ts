@@ -81,7 +81,12 @@ export class EvaluationLoop {
   async evaluate(): Promise<EvaluationOutcome> {
     const { metrics, logger } = this.deps;
     try {
-      const caughtUp = await catchUpToNow(this.deps.progress, { maxWaitMs: this.deps.catchUpWaitMs, pollMs: this.deps.catchUpPollMs, toleranceRecords: this.deps.catchUpToleranceRecords, stopping: () => this.stopping });
+      const caughtUp = await catchUpToNow(this.deps.progress, {
+        maxWaitMs: this.deps.catchUpWaitMs,
+        pollMs: this.deps.catchUpPollMs,
+        toleranceRecords: this.deps.catchUpToleranceRecords,
+        stopping: () => this.stopping,
+      });
       this.recordCatchUp(caughtUp);
       if (!caughtUp.ready) {
         metrics.evaluations.inc({ outcome: 'waiting' });
@@ -127,13 +132,18 @@ export class EvaluationLoop {
     const wasLeader = this.leader;
     this.leader = await leases.acquire(FLAGS_LEASE, this.deps.holder, this.deps.leaseTtlMs);
     metrics.flagsLeader.set(this.leader ? 1 : 0);
-    if (this.leader !== wasLeader) logger.info({ holder: this.deps.holder }, this.leader ? 'this replica publishes flags now' : 'another replica publishes flags');
+    if (this.leader !== wasLeader)
+      logger.info({ holder: this.deps.holder }, this.leader ? 'this replica publishes flags now' : 'another replica publishes flags');
     // A new leader starts from the flags as the previous one left them (hysteresis, raised flags).
     if (this.leader && !wasLeader) this.flags = await flagStates.load();
     if (!this.leader) this.flags = new Map();
 
     const asOf = evaluator.today();
-    const [judgements, tasks, lists] = await Promise.all([evaluator.targets(asOf), evaluator.tasksOn(asOf), this.deps.actionLists?.(asOf) ?? Promise.resolve(undefined)]);
+    const [judgements, tasks, lists] = await Promise.all([
+      evaluator.targets(asOf),
+      evaluator.tasksOn(asOf),
+      this.deps.actionLists?.(asOf) ?? Promise.resolve(undefined),
+    ]);
     if (this.leader) {
       for (const j of judgements) {
         const { state, change } = nextFlag(this.flags.get(j.id) ?? UNFLAGGED, j, this.deps.flagPolicy ?? DEFAULT_FLAG_POLICY);

@@ -62,7 +62,8 @@ export class ManagedTargets {
 
   /** Deletes a stored target: 409 for the file's (and the plan's) targets, 404 for an unknown id. */
   async remove(id: string, actor: Actor): Promise<void> {
-    if (this.fixedIds.has(id)) throw new HttpProblem(409, `target ${id} is defined in the targets configuration file (or is one of the plan's) and cannot be deleted through the API`);
+    if (this.fixedIds.has(id))
+      throw new HttpProblem(409, `target ${id} is defined in the targets configuration file (or is one of the plan's) and cannot be deleted through the API`);
     if ((await this.repo.remove(id, actor)) === null) throw new HttpProblem(404, `no API-managed target ${JSON.stringify(id)}`);
   }
 

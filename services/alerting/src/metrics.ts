@@ -12,9 +12,15 @@ export function alertingMetrics(registry: Registry) {
     actual: g('siliconalley_target_actual', 'Actual KPI value A of a target today; absent when unknown.', ['target'] as const),
     expected: g('siliconalley_target_expected', 'Value E on the straight path of a target today; absent when unknown.', ['target'] as const),
     value: g('siliconalley_target_value', 'Target value T a target must reach by its due date; absent when unknown.', ['target'] as const),
-    forecast: g('siliconalley_target_forecast', 'Least-squares forecast F of a target at its due date (linear-v1); absent with fewer than 3 month ends.', ['target'] as const),
+    forecast: g('siliconalley_target_forecast', 'Least-squares forecast F of a target at its due date (linear-v1); absent with fewer than 3 month ends.', [
+      'target',
+    ] as const),
     dueTimestamp: g('siliconalley_target_due_timestamp_seconds', 'Due date of a target (end of the day, China time) as a Unix timestamp.', ['target'] as const),
-    firmsNeeded: g('siliconalley_target_firms_needed', 'Zone-share targets: additional qualified firms in the zone needed to reach the straight path (to="path") or the target (to="target"); absent when unreachable.', ['target', 'to'] as const),
+    firmsNeeded: g(
+      'siliconalley_target_firms_needed',
+      'Zone-share targets: additional qualified firms in the zone needed to reach the straight path (to="path") or the target (to="target"); absent when unreachable.',
+      ['target', 'to'] as const,
+    ),
     flagged: g('siliconalley_target_flagged', 'Whether a target is flagged (lagging, regressing or missed, with hysteresis): 1 or 0.', ['target'] as const),
     actionListFirms: g(
       'siliconalley_action_list_firms',
@@ -37,13 +43,21 @@ export function alertingMetrics(registry: Registry) {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
-    evaluationReady: g('siliconalley_evaluation_ready', 'Whether the data is caught up and targets are judged (1) or the service waits for ingestion and the indicator (0): while 0, target and flag series keep their last caught-up values.', [] as const),
+    evaluationReady: g(
+      'siliconalley_evaluation_ready',
+      'Whether the data is caught up and targets are judged (1) or the service waits for ingestion and the indicator (0): while 0, target and flag series keep their last caught-up values.',
+      [] as const,
+    ),
     caughtUpPoint: g(
       'siliconalley_evaluation_caught_up_timestamp_seconds',
       'Start of the last judged evaluation (Unix time): every record published to the source topics before it was settled by ingestion and applied by the indicator when judged.',
       [] as const,
     ),
-    flagsLeader: g('siliconalley_flags_leader', 'Whether this replica holds the flags lease and publishes flags, alert events and annotations (1) or stands by (0).', [] as const),
+    flagsLeader: g(
+      'siliconalley_flags_leader',
+      'Whether this replica holds the flags lease and publishes flags, alert events and annotations (1) or stands by (0).',
+      [] as const,
+    ),
     lastEvaluation: g('siliconalley_target_last_evaluation_timestamp_seconds', 'Unix time of the last successful evaluation.', [] as const),
     /** Targets exported by the last recordTargets: a deleted (API-managed) target's series are removed. */
     exported: new Set<string>(),
@@ -86,7 +100,8 @@ export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJud
   const current = new Set(judgements.map((j) => j.id));
   for (const id of m.exported) if (!current.has(id)) forgetTarget(m, id, nowMs, flagged !== null);
   for (const [id, since] of m.retired) {
-    if (current.has(id)) m.retired.delete(id); // created again
+    if (current.has(id))
+      m.retired.delete(id); // created again
     else if (nowMs - since >= RETIRED_FLAG_MS || flagged === null) {
       m.flagged.remove({ target: id });
       m.retired.delete(id);
@@ -103,7 +118,10 @@ export function recordTargets(m: AlertingMetrics, judgements: readonly TargetJud
     setOrRemove(m.forecast, j.id, j.forecast);
     // End of the due day in China time (UTC+8): 16:00 UTC of that day.
     m.dueTimestamp.set({ target: j.id }, Date.parse(`${j.due}T16:00:00Z`) / 1000);
-    for (const [to, n] of [['path', j.firmsNeeded?.toPath ?? null], ['target', j.firmsNeeded?.toTarget ?? null]] as const) {
+    for (const [to, n] of [
+      ['path', j.firmsNeeded?.toPath ?? null],
+      ['target', j.firmsNeeded?.toTarget ?? null],
+    ] as const) {
       if (j.firmsNeeded === undefined || n === null) m.firmsNeeded.remove({ target: j.id, to });
       else m.firmsNeeded.set({ target: j.id, to }, n);
     }

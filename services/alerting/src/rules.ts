@@ -127,7 +127,8 @@ export function managedTargetRules(definitions: readonly TargetDefinition[], run
       labels: { severity: 'warning', ...labels },
       annotations: {
         summary: 'Target {{ $labels.target }} is flagged (lagging, regressing or missed)',
-        description: 'API-managed target {{ $labels.target }} is off its straight path (lagging or regressing) or missed. GET /api/v1/targets shows its definition, actual, expected, ratio and forecast; GET /api/v1/targets/audit who added it.',
+        description:
+          'API-managed target {{ $labels.target }} is off its straight path (lagging or regressing) or missed. GET /api/v1/targets shows its definition, actual, expected, ratio and forecast; GET /api/v1/targets/audit who added it.',
         runbook_url: runbook('runbook-target-lagging'),
       },
     },
@@ -153,7 +154,8 @@ export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Plan task {{ $labels.task }} is blocked ({{ $labels.department }} leads it)',
-        description: 'The latest report of plan task {{ $labels.task }} says blocked; its lead department {{ $labels.department }} is notified. GET /api/v1/tasks shows the report.',
+        description:
+          'The latest report of plan task {{ $labels.task }} says blocked; its lead department {{ $labels.department }} is notified. GET /api/v1/tasks shows the report.',
         runbook_url: runbook('runbook-task-blocked'),
       },
     },
@@ -164,7 +166,8 @@ export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: '{{ $value }} plan tasks have no report for the last closed quarter',
-        description: 'Tasks without a progress report for the quarter due (and not completed) are overdue; GET /api/v1/departments shows which departments lead them.',
+        description:
+          'Tasks without a progress report for the quarter due (and not completed) are overdue; GET /api/v1/departments shows which departments lead them.',
         runbook_url: runbook('runbook-tasks-overdue'),
       },
     },
@@ -185,7 +188,8 @@ export function taskRules(runbook: (a: RunbookAnchor) => string): AlertRule[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: '{{ $labels.job }}: {{ $value | humanize }} assessment catch-ups failed in the last hour',
-        description: 'Scheduled assessments cannot run (indicator unavailable, database, or lease); the evaluation team\'s reports are late. Runs are retried every ASSESSMENT_CHECK_SECONDS.',
+        description:
+          "Scheduled assessments cannot run (indicator unavailable, database, or lease); the evaluation team's reports are late. Runs are retried every ASSESSMENT_CHECK_SECONDS.",
         runbook_url: runbook('runbook-assessments-failing'),
       },
     },

@@ -1,10 +1,9 @@
 // Internal API behind the gateway: targets, plan tasks and department scorecards as of a day.
 import express, { type Express, type Request } from 'express';
-import type { z } from 'zod';
-import { actionsQuery, decompositionQuery, departmentsQuery, describeIssues, MAX_WHAT_IF_EVENTS, targetsQuery, tasksQuery, whatIfQuery } from '@siliconalley/api';
+import { actionsQuery, decompositionQuery, departmentsQuery, MAX_WHAT_IF_EVENTS, parseQuery, targetsQuery, tasksQuery, whatIfQuery } from '@siliconalley/api';
 import { renderActionListsCsv } from '@siliconalley/assessments';
 import { chinaDateOf } from '@siliconalley/contract';
-import { createInternalApp, HttpProblem, isInternalCaller, type Registry } from '@siliconalley/http';
+import { ACTOR_HEADER, actorLabelOf, createInternalApp, HttpProblem, isInternalCaller, type Registry } from '@siliconalley/http';
 import type { Logger } from '@siliconalley/logger';
 import type { Actor } from '@siliconalley/store';
 import type { Evaluator } from './evaluate';
@@ -27,10 +26,6 @@ export interface AlertingServerDeps {
   internalSecret: string;
 }
 
-/** Header names the gateway sets on writes: the caller's token prefix and (URI-encoded) label. */
-export const ACTOR_HEADER = 'x-sa-actor';
-export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
-
 /**
  * Who writes: set by the gateway from the authenticated token; writes without it are refused. Trusted
  * only on a request that carried INTERNAL_API_SECRET (createInternalApp refuses the others first;
@@ -40,20 +35,7 @@ function actorOf(req: Request): Actor {
   if (!isInternalCaller(req)) throw new HttpProblem(401, `the ${ACTOR_HEADER} header is trusted only from the gateway (INTERNAL_API_SECRET)`);
   const id = req.get(ACTOR_HEADER);
   if (!id) throw new HttpProblem(400, `writes need the ${ACTOR_HEADER} header (the gateway sets it from the caller's token)`);
-  const raw = req.get(ACTOR_LABEL_HEADER);
-  let label: string | null = null;
-  try {
-    label = raw ? decodeURIComponent(raw) : null;
-  } catch {
-    label = raw ?? null;
-  }
-  return { id, label };
-}
-
-function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const result = schema.safeParse(req.query);
-  if (!result.success) throw new HttpProblem(400, describeIssues(result.error));
-  return result.data;
+  return { id, label: actorLabelOf(req) };
 }
 
 export function createServer(deps: AlertingServerDeps): Express {
@@ -61,7 +43,7 @@ export function createServer(deps: AlertingServerDeps): Express {
   const today = () => chinaDateOf(now());
   return createInternalApp({ logger: deps.logger, registry: deps.registry, internalSecret: deps.internalSecret }, (app) => {
     app.get('/targets', async (req, res) => {
-      const asOf = parse(targetsQuery(now), req).asOf ?? today();
+      const asOf = parseQuery(targetsQuery(now), req).asOf ?? today();
       res.json({ asOf, targets: await deps.evaluator.targets(asOf) });
     });
     const managed = () => {
@@ -71,7 +53,10 @@ export function createServer(deps: AlertingServerDeps): Express {
     app.post('/targets', express.json({ limit: '64kb' }), async (req, res) => {
       if (!req.is('application/json')) throw new HttpProblem(415, 'send the target definition as application/json');
       const definition = await managed().create(req.body, actorOf(req));
-      res.status(201).location(`/api/v1/targets/${encodeURIComponent(definition.id)}`).json(definition);
+      res
+        .status(201)
+        .location(`/api/v1/targets/${encodeURIComponent(definition.id)}`)
+        .json(definition);
     });
     app.get('/targets/audit', async (_req, res) => {
       res.json({ entries: await managed().audit() });
@@ -81,11 +66,11 @@ export function createServer(deps: AlertingServerDeps): Express {
       res.status(204).end();
     });
     app.get('/targets/:id/decomposition', async (req, res) => {
-      const q = parse(decompositionQuery(now), req);
+      const q = parseQuery(decompositionQuery(now), req);
       res.json(await deps.evaluator.decomposition(targetIdParam(req.params.id), q.from, q.to));
     });
     app.get('/targets/:id/actions', async (req, res) => {
-      const q = parse(actionsQuery(now), req);
+      const q = parseQuery(actionsQuery(now), req);
       const lists = await deps.whatIf.actions(targetIdParam(req.params.id), q.asOf ?? today(), q.within);
       if (q.format === 'csv') {
         const name = `siliconalley-actions-${lists.target}-${lists.asOf}.csv`;
@@ -97,16 +82,17 @@ export function createServer(deps: AlertingServerDeps): Express {
     });
     // 1,000 events of up to 256 kB each could be 256 MB: events are small in practice, so 16 MB.
     app.post('/what-if', express.json({ limit: '16mb' }), async (req, res) => {
-      if (!req.is('application/json')) throw new HttpProblem(415, `send { "events": [ … up to ${MAX_WHAT_IF_EVENTS} structured CloudEvents … ] } as application/json`);
-      const { asOf } = parse(whatIfQuery(), req);
+      if (!req.is('application/json'))
+        throw new HttpProblem(415, `send { "events": [ … up to ${MAX_WHAT_IF_EVENTS} structured CloudEvents … ] } as application/json`);
+      const { asOf } = parseQuery(whatIfQuery(), req);
       res.json(await deps.whatIf.judge(asOf, req.body));
     });
     app.get('/tasks', async (req, res) => {
-      const asOf = parse(tasksQuery(now), req).asOf ?? today();
+      const asOf = parseQuery(tasksQuery(now), req).asOf ?? today();
       res.json({ asOf, tasks: await deps.evaluator.tasksOn(asOf) });
     });
     app.get('/departments', async (req, res) => {
-      const asOf = parse(departmentsQuery(now), req).asOf ?? today();
+      const asOf = parseQuery(departmentsQuery(now), req).asOf ?? today();
       res.json({ asOf, departments: await deps.evaluator.departments(asOf) });
     });
     if (deps.assessments) registerAssessmentRoutes(app, deps.assessments);

@@ -58,7 +58,12 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
 
   const conn = await connectDatabase({ url: config.MONGO_URL, namespace: config.SA_NAMESPACE, logger });
   const store = createStore(conn);
-  const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, logger, namespace: config.SA_NAMESPACE });
+  const kafka = new KafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
+    logger,
+    namespace: config.SA_NAMESPACE,
+  });
   await kafka.connectProducer();
   await store.ensureIndexes();
   const managed = new ManagedTargets(definitions, store.targets, logger);
@@ -109,7 +114,16 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     config.OPS_HOST,
   );
   const api = await listen(
-    createServer({ evaluator, whatIf, logger, registry, managed, now, assessments: { runner, store, zoneNames, pdf: { chromiumPath: config.CHROMIUM_PATH } }, internalSecret: config.INTERNAL_API_SECRET }),
+    createServer({
+      evaluator,
+      whatIf,
+      logger,
+      registry,
+      managed,
+      now,
+      assessments: { runner, store, zoneNames, pdf: { chromiumPath: config.CHROMIUM_PATH } },
+      internalSecret: config.INTERNAL_API_SECRET,
+    }),
     config.HTTP_PORT,
     config.HTTP_HOST,
   );

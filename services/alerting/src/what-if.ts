@@ -2,8 +2,8 @@
 // what-if"). What-if events are judged by the contract as ingestion would (with times up to the asked
 // day allowed) and applied in memory by the indicator instances: nothing is stored, published,
 // counted or flagged.
-import { whatIfRequest, describeIssues, type IndicatorClient } from '@siliconalley/api';
-import { judgeStructuredEvents, type AcceptedEvent, type ContractContext } from '@siliconalley/contract';
+import { parseOrProblem, whatIfRequest, type IndicatorClient } from '@siliconalley/api';
+import { eventIdentity, judgeStructuredEvents, type AcceptedEvent, type ContractContext } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
 import { addCounts, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
 import type { TaskReport } from '@siliconalley/plan';
@@ -33,8 +33,6 @@ export interface WhatIfDeps {
   now?: () => Date;
 }
 
-const eventKey = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
-
 /** Noon of a China calendar day: its China date is that day whatever the rounding. */
 const chinaNoon = (date: string) => new Date(`${date}T12:00:00+08:00`);
 
@@ -54,7 +52,10 @@ export class WhatIf {
     const target = (await this.definitions()).find((t) => t.id === targetId);
     if (!target) throw new HttpProblem(404, `no target ${JSON.stringify(targetId)}; GET /api/v1/targets lists them`);
     if (target.kpi !== 'zone_share' || !target.scope.startsWith('zone:')) {
-      throw new HttpProblem(400, `${targetId} is a ${target.kpi} target: action lists name the firms that move a zone's share, so only zone_share targets have them`);
+      throw new HttpProblem(
+        400,
+        `${targetId} is a ${target.kpi} target: action lists name the firms that move a zone's share, so only zone_share targets have them`,
+      );
     }
     const zone = target.scope.slice('zone:'.length);
     return { asOf, target: targetId, zone, within, ...(await this.deps.indicators.actions(zone, asOf, within)) };
@@ -62,31 +63,32 @@ export class WhatIf {
 
   /** POST /what-if?asOf=: the targets on the stored events plus `body.events`, and without them. */
   async judge(asOf: string, body: unknown): Promise<WhatIfAnswer> {
-    const parsed = whatIfRequest.safeParse(body);
-    if (!parsed.success) throw new HttpProblem(400, describeIssues(parsed.error));
+    const request = parseOrProblem(whatIfRequest, body);
     const definitions = await this.definitions();
-    const latestDue = definitions.reduce((max, t) => (t.due > max ? t.due : max), '');
-    if (asOf > latestDue) throw new HttpProblem(400, `asOf ${asOf} is after the latest target due date (${latestDue}): a what-if judges targets up to their due dates`);
+    // ISO dates compare as text.
+    const latestDue = definitions.map((t) => t.due).reduce((max, due) => (due > max ? due : max), '');
+    if (asOf > latestDue)
+      throw new HttpProblem(400, `asOf ${asOf} is after the latest target due date (${latestDue}): a what-if judges targets up to their due dates`);
 
     // As ingestion would judge them, except that effective dates up to the asked day are allowed.
     const now = this.now();
-    const receivedAt = chinaNoon(asOf) > now ? chinaNoon(asOf) : now;
+    const receivedAt = new Date(Math.max(chinaNoon(asOf).getTime(), now.getTime()));
     const ctx: ContractContext = { receivedAt, legacyUsccAllowList: this.deps.legacyUsccAllowList };
     const rejected: WhatIfAnswer['rejected'] = [];
     const duplicates: WhatIfAnswer['duplicates'] = [];
     const accepted: { index: number; event: AcceptedEvent }[] = [];
     const firstIndex = new Map<string, number>();
-    judgeStructuredEvents(parsed.data.events, ctx).forEach((verdict, index) => {
+    judgeStructuredEvents(request.events, ctx).forEach((verdict, index) => {
       if (!verdict.ok) {
         rejected.push({ index, reason: verdict.reason, detail: verdict.message });
         return;
       }
-      const earlier = firstIndex.get(eventKey(verdict.event));
+      const earlier = firstIndex.get(eventIdentity(verdict.event));
       if (earlier !== undefined) {
         duplicates.push({ index, detail: `repeats events[${earlier}] (same source and id): it changes nothing` });
         return;
       }
-      firstIndex.set(eventKey(verdict.event), index);
+      firstIndex.set(eventIdentity(verdict.event), index);
       accepted.push({ index, event: verdict.event });
     });
 

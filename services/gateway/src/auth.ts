@@ -123,7 +123,12 @@ export function authFailureLimit(opts: AuthFailureLimitOptions): RequestHandler 
     if (w && w.resetAt > t && w.failures >= opts.limit) {
       const seconds = Math.max(1, Math.ceil((w.resetAt - t) / 1000));
       next(
-        new HttpProblem(429, `more than ${opts.limit} failed authentications per ${Math.round(windowMs / 1000)} s from this address; retry in ${seconds} s with a valid token`, {}, { 'Retry-After': String(seconds) }),
+        new HttpProblem(
+          429,
+          `more than ${opts.limit} failed authentications per ${Math.round(windowMs / 1000)} s from this address; retry in ${seconds} s with a valid token`,
+          {},
+          { 'Retry-After': String(seconds) },
+        ),
       );
       return;
     }

@@ -11,12 +11,21 @@ export const gatewayConfigSchema = z.object({
   INDICATOR_URL: z
     .string()
     .default('http://127.0.0.1:9114')
-    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url()).min(1)),
   /** The alerting service's internal API (targets, tasks, departments). */
   ALERTING_URL: z.url().default('http://127.0.0.1:9115'),
   /** Largest HTTP ingest request (a batch); each event is still limited to 256 KiB by the contract. */
-  INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  INGEST_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   /** Events in one batch request (application/cloudevents-batch+json) at most; more: 413. */
   INGEST_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Requests per token per minute before 429. */

@@ -1,20 +1,22 @@
 // Reads of KPIs when several indicator instances share the accepted topic's partitions: each holds
 // the firms of its partitions, so the gateway asks all of them and merges — series counts add up,
 // firm lists union — then composes the KPI entries exactly as one instance would.
-import type { Request, RequestHandler } from 'express';
-import { z } from 'zod';
-import { describeIssues, explainQuery, IndicatorClient, kpiRefOf, kpisQuery, seriesQuery, type KpiQueryLabels, type MergedCounts, type PartialExplain } from '@siliconalley/api';
-import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
+import type { RequestHandler } from 'express';
+import {
+  explainQuery,
+  IndicatorClient,
+  kpiRefOf,
+  kpisQuery,
+  parseQuery,
+  seriesDates,
+  seriesQuery,
+  type KpiQueryLabels,
+  type MergedCounts,
+  type PartialExplain,
+} from '@siliconalley/api';
+import { chinaDateOf } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
 import { composeKpis, composeKpiValue, type KpiRef } from '@siliconalley/kpi-engine';
-
-const MAX_DAILY_POINTS = 3660;
-
-function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const result = schema.safeParse(req.query);
-  if (!result.success) throw new HttpProblem(400, describeIssues(result.error));
-  return result.data;
-}
 
 export class IndicatorFleet {
   private readonly client: IndicatorClient;
@@ -39,7 +41,7 @@ export class IndicatorFleet {
 
   kpis(): RequestHandler {
     return (req, res, next) => {
-      const q = parse(kpisQuery(this.now), req);
+      const q = parseQuery(kpisQuery(this.now), req);
       const asOf = q.asOf ?? chinaDateOf(this.now());
       this.counts([asOf])
         .then(({ zoneIds, byDate }) => res.json({ asOf, kpis: composeKpis(zoneIds, byDate.get(asOf)!) }))
@@ -49,16 +51,8 @@ export class IndicatorFleet {
 
   series(): RequestHandler {
     return (req, res, next) => {
-      const q = parse(seriesQuery(this.now), req);
-      let dates: string[];
-      if (q.step === 'month') dates = monthEndsBetween(q.from, q.to);
-      else {
-        dates = [];
-        for (let d = q.from; d <= q.to; d = addDays(d, 1)) {
-          dates.push(d);
-          if (dates.length > MAX_DAILY_POINTS) throw new HttpProblem(400, `step=day allows at most ${MAX_DAILY_POINTS} points: narrow from/to or use step=month`);
-        }
-      }
+      const q = parseQuery(seriesQuery(this.now), req);
+      const dates = seriesDates(q);
       this.counts(dates)
         .then(({ zoneIds, byDate }) => {
           const ref = this.refOf(q, zoneIds);
@@ -70,7 +64,7 @@ export class IndicatorFleet {
 
   explain(): RequestHandler {
     return (req, res, next) => {
-      const q = parse(explainQuery(this.now), req);
+      const q = parseQuery(explainQuery(this.now), req);
       if (q.id === 'zone_share') throw new HttpProblem(400, 'zone_share is a ratio: explain qualified_firms for the zone and for the district instead');
       const asOf = q.asOf ?? chinaDateOf(this.now());
       const query: Record<string, string> = { id: q.id, scope: q.scope, asOf };

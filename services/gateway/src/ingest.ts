@@ -5,15 +5,7 @@
 // and storage happen behind the door, where ingestion judges each record again with the Kafka
 // binding, to the same verdict.
 import express, { type Router } from 'express';
-import {
-  MAX_EVENT_BYTES,
-  MAX_JSON_DEPTH,
-  jsonDepthExceeds,
-  parseHttpRequest,
-  type HttpEvent,
-  type HttpKafkaRecord,
-  type ShortType,
-} from '@siliconalley/contract';
+import { eventIdentity, MAX_EVENT_BYTES, parseHttpRequest, type HttpEvent, type HttpKafkaRecord, type ShortType } from '@siliconalley/contract';
 import { HttpProblem, type Counter } from '@siliconalley/http';
 import type { DeadLetter, DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 
@@ -25,9 +17,6 @@ export interface EventResult {
   reason?: string;
   message?: string;
 }
-
-/** Deepest nesting of objects and arrays accepted in a JSON body: the contract's limit for events. */
-export { MAX_JSON_DEPTH, jsonDepthExceeds };
 
 /**
  * The largest record we produce: the broker's message.max.bytes (1,048,588 by default, and in this
@@ -63,8 +52,10 @@ function slices<T>(items: T[], bytesOf: (item: T) => number): T[][] {
 }
 
 export interface IngestRouteDeps {
-  kafka: KafkaClient;
-  deadLetters: DeadLetterProducer;
+  /** Produces the routable records to their (namespaced) topics with acks=all: a KafkaClient. */
+  kafka: Pick<KafkaClient, 'topic' | 'send'>;
+  /** Dead-letters what cannot be routed: a DeadLetterProducer. */
+  deadLetters: Pick<DeadLetterProducer, 'send'>;
   maxBodyBytes: number;
   rejected: Counter<'reason'>;
   now?: () => Date;
@@ -120,7 +111,7 @@ export function ingestRouter(deps: IngestRouteDeps): Router {
         // Twice in one request: the second copy is a duplicate of the first, as ingestion will find.
         // Whether an event was stored by an earlier request is settled by ingestion behind the door
         // (GET /pipeline shows it): answering it here would read the event store on every request.
-        const key = JSON.stringify([verdict.event.source, verdict.event.id]);
+        const key = eventIdentity(verdict.event);
         if (seen.has(key)) result.status = 'duplicate';
         seen.add(key);
       }

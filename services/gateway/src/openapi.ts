@@ -80,7 +80,12 @@ function queryParameters(schema: z.ZodType): Json[] {
 }
 
 const problemResponses = (...codes: number[]): Json =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]));
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      { description: 'Problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    ]),
+  );
 
 const json = (schema: z.ZodType, description: string): Json => ({ description, content: { 'application/json': { schema: schemaOf(schema) } } });
 
@@ -174,7 +179,7 @@ function documentPaths(): Json {
     },
     '/api/v1/assessments': {
       get: {
-        summary: 'Published assessments: each period\'s latest version, with its target status summary',
+        summary: "Published assessments: each period's latest version, with its target status summary",
         'x-roles': read,
         responses: { '200': json(assessmentListResponse, 'Assessments'), ...problemResponses(401, 403, 503) },
       },
@@ -185,10 +190,29 @@ function documentPaths(): Json {
           'An assessment (latest version, or ?version=N). Accept (or ?format=) picks JSON, CSV (UTF-8 with BOM, one KPI per row; part=actions: the action lists), an HTML report with charts, an Excel workbook or an A4 PDF of the report',
         'x-roles': read,
         parameters: [
-          { name: 'period', in: 'path', required: true, schema: { type: 'string', pattern: PERIOD_PATTERN }, example: '2025-Q4', description: 'YYYY, YYYY-Qn or YYYY-MM' },
+          {
+            name: 'period',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: PERIOD_PATTERN },
+            example: '2025-Q4',
+            description: 'YYYY, YYYY-Qn or YYYY-MM',
+          },
           { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'An earlier version; versions never change' },
-          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv', 'html', 'xlsx', 'pdf'] }, description: 'Overrides Accept' },
-          { name: 'part', in: 'query', required: false, schema: { type: 'string', enum: ['kpis', 'actions'], default: 'kpis' }, description: 'With format=csv: the KPI table (kpis) or the headline target\'s action lists (actions)' },
+          {
+            name: 'format',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['json', 'csv', 'html', 'xlsx', 'pdf'] },
+            description: 'Overrides Accept',
+          },
+          {
+            name: 'part',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['kpis', 'actions'], default: 'kpis' },
+            description: "With format=csv: the KPI table (kpis) or the headline target's action lists (actions)",
+          },
         ],
         responses: {
           '200': {
@@ -225,7 +249,7 @@ function documentPaths(): Json {
         responses: { '200': json(targetsResponse, 'Targets'), ...problemResponses(400, 401, 403, 503) },
       },
       post: {
-        summary: 'Add an operator target (validated; audited with the caller\'s token prefix). Judged with the others from the next request on',
+        summary: "Add an operator target (validated; audited with the caller's token prefix). Judged with the others from the next request on",
         'x-roles': ['operator'],
         requestBody: { required: true, content: { 'application/json': { schema: schemaOf(targetDefinitionBody) } } },
         responses: {
@@ -236,7 +260,7 @@ function documentPaths(): Json {
     },
     '/api/v1/targets/{id}': {
       delete: {
-        summary: 'Delete an operator target added through the API (the plan\'s and the targets file\'s: 409); audited',
+        summary: "Delete an operator target added through the API (the plan's and the targets file's: 409); audited",
         'x-roles': ['operator'],
         parameters: [targetIdParameter('QL_QUALIFIED_2026')],
         responses: { '204': { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 409, 503) },
@@ -251,7 +275,8 @@ function documentPaths(): Json {
     },
     '/api/v1/targets/{id}/decomposition': {
       get: {
-        summary: 'Zone-share targets (T6_ZONE_SHARE): the share change between two days split into the numerator effect (zone firms gained/lost) and the denominator effect (district total)',
+        summary:
+          'Zone-share targets (T6_ZONE_SHARE): the share change between two days split into the numerator effect (zone firms gained/lost) and the denominator effect (district total)',
         'x-roles': read,
         parameters: [targetIdParameter('T6_ZONE_SHARE'), ...queryParameters(decompositionQuery())],
         responses: { '200': json(decompositionResponse, 'Decomposition'), ...problemResponses(400, 401, 403, 404, 503) },
@@ -302,7 +327,10 @@ function documentPaths(): Json {
       get: {
         summary: 'Ingestion counts and lag (lag null while the indicator cannot say how far it applied)',
         'x-roles': ['provider', ...read],
-        responses: { '200': { description: 'Pipeline status', content: { 'application/json': { schema: { type: 'object' } } } }, ...problemResponses(401, 403) },
+        responses: {
+          '200': { description: 'Pipeline status', content: { 'application/json': { schema: { type: 'object' } } } },
+          ...problemResponses(401, 403),
+        },
       },
     },
     '/api/v1/events': {

@@ -6,9 +6,16 @@
 import type { IndicatorClient } from '@siliconalley/api';
 import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
 import { offsetsBehind, type KafkaClient } from '@siliconalley/kafka';
-import type { Store } from '@siliconalley/store';
+import type { LedgerRepository } from '@siliconalley/store';
 
-export async function pipelineStatus(kafka: KafkaClient, store: Store, indicators: Pick<IndicatorClient, 'applied'>) {
+/** What the status reads of the broker (a KafkaClient): namespaced topic names and partition ends. */
+export type PipelineBroker = Pick<KafkaClient, 'topic' | 'partitionEnds'>;
+/** What the status reads of the store: the ingest ledgers' totals. */
+export interface PipelineLedgers {
+  ledgers: Pick<LedgerRepository, 'totals'>;
+}
+
+export async function pipelineStatus(kafka: PipelineBroker, store: PipelineLedgers, indicators: Pick<IndicatorClient, 'applied'>) {
   const sourceTopics = SOURCE_TOPICS.map((t) => kafka.topic(t));
   const acceptedTopic = kafka.topic(TOPICS.accepted);
   // Without an indicator answer the ingestion numbers still stand (a provider watches its backfill
@@ -36,6 +43,8 @@ export async function pipelineStatus(kafka: KafkaClient, store: Store, indicator
     rejected: { ...totals.rejected },
     lag: indicatorLag === null ? null : topics.reduce((n, t) => n + t.lag, 0) + indicatorLag,
     topics,
-    indicator: applied ? { topic: acceptedTopic, lag: indicatorLag, ready: applied.ready } : { topic: acceptedTopic, lag: null, ready: false, unavailable: true },
+    indicator: applied
+      ? { topic: acceptedTopic, lag: indicatorLag, ready: applied.ready }
+      : { topic: acceptedTopic, lag: null, ready: false, unavailable: true },
   };
 }

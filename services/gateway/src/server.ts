@@ -4,14 +4,15 @@ import type { IncomingMessage } from 'node:http';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { IndicatorClient } from '@siliconalley/api';
-import { CLOUDEVENTS_BATCH_JSON } from '@siliconalley/contract';
-import { createHttpApp, HttpProblem, internalAuthHeaders, type Counter, type Registry } from '@siliconalley/http';
+// Deepest nesting accepted in any JSON body: the contract's limit for events.
+import { CLOUDEVENTS_BATCH_JSON, jsonDepthExceeds, MAX_JSON_DEPTH } from '@siliconalley/contract';
+import { actorHeaders, createHttpApp, HttpProblem, internalAuthHeaders, type Counter, type Registry } from '@siliconalley/http';
 import type { DeadLetterProducer, KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
 import { authenticate, authFailureLimit, requireRole } from './auth';
 import { IndicatorFleet } from './indicators';
-import { ingestRouter, jsonDepthExceeds, MAX_JSON_DEPTH } from './ingest';
+import { ingestRouter } from './ingest';
 import { openApiDocument } from './openapi';
 import { pipelineStatus } from './pipeline';
 
@@ -40,10 +41,6 @@ export interface GatewayDeps {
   maxBatchEvents?: number;
 }
 
-/** Header names for the caller of a write, read by the alerting service for its audit log. */
-export const ACTOR_HEADER = 'x-sa-actor';
-export const ACTOR_LABEL_HEADER = 'x-sa-actor-label';
-
 /**
  * A response to a token holder: whatever the upstream allows to be cached is for the caller's own
  * cache only (`private`), never a shared one (`public`, `s-maxage` dropped).
@@ -68,10 +65,7 @@ function forwardTo(baseUrl: string, path: string | ((req: Request) => string), l
     const target = typeof path === 'string' ? path : path(req);
     const headers: Record<string, string> = { accept: req.headers.accept ?? 'application/json', ...internalAuthHeaders(secret) };
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (write && req.principal) {
-      headers[ACTOR_HEADER] = req.principal.prefix;
-      if (req.principal.label) headers[ACTOR_LABEL_HEADER] = encodeURIComponent(req.principal.label);
-    }
+    if (write && req.principal) Object.assign(headers, actorHeaders(req.principal.prefix, req.principal.label));
     let body: string | undefined;
     if (write && req.method !== 'DELETE') {
       headers['content-type'] = 'application/json';
@@ -82,7 +76,12 @@ function forwardTo(baseUrl: string, path: string | ((req: Request) => string), l
         if (upstream.status === 401) {
           // The upstream refused our INTERNAL_API_SECRET: our configuration, not the caller's token.
           logger.error({ path: target }, 'the upstream refused the internal credential: INTERNAL_API_SECRET differs between the gateway and it');
-          next(new HttpProblem(502, `the service behind ${req.path} refused the gateway's internal credential (INTERNAL_API_SECRET differs: a configuration fault); tell an operator`));
+          next(
+            new HttpProblem(
+              502,
+              `the service behind ${req.path} refused the gateway's internal credential (INTERNAL_API_SECRET differs: a configuration fault); tell an operator`,
+            ),
+          );
           return;
         }
         res.status(upstream.status);
@@ -154,7 +153,8 @@ export function countArrayItems(body: Buffer, stopAfter: number): number | null 
     const c = body[i]!;
     if (inString) {
       if (escaped) escaped = false;
-      else if (c === 0x5c) escaped = true; // backslash
+      else if (c === 0x5c)
+        escaped = true; // backslash
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -194,7 +194,13 @@ function batchLimit(maxBodyBytes: number, maxEvents: number): RequestHandler[] {
       if (!isBatch(req) || !Buffer.isBuffer(req.body)) return next();
       const events = countArrayItems(req.body, maxEvents);
       if (events !== null && events > maxEvents) {
-        next(new HttpProblem(413, `a batch may hold at most ${maxEvents} events (INGEST_MAX_BATCH_EVENTS); this one has more: split it into batches of ${maxEvents} or fewer`, { maxEvents }));
+        next(
+          new HttpProblem(
+            413,
+            `a batch may hold at most ${maxEvents} events (INGEST_MAX_BATCH_EVENTS); this one has more: split it into batches of ${maxEvents} or fewer`,
+            { maxEvents },
+          ),
+        );
         return;
       }
       next();
@@ -236,7 +242,14 @@ export function createServer(deps: GatewayDeps): Express {
         legacyHeaders: false,
         keyGenerator: (req) => req.principal?.hash ?? 'anonymous',
         handler: (_req, _res, next, options) => {
-          next(new HttpProblem(429, `more than ${options.limit} requests per minute for this token; slow down`, {}, { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) }));
+          next(
+            new HttpProblem(
+              429,
+              `more than ${options.limit} requests per minute for this token; slow down`,
+              {},
+              { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) },
+            ),
+          );
         },
       }),
     );
@@ -253,7 +266,10 @@ export function createServer(deps: GatewayDeps): Express {
       v1.get('/kpis/explain', read, fleet.explain());
     }
     const operator = requireRole('operator');
-    const targetPath = (suffix = '') => (req: Request) => `/targets/${pathSegment(String(req.params.id))}${suffix}`;
+    const targetPath =
+      (suffix = '') =>
+      (req: Request) =>
+        `/targets/${pathSegment(String(req.params.id))}${suffix}`;
     v1.get('/targets', read, forwardTo(deps.alertingUrl, '/targets', deps.logger, deps.internalSecret));
     v1.post('/targets', operator, ...jsonBody(), forwardTo(deps.alertingUrl, '/targets', deps.logger, deps.internalSecret));
     v1.get('/targets/audit', operator, forwardTo(deps.alertingUrl, '/targets/audit', deps.logger, deps.internalSecret));
@@ -262,7 +278,10 @@ export function createServer(deps: GatewayDeps): Express {
     // Up to 1,000 hypothetical events (api.md); the alerting service judges each with the contract.
     v1.post('/what-if', read, ...jsonBody('16mb'), forwardTo(deps.alertingUrl, '/what-if', deps.logger, deps.internalSecret));
     v1.delete('/targets/:id', operator, forwardTo(deps.alertingUrl, targetPath(), deps.logger, deps.internalSecret));
-    const assessmentPath = (suffix = '') => (req: Request) => `/assessments/${pathSegment(String(req.params.period))}${suffix}`;
+    const assessmentPath =
+      (suffix = '') =>
+      (req: Request) =>
+        `/assessments/${pathSegment(String(req.params.period))}${suffix}`;
     v1.get('/assessments', read, forwardTo(deps.alertingUrl, '/assessments', deps.logger, deps.internalSecret));
     v1.get('/assessments/:period', read, forwardTo(deps.alertingUrl, assessmentPath(), deps.logger, deps.internalSecret));
     v1.post('/assessments/:period/run', operator, forwardTo(deps.alertingUrl, assessmentPath('/run'), deps.logger, deps.internalSecret));
@@ -274,7 +293,11 @@ export function createServer(deps: GatewayDeps): Express {
         (body) => res.json(body),
         (err: unknown) => {
           deps.logger.warn({ err }, 'pipeline status unavailable');
-          next(err instanceof HttpProblem ? err : new HttpProblem(503, 'the pipeline status is unavailable (broker, database or indicator); retry shortly', {}, { 'Retry-After': '5' }));
+          next(
+            err instanceof HttpProblem
+              ? err
+              : new HttpProblem(503, 'the pipeline status is unavailable (broker, database or indicator); retry shortly', {}, { 'Retry-After': '5' }),
+          );
         },
       );
     });

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   await store.ensureIndexes();
   try {
     if (values.list) {
-      for (const t of await store.tokens.list()) process.stderr.write(`${t.prefix}…  ${t.role}  ${t.types.join(',')}  ${t.revokedAt ? 'revoked' : 'active'}  ${t.label ?? ''}\n`);
+      for (const t of await store.tokens.list())
+        process.stderr.write(`${t.prefix}…  ${t.role}  ${t.types.join(',')}  ${t.revokedAt ? 'revoked' : 'active'}  ${t.label ?? ''}\n`);
       return;
     }
     if (values.revoke) {
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
     let types: string[] = [];
     if (role === 'provider') {
       if (!values.types) throw new Error(`a provider token needs --types, a comma-separated list of: ${SHORT_TYPES.join(', ')}`);
-      types = values.types.split(',').map((s) => s.trim()).filter(Boolean);
+      types = values.types
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = types.filter((t) => !(SHORT_TYPES as readonly string[]).includes(t));
       if (unknown.length) throw new Error(`unknown type(s) ${unknown.join(', ')}; known: ${SHORT_TYPES.join(', ')}`);
     }

@@ -32,6 +32,11 @@ export function applyChunk(deps: ApplyDeps, partition: number, records: readonly
   }
   const fresh = deps.state.apply(events, partition);
   const next = BigInt(last.offset) + 1n;
-  deps.changes.record(partition, BigInt(first.offset), next, fresh.map((event) => ({ offset: offsetOf.get(event)!, event })));
+  deps.changes.record(
+    partition,
+    BigInt(first.offset),
+    next,
+    fresh.map((event) => ({ offset: offsetOf.get(event)!, event })),
+  );
   deps.ownership.applied(partition, next);
 }

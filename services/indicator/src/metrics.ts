@@ -16,7 +16,10 @@ export function indicatorMetrics(registry: Registry, state: IndicatorState, now:
       this.reset();
       for (const e of state.engine.kpis(chinaDateOf(now()))) {
         if (e.value === null) continue;
-        this.set({ kpi: e.id, scope: e.scope, kind: e.kind ?? '', industry: e.industry ?? '', within: e.within === undefined ? '' : String(e.within) }, e.value);
+        this.set(
+          { kpi: e.id, scope: e.scope, kind: e.kind ?? '', industry: e.industry ?? '', within: e.within === undefined ? '' : String(e.within) },
+          e.value,
+        );
       }
     },
   });

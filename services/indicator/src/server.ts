@@ -14,6 +14,9 @@ import {
   partialActionsQuery,
   partialChangesQuery,
   partialCountsQuery,
+  parseOrProblem,
+  parseQuery,
+  seriesDates,
   whatIfDate,
   seriesQuery,
   type PartialActions,
@@ -24,7 +27,7 @@ import {
   type PartialTasks,
 } from '@siliconalley/api';
 import { CERTIFICATE_FIRM_EVENT_TYPES, CertificatesWithoutFirm } from '@siliconalley/assessments';
-import { addDays, chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
+import { chinaDateOf } from '@siliconalley/contract';
 import express from 'express';
 import type { AcceptedEvent, FirmEvent } from '@siliconalley/contract';
 import { createInternalApp, HttpProblem, type Registry } from '@siliconalley/http';
@@ -51,8 +54,6 @@ export interface ServerDeps {
   internalSecret: string;
 }
 
-const MAX_DAILY_POINTS = 3660;
-
 /** The caller (alerting) validated the events with the contract; this checks only the envelope it relies on. */
 const whatIfBody = z
   .object({
@@ -62,15 +63,9 @@ const whatIfBody = z
   })
   .strict();
 
-function parse<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const result = schema.safeParse(req.query);
-  if (!result.success) throw new HttpProblem(400, describeIssues(result.error));
-  return result.data;
-}
-
 /** `asOf=d1,d2,…` (up to 400 days, each a valid as-of day), duplicates asked once. */
 function parseDates(req: Request, now: () => Date): string[] {
-  const q = parse(partialCountsQuery(now), req);
+  const q = parseQuery(partialCountsQuery(now), req);
   const dates = [...new Set(q.asOf.split(','))];
   for (const d of dates) {
     const check = asOfDate(now).safeParse(d);
@@ -96,31 +91,22 @@ export function createServer(deps: ServerDeps): Express {
   return createInternalApp({ logger: deps.logger, registry: deps.registry, internalSecret: deps.internalSecret }, (app) => {
     app.get('/kpis', (req, res) => {
       guardReady();
-      const q = parse(kpisQuery(now), req);
+      const q = parseQuery(kpisQuery(now), req);
       const asOf = q.asOf ?? today();
       res.json({ asOf, kpis: state.engine.kpis(asOf) });
     });
 
     app.get('/kpis/series', (req, res) => {
       guardReady();
-      const q = parse(seriesQuery(now), req);
+      const q = parseQuery(seriesQuery(now), req);
       const ref = refOf(q);
-      let dates: string[];
-      if (q.step === 'month') {
-        dates = monthEndsBetween(q.from, q.to);
-      } else {
-        dates = [];
-        for (let d = q.from; d <= q.to; d = addDays(d, 1)) {
-          dates.push(d);
-          if (dates.length > MAX_DAILY_POINTS) throw new HttpProblem(400, `step=day allows at most ${MAX_DAILY_POINTS} points: narrow from/to or use step=month`);
-        }
-      }
+      const dates = seriesDates(q);
       res.json({ ...ref, points: dates.map((asOf) => ({ asOf, value: state.engine.value(ref, asOf) })) });
     });
 
     app.get('/kpis/explain', (req, res) => {
       guardReady();
-      const q = parse(explainQuery(now), req);
+      const q = parseQuery(explainQuery(now), req);
       const ref = refOf(q);
       const asOf = q.asOf ?? today();
       if (ref.id === 'zone_share') {
@@ -149,10 +135,14 @@ export function createServer(deps: ServerDeps): Express {
 
     app.get('/partial/explain', (req, res) => {
       guardReady();
-      const q = parse(explainQuery(now), req);
+      const q = parseQuery(explainQuery(now), req);
       const ref = refOf(q);
       const asOf = q.asOf ?? today();
-      res.json({ asOf, partitions: partitions(), firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })) });
+      res.json({
+        asOf,
+        partitions: partitions(),
+        firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })),
+      });
     });
 
     // What alerting and the gateway would otherwise scan the event store for.
@@ -170,7 +160,7 @@ export function createServer(deps: ServerDeps): Express {
 
     app.get('/partial/changes', (req, res) => {
       guardReady();
-      const q = parse(partialChangesQuery(), req);
+      const q = parseQuery(partialChangesQuery(), req);
       if (!deps.changes) throw new HttpProblem(501, 'this indicator does not track changes (its state was rebuilt from the event store)');
       let since: Map<number, bigint>;
       try {
@@ -198,7 +188,7 @@ export function createServer(deps: ServerDeps): Express {
     // kpis.md "Action lists" over the candidate firms held here (the gateway merges instances).
     app.get('/partial/actions', (req, res) => {
       guardReady();
-      const q = parse(partialActionsQuery(now), req);
+      const q = parseQuery(partialActionsQuery(now), req);
       if (!zoneIds.has(q.zone)) throw new HttpProblem(400, `zone ${JSON.stringify(q.zone)} is not in the zone file (zones: ${[...zoneIds].join(', ')})`);
       const body: PartialActions = { partitions: partitions(), ...state.actionLists({ zoneId: q.zone, asOf: q.asOf, within: q.within }) };
       res.json(body);
@@ -210,10 +200,9 @@ export function createServer(deps: ServerDeps): Express {
     // hypothetical events alone, derived with this instance's zones.
     app.post('/partial/what-if', express.json({ limit: '64mb' }), (req, res) => {
       guardReady();
-      const body = whatIfBody.safeParse(req.body);
-      if (!body.success) throw new HttpProblem(400, describeIssues(body.error));
-      const { dates, firms } = body.data;
-      const events = body.data.events as unknown as AcceptedEvent[];
+      const body = parseOrProblem(whatIfBody, req.body);
+      const { dates, firms } = body;
+      const events = body.events as unknown as AcceptedEvent[];
       const duplicates: number[] = [];
       const byFirm = new Map<string, FirmEvent[]>();
       events.forEach((event, index) => {

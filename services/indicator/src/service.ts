@@ -11,7 +11,7 @@ import { CONSUMER_GROUPS, KafkaClient } from '@siliconalley/kafka';
 import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore, type Store } from '@siliconalley/store';
 import { defaultZoneRegistry, loadZoneRegistry, type ZoneRegistry } from '@siliconalley/zones';
-import { applyChunk } from './apply';
+import { AcceptedTopicApplier } from './applier';
 import { ChangeLog } from './changes';
 import type { IndicatorConfig } from './config';
 import { indicatorMetrics } from './metrics';
@@ -66,7 +66,12 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   const conn = await connectDatabase({ url: config.MONGO_URL, namespace: config.SA_NAMESPACE, logger });
   const store = createStore(conn);
   await store.ensureIndexes();
-  const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, logger, namespace: config.SA_NAMESPACE });
+  const kafka = new KafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
+    logger,
+    namespace: config.SA_NAMESPACE,
+  });
   const acceptedTopic = kafka.topic(TOPICS.accepted);
   const groupId = kafka.group(CONSUMER_GROUPS.indicator);
 
@@ -74,9 +79,29 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
   // stood when we got it. The change log tells readers what was newly applied since an offset.
   const ownership = new PartitionOwnership((ms) => metrics.replaySeconds.set(ms / 1000));
   const changes = new ChangeLog();
+  const applier = new AcceptedTopicApplier({
+    state,
+    changes,
+    ownership,
+    logger,
+    ends: {
+      partitionEnds: async () => {
+        const ends = await kafka.partitionEnds([acceptedTopic]);
+        return new Map(Object.entries(ends[acceptedTopic] ?? {}).map(([p, end]) => [Number(p), BigInt(end)]));
+      },
+    },
+  });
 
-  const ops = await listen(createOpsApp({ logger, registry, readiness: { caughtUp: async () => ownership.isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }), config.OPS_PORT, config.OPS_HOST);
-  const api = await listen(createServer({ state, logger, registry, ownership, changes, internalSecret: config.INTERNAL_API_SECRET }), config.HTTP_PORT, config.HTTP_HOST);
+  const ops = await listen(
+    createOpsApp({ logger, registry, readiness: { caughtUp: async () => ownership.isReady(), kafka: () => kafka.ping(), database: () => pingDatabase(conn) } }),
+    config.OPS_PORT,
+    config.OPS_HOST,
+  );
+  const api = await listen(
+    createServer({ state, logger, registry, ownership, changes, internalSecret: config.INTERNAL_API_SECRET }),
+    config.HTTP_PORT,
+    config.HTTP_HOST,
+  );
 
   const consumer = await kafka.consume({
     groupId,
@@ -86,24 +111,12 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     chunkSize: 2000,
     handleChunk: async (records, ctx) => {
       const end = metrics.applySeconds.startTimer();
-      applyChunk({ state, changes, ownership, logger }, ctx.partition, records);
+      applier.apply(ctx.partition, records);
       end();
     },
     onAssignment: (assignment) => {
-      const { generation, added, revoked } = ownership.assign(assignment[acceptedTopic] ?? []);
-      state.dropPartitions(revoked);
-      // A gained partition is replayed from its start: its change blocks are rebuilt from there.
-      changes.drop([...revoked, ...added]);
-      // Where each added partition ends now: replaying up to there means caught up.
-      if (added.length > 0) {
-        void kafka
-          .partitionEnds([acceptedTopic])
-          .then((ends) => ownership.partitionEnds(generation, new Map(Object.entries(ends[acceptedTopic] ?? {}).map(([p, end]) => [Number(p), BigInt(end)]))))
-          .catch((err) => {
-            logger.error({ err }, 'cannot read partition ends; reporting not ready until the next assignment');
-          });
-      }
-      logger.info({ owned: ownership.partitions(), added, revoked }, 'partitions assigned; replaying the added ones from their start');
+      // The ends of the gained partitions are read in the background (applier.ts): ready after that.
+      const { added } = applier.assign(assignment[acceptedTopic] ?? []);
       return added.map((partition) => ({ topic: acceptedTopic, partition, offset: '0' }));
     },
     onCrash: (err) => {
@@ -132,7 +145,7 @@ export async function startIndicator(config: IndicatorConfig): Promise<RunningIn
     apiAddress: (api.server.address() as AddressInfo).address,
     opsAddress: (ops.server.address() as AddressInfo).address,
     ownedPartitions: () => ownership.partitions(),
-    isReady: () => ownership.isReady(),
+    isReady: () => applier.isReady(),
   };
 }
 

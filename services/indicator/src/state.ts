@@ -1,7 +1,7 @@
 // The indicator's in-memory state: the accepted events of the firms in the partitions this instance
 // owns (deduplicated by (source, id)) and the KPI engine's aggregates over them. Applying events
 // touches only the firms they belong to; losing a partition drops exactly its firms.
-import type { AcceptedEvent, FirmEvent, TaskProgressReported } from '@siliconalley/contract';
+import { eventIdentity, type AcceptedEvent, type FirmEvent, type TaskProgressReported } from '@siliconalley/contract';
 import {
   actionListsOf,
   compareTimeThenId,
@@ -14,8 +14,6 @@ import {
   type FirmHistory,
 } from '@siliconalley/kpi-engine';
 import type { ZoneRegistry } from '@siliconalley/zones';
-
-const eventKey = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
 
 /** Events read from the event store rather than a partition (a full rebuild). */
 export const NO_PARTITION = -1;
@@ -61,7 +59,7 @@ export class IndicatorState {
     }
     for (const event of events) {
       subjects.add(event.subject);
-      const key = eventKey(event);
+      const key = eventIdentity(event);
       if (event.type === 'task.progress.reported') {
         if (this.tasks.has(key)) continue;
         this.tasks.set(key, event);
@@ -106,7 +104,7 @@ export class IndicatorState {
 
   /** Whether an event with this (source, id) is held for the subject. */
   holdsEvent(subject: string, source: string, id: string): boolean {
-    const key = eventKey({ source, id });
+    const key = eventIdentity({ source, id });
     return this.firms.get(subject)?.has(key) === true || this.tasks.has(key);
   }
 

@@ -50,8 +50,15 @@ async function main(): Promise<void> {
     // (b) The broker's own consumer: the ceiling for reading these topics on this machine.
     let perf: Awaited<ReturnType<typeof consumerPerformance>> | null = null;
     if (consumerPerfAvailable()) {
-      perf = await consumerPerformance({ brokers: env.brokers, include: topics.map((t) => t.replace(/\./g, '\\.')).join('|'), records: loaded.records, groupId: kafka.group('bench-perf') });
-      say(`ConsumerPerformance: ${grouped(perf.eventsPerSecond)} records/s (${grouped(perf.fetchEventsPerSecond)} while fetching), ${perf.mbPerSecond.toFixed(1)} MB/s`);
+      perf = await consumerPerformance({
+        brokers: env.brokers,
+        include: topics.map((t) => t.replace(/\./g, '\\.')).join('|'),
+        records: loaded.records,
+        groupId: kafka.group('bench-perf'),
+      });
+      say(
+        `ConsumerPerformance: ${grouped(perf.eventsPerSecond)} records/s (${grouped(perf.fetchEventsPerSecond)} while fetching), ${perf.mbPerSecond.toFixed(1)} MB/s`,
+      );
     } else {
       say('ConsumerPerformance skipped: no kafka-tools jar in .local/tools (run infra/local/bootstrap.sh)');
     }
@@ -75,7 +82,8 @@ async function main(): Promise<void> {
       databaseUrl: stack.databaseUrl('physical'),
       documents: (function* () {
         let offset = 0;
-        for (const r of providerRecords({ events: EVENTS, mix: 'valid-firms' })) yield rawDocument(kafka.topic(r.topic), 0, String(offset++), Buffer.from(r.value), receivedAt);
+        for (const r of providerRecords({ events: EVENTS, mix: 'valid-firms' }))
+          yield rawDocument(kafka.topic(r.topic), 0, String(offset++), Buffer.from(r.value), receivedAt);
       })(),
     });
     say(`database alone, insertMany into an _id-only collection: ${grouped(physical.eventsPerSecond)} events/s (${physical.seconds.toFixed(1)} s)`);
@@ -83,7 +91,13 @@ async function main(): Promise<void> {
     // The system: the real ingestion, in-process, all streams in one instance (one consumer group).
     const started = performance.now();
     const ingest = await startIngest(
-      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }),
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
     );
     const group = kafka.group(CONSUMER_GROUPS.ingest(['enterprise', 'certification', 'task']));
     const sourceTopics = [TOPICS.enterprise, TOPICS.certification, TOPICS.task].map((t) => kafka.topic(t));
@@ -116,10 +130,15 @@ async function main(): Promise<void> {
     };
     const early = rateBetween(0.05 * loaded.records, 0.15 * loaded.records);
     const late = rateBetween(0.85 * loaded.records, 0.95 * loaded.records);
-    say(`rate over history: ${grouped(early)} events/s with 5–15% of the log stored, ${grouped(late)} events/s with 85–95% stored (${(late / early).toFixed(2)}×)`);
+    say(
+      `rate over history: ${grouped(early)} events/s with 5–15% of the log stored, ${grouped(late)} events/s with 85–95% stored (${(late / early).toFixed(2)}×)`,
+    );
 
     const ratio = system / raw.eventsPerSecond;
-    say(`ratio ingestion / raw baseline: ${ratio.toFixed(2)}× (goal ≥ ${GOAL}×: ${ratio >= GOAL ? 'met' : 'NOT met'})` + (perf ? `; ingestion / ConsumerPerformance: ${(system / perf.eventsPerSecond).toFixed(3)}×` : ''));
+    say(
+      `ratio ingestion / raw baseline: ${ratio.toFixed(2)}× (goal ≥ ${GOAL}×: ${ratio >= GOAL ? 'met' : 'NOT met'})` +
+        (perf ? `; ingestion / ConsumerPerformance: ${(system / perf.eventsPerSecond).toFixed(3)}×` : ''),
+    );
     if (accepted !== loaded.records) say(`WARNING: ${loaded.records - accepted} records were not accepted (expected all valid)`);
 
     const figures: Figure[] = [
@@ -153,7 +172,14 @@ async function main(): Promise<void> {
         met: late / early >= 0.8,
       },
     );
-    if (perf) figures.push({ what: 'ingestion vs broker ceiling', value: system, unit: 'events/s', baseline: { what: 'ConsumerPerformance', value: perf.eventsPerSecond }, ratio: system / perf.eventsPerSecond });
+    if (perf)
+      figures.push({
+        what: 'ingestion vs broker ceiling',
+        value: system,
+        unit: 'events/s',
+        baseline: { what: 'ConsumerPerformance', value: perf.eventsPerSecond },
+        ratio: system / perf.eventsPerSecond,
+      });
     recordAndSummarise({
       bench: 'ingest-throughput',
       command: 'npm run bench -w @siliconalley/service-ingest  (BENCH_EVENTS)',

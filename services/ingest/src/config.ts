@@ -11,7 +11,12 @@ export const ingestConfigSchema = z.object({
   INGEST_STREAMS: z
     .string()
     .default('enterprise,certification,task')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(INGEST_STREAMS)).min(1)),
   LEGACY_USCC_ALLOWLIST: legacyUsccAllowList,
   INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),

@@ -1,4 +1,4 @@
-import { Counter, Histogram, consumerLagGauge, type Registry } from '@siliconalley/http';
+import { Counter, Histogram, consumerLagGauge, rejectedEventsCounter, type Registry } from '@siliconalley/http';
 
 export function ingestMetrics(registry: Registry) {
   return {
@@ -14,12 +14,7 @@ export function ingestMetrics(registry: Registry) {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
-    rejected: new Counter({
-      name: 'siliconalley_events_rejected_total',
-      help: 'Records rejected to the dead-letter topic, by reason code (events.md).',
-      labelNames: ['reason'] as const,
-      registers: [registry],
-    }),
+    rejected: rejectedEventsCounter(registry),
     duplicates: new Counter({
       name: 'siliconalley_events_duplicate_total',
       help: 'Valid events whose (source, id) was already accepted; skipped.',

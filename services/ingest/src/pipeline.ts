@@ -2,8 +2,8 @@
 // dead-letter the rest, forward accepted events to the internal topic, record every disposition,
 // and settle the records in the partition's ledger (the counts every view reads). A chunk resolves
 // only when all of that is durable; the consumer commits offsets after it.
-import { parseKafkaRecord, type AcceptedEvent } from '@siliconalley/contract';
-import type { DeadLetterProducer, InboundRecord, KafkaClient } from '@siliconalley/kafka';
+import { kafkaRecordHints, parseKafkaRecord, type AcceptedEvent } from '@siliconalley/contract';
+import { recordPosition, type DeadLetter, type InboundRecord } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import {
   announceInsert,
@@ -14,43 +14,30 @@ import {
   unsettled,
   type InsertOutcome,
   type SettledRecord,
-  type Store,
   type StoredDisposition,
   type StoredEvent,
 } from '@siliconalley/store';
-import type { LedgerBook } from './ledgers';
 import type { IngestMetrics } from './metrics';
+import type { DeadLetterSink, IngestStore, PartitionLedgers, RecordPublisher } from './ports';
 
+/**
+ * What a chunk is ingested with: small interfaces (ports.ts) that the service wires to the event
+ * store, the ingest ledgers (LedgerBook) and Kafka, and unit tests to in-memory implementations.
+ */
 export interface PipelineDeps {
-  store: Store;
-  ledgers: LedgerBook;
-  kafka: KafkaClient;
-  deadLetters: DeadLetterProducer;
+  store: IngestStore;
+  ledgers: PartitionLedgers;
+  /** Where accepted events are forwarded (the KafkaClient), to `acceptedTopic`. */
+  kafka: RecordPublisher;
+  deadLetters: DeadLetterSink;
   acceptedTopic: string;
   metrics: IngestMetrics;
-  logger: Logger;
+  logger: Pick<Logger, 'info'>;
   legacyUsccAllowList: ReadonlySet<string>;
   /** The base (un-namespaced) topic name of a record's topic, for the contract's topic rules. */
   baseTopic: (topic: string) => string;
-}
-
-export const recordPosition = (r: Pick<InboundRecord, 'topic' | 'partition' | 'offset'>) => `${r.topic}/${r.partition}/${r.offset}`;
-
-/**
- * Best effort: the provider, id and type of a record we could not accept (binary headers, or the
- * JSON value's attributes), for data-quality counts by provider. Never trusted for anything else.
- */
-export function envelopeHints(record: InboundRecord): { source: string | null; id: string | null; type: string | null } {
-  const str = (v: unknown) => (typeof v === 'string' && v.length <= 512 ? v : null);
-  if (record.headers.ce_source !== undefined || record.headers.ce_id !== undefined) {
-    return { source: str(record.headers.ce_source), id: str(record.headers.ce_id), type: str(record.headers.ce_type) };
-  }
-  try {
-    const v = JSON.parse(record.value?.toString('utf8') ?? '') as Record<string, unknown>;
-    return { source: str(v?.source), id: str(v?.id), type: str(v?.type) };
-  } catch {
-    return { source: null, id: null, type: null };
-  }
+  /** The clock of dispositions and dead letters (and the arrival of a record without a timestamp); default: the system's. */
+  now?: () => Date;
 }
 
 /** Arrival is when the broker got the record: `future_dated` is judged against that day. */
@@ -74,7 +61,7 @@ interface Valid {
 export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps): Promise<void> {
   if (records.length === 0) return;
   const end = deps.metrics.chunkSeconds.startTimer();
-  const now = new Date();
+  const now = deps.now?.() ?? new Date();
   const { topic, partition } = records[0]!;
   if (records.some((r) => r.topic !== topic || r.partition !== partition)) throw new Error('a chunk holds the records of one partition');
   let ledger = await deps.ledgers.get(topic, partition);
@@ -89,7 +76,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
   const valid: Valid[] = [];
   const settled = new Map<string, SettledRecord>();
   const dispositions: StoredDisposition[] = [];
-  const letters: Parameters<DeadLetterProducer['send']>[0] = [];
+  const letters: DeadLetter[] = [];
   for (const record of fresh) {
     deps.metrics.consumed.inc({ topic: record.topic });
     const receivedAt = arrivalOf(record, now);
@@ -106,9 +93,23 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
         doc: storedEventOf(event, parsed.contentMode, { topic: record.topic, partition: record.partition, offset: record.offset }, receivedAt),
       });
     } else {
-      const hints = envelopeHints(record);
-      letters.push({ record, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, reason: parsed.reason, message: parsed.message });
-      dispositions.push({ _id: recordPosition(record), topic: record.topic, disposition: 'rejected', reason: parsed.reason, source: hints.source, eventId: hints.id, type: hints.type, at: now });
+      const hints = kafkaRecordHints(record);
+      letters.push({
+        record,
+        origin: { topic: record.topic, partition: record.partition, offset: record.offset },
+        reason: parsed.reason,
+        message: parsed.message,
+      });
+      dispositions.push({
+        _id: recordPosition(record),
+        topic: record.topic,
+        disposition: 'rejected',
+        reason: parsed.reason,
+        source: hints.source,
+        eventId: hints.id,
+        type: hints.type,
+        at: now,
+      });
       settled.set(record.offset, { offset: record.offset, disposition: 'rejected', reason: parsed.reason, source: hints.source, eventTime: null, receivedAt });
     }
   }
@@ -140,7 +141,9 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
       toInsert.map((v) => v.doc),
       (doc) => mayBeOwn.has(doc._id),
     );
-    toInsert.forEach((v, i) => (v.outcome = outcomes[i]!));
+    toInsert.forEach((v, i) => {
+      v.outcome = outcomes[i]!;
+    });
     // Recorded before anything is forwarded: a retry after a crash from here on reads no store.
     const refused = valid.filter((v) => v.outcome === 'duplicate').map((v) => v.record.offset);
     ledger = await deps.ledgers.write({ ...ledger, pending: recordOutcomes(ledger, lastOffset, refused) });
@@ -152,13 +155,27 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
     if (outcome === 'duplicate') {
       deps.metrics.duplicates.inc();
       dispositions.push({ ...base, disposition: 'duplicate' });
-      settled.set(record.offset, { offset: record.offset, disposition: 'duplicate', reason: null, source: event.source, eventTime: null, receivedAt: doc.receivedAt });
+      settled.set(record.offset, {
+        offset: record.offset,
+        disposition: 'duplicate',
+        reason: null,
+        source: event.source,
+        eventTime: null,
+        receivedAt: doc.receivedAt,
+      });
     } else {
       // `redelivered` (a crash after the store write) is forwarded again: downstream dedupes by (source, id).
       if (outcome === 'inserted') deps.metrics.accepted.inc({ type: event.type });
       forward.push(event);
       dispositions.push({ ...base, disposition: 'accepted' });
-      settled.set(record.offset, { offset: record.offset, disposition: 'accepted', reason: null, source: event.source, eventTime: event.time, receivedAt: doc.receivedAt });
+      settled.set(record.offset, {
+        offset: record.offset,
+        disposition: 'accepted',
+        reason: null,
+        source: event.source,
+        eventTime: event.time,
+        receivedAt: doc.receivedAt,
+      });
     }
   }
   for (const l of letters) deps.metrics.rejected.inc({ reason: l.reason });

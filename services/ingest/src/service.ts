@@ -73,8 +73,12 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     },
   });
 
-  const stopLag = kafka.monitorLag(groupId, sourceTopics, (topic, n) => metrics.lag.set({ group: groupId, topic }, n), 5000, (err) =>
-    logger.debug({ err }, 'lag check failed'),
+  const stopLag = kafka.monitorLag(
+    groupId,
+    sourceTopics,
+    (topic, n) => metrics.lag.set({ group: groupId, topic }, n),
+    5000,
+    (err) => logger.debug({ err }, 'lag check failed'),
   );
 
   // Shutdown order: stop consuming (the current chunk finishes and commits), flush producer, close ops, close DB.

@@ -20,10 +20,12 @@ async function instance(answer: Answer): Promise<{ url: string; asked: string[][
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const counts = (partitions: number[], n: number): Answer => (asOf) => ({
-  status: 200,
-  body: { zoneIds: ['QL'], partitions, counts: Object.fromEntries(asOf.map((d) => [d, { a: n, [`only${n}`]: 1 }])) },
-});
+const counts =
+  (partitions: number[], n: number): Answer =>
+  (asOf) => ({
+    status: 200,
+    body: { zoneIds: ['QL'], partitions, counts: Object.fromEntries(asOf.map((d) => [d, { a: n, [`only${n}`]: 1 }])) },
+  });
 
 describe('IndicatorClient', () => {
   it('sums series counts over instances, per date, asking each date once', async () => {
@@ -96,7 +98,7 @@ describe('IndicatorClient', () => {
 });
 
 describe('IndicatorClient: the internal credential', () => {
-  it('sends INTERNAL_API_SECRET with every request, and a refusal is a 502 (configuration), not the caller\'s 401', async () => {
+  it("sends INTERNAL_API_SECRET with every request, and a refusal is a 502 (configuration), not the caller's 401", async () => {
     const seen: (string | undefined)[] = [];
     const server: Server = createServer((req, res) => {
       const given = req.headers[INTERNAL_AUTH_HEADER] as string | undefined;
@@ -110,7 +112,9 @@ describe('IndicatorClient: the internal credential', () => {
     try {
       const { byDate } = await new IndicatorClient([url], { secret: 'the-shared-secret-of-at-least-32-chars' }).counts(['2025-01-31']);
       expect(byDate.get('2025-01-31')).toEqual({ a: 1 });
-      const err = (await new IndicatorClient([url], { secret: 'another-secret-of-at-least-32-characters' }).counts(['2025-01-31']).catch((e: unknown) => e)) as HttpProblem;
+      const err = (await new IndicatorClient([url], { secret: 'another-secret-of-at-least-32-characters' })
+        .counts(['2025-01-31'])
+        .catch((e: unknown) => e)) as HttpProblem;
       expect(err).toBeInstanceOf(HttpProblem);
       expect(err.status).toBe(502);
       expect(err.detail).toMatch(/INTERNAL_API_SECRET/);

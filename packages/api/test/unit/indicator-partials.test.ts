@@ -33,12 +33,25 @@ const expect503 = async (p: Promise<unknown>, detail: RegExp) => {
   expect((err as HttpProblem).detail).toMatch(detail);
 };
 
-const report = (id: string, time: string, source = 'urn:tasks') => ({ source, id, time, type: 'task.progress.reported', subject: 't', effectiveDate: time.slice(0, 10), data: { taskId: 1 } });
+const report = (id: string, time: string, source = 'urn:tasks') => ({
+  source,
+  id,
+  time,
+  type: 'task.progress.reported',
+  subject: 't',
+  effectiveDate: time.slice(0, 10),
+  data: { taskId: 1 },
+});
 
 describe('IndicatorClient.taskReports', () => {
   it('unions the reports of every instance, each (source, id) once, by time then id', async () => {
     const a = await instance(ok({ partitions: [0], reports: [report('b', '2025-04-02T00:00:00Z'), report('x', '2025-04-01T00:00:00+08:00')] }));
-    const b = await instance(ok({ partitions: [1, 2], reports: [report('a', '2025-04-02T00:00:00Z'), report('b', '2025-04-02T00:00:00Z'), report('b', '2025-04-02T00:00:00Z', 'urn:other')] }));
+    const b = await instance(
+      ok({
+        partitions: [1, 2],
+        reports: [report('a', '2025-04-02T00:00:00Z'), report('b', '2025-04-02T00:00:00Z'), report('b', '2025-04-02T00:00:00Z', 'urn:other')],
+      }),
+    );
     const got = await new IndicatorClient([a.url, b.url]).taskReports();
     expect(got.map((r) => `${r.source}/${r.id}`)).toEqual(['urn:tasks/x', 'urn:tasks/a', 'urn:tasks/b', 'urn:other/b']);
     expect(a.asked.map((u) => u.pathname + u.search)).toEqual(['/partial/tasks']);
@@ -81,8 +94,12 @@ describe('IndicatorClient.changesSince', () => {
   const g = (type: string, source: string, month: string, events: number, examples: string[]): ChangeGroup => ({ type, source, month, events, examples });
 
   it('sends the offsets as `since`, sums groups by (type, source, month), keeps 5 examples and the earliest date', async () => {
-    const a = await instance(ok({ partitions: [0], minEffectiveDate: '2025-03-02', groups: [g('t', 's', '2025-03', 4, ['a1', 'a3', 'a5', 'a7']), g('t', 'b', '2025-04', 1, ['b1'])] }));
-    const b = await instance(ok({ partitions: [1, 2], minEffectiveDate: '2024-12-31', groups: [g('t', 's', '2025-03', 3, ['a2', 'a4', 'a6']), g('a', 's', '2024-12', 1, ['c1'])] }));
+    const a = await instance(
+      ok({ partitions: [0], minEffectiveDate: '2025-03-02', groups: [g('t', 's', '2025-03', 4, ['a1', 'a3', 'a5', 'a7']), g('t', 'b', '2025-04', 1, ['b1'])] }),
+    );
+    const b = await instance(
+      ok({ partitions: [1, 2], minEffectiveDate: '2024-12-31', groups: [g('t', 's', '2025-03', 3, ['a2', 'a4', 'a6']), g('a', 's', '2024-12', 1, ['c1'])] }),
+    );
     const none = await instance(ok({ partitions: [3], minEffectiveDate: null, groups: [] }));
     const got = await new IndicatorClient([a.url, b.url, none.url]).changesSince({ '0': '10', '1': '0', '2': '77' });
     expect(got).toEqual({
@@ -109,7 +126,15 @@ describe('IndicatorClient.certificatesWithoutFirm', () => {
   it('sums the counts of every instance per date, asking each date once, in slices of 400', async () => {
     const counts = (n: number, partitions: number[]) => (u: URL) => ({
       status: 200,
-      body: { partitions, certificatesWithoutKnownFirm: Object.fromEntries(u.searchParams.get('asOf')!.split(',').map((d) => [d, n])) },
+      body: {
+        partitions,
+        certificatesWithoutKnownFirm: Object.fromEntries(
+          u.searchParams
+            .get('asOf')!
+            .split(',')
+            .map((d) => [d, n]),
+        ),
+      },
     });
     const a = await instance(counts(2, [0]));
     const b = await instance(counts(5, [1, 2]));
@@ -131,7 +156,12 @@ describe('IndicatorClient.certificatesWithoutFirm', () => {
 describe('offsets and change groups', () => {
   it('formats and parses `since`', () => {
     expect(formatOffsets({ '0': '123', '1': '456' })).toBe('0:123,1:456');
-    expect(parseOffsets('0:123,1:9223372036854775807')).toEqual(new Map([[0, 123n], [1, 9223372036854775807n]]));
+    expect(parseOffsets('0:123,1:9223372036854775807')).toEqual(
+      new Map([
+        [0, 123n],
+        [1, 9223372036854775807n],
+      ]),
+    );
     expect(parseOffsets(undefined)).toEqual(new Map());
     expect(parseOffsets('')).toEqual(new Map());
     expect(() => parseOffsets('0:1,0:2')).toThrow(/twice/);

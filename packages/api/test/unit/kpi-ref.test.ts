@@ -5,7 +5,12 @@ const zones = ['QL', 'QL_START'];
 
 describe('kpiRefOf', () => {
   it('builds the entry a query names, with numeric windows', () => {
-    expect(kpiRefOf({ id: 'expiring_certifications', scope: 'zone:QL', kind: 'HNTE', within: '90' }, zones)).toEqual({ id: 'expiring_certifications', scope: 'zone:QL', kind: 'HNTE', within: 90 });
+    expect(kpiRefOf({ id: 'expiring_certifications', scope: 'zone:QL', kind: 'HNTE', within: '90' }, zones)).toEqual({
+      id: 'expiring_certifications',
+      scope: 'zone:QL',
+      kind: 'HNTE',
+      within: 90,
+    });
     expect(kpiRefOf({ id: 'active_firms', scope: 'district' }, zones)).toEqual({ id: 'active_firms', scope: 'district' });
   });
 

@@ -15,16 +15,77 @@ const kpis = (qlQualified: number, share: number): KpiEntry[] => [
 
 function assessment(over: Partial<Assessment> = {}): Assessment {
   return {
-    period: '2025-Q4', kind: 'quarter', start: '2025-10-01', asOf: '2025-12-31', version: 1, publishedAt: '2026-01-01T00:05:00.000Z',
+    period: '2025-Q4',
+    kind: 'quarter',
+    start: '2025-10-01',
+    asOf: '2025-12-31',
+    version: 1,
+    publishedAt: '2026-01-01T00:05:00.000Z',
     methods: { assessment: 'assessment-v1', kpis: 'kpis-v1', targets: ['linear-v1'] },
     kpis: kpis(20, 0.1),
-    targets: [{ id: 'T6_ZONE_SHARE', kpi: 'zone_share', scope: 'zone:QL', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1', baseline: 0.08, target: 0.12, actual: 0.1, expected: 0.1067, ratio: 0.75, forecast: 0.115, status: 'at_risk', gapToPath: 0.0067, firmsNeeded: { toPath: 2, toTarget: 5 } }],
-    headlinePath: { target: 'T6_ZONE_SHARE', points: [{ asOf: '2023-12-31', value: 0.08 }, { asOf: '2024-12-31', value: 0.09 }, { asOf: '2025-12-31', value: 0.1 }] },
-    tasks: [{ id: 6, section: '四', action: '硅巷', name: '提升<企业>占比', lead: ['区科委'], cooperating: [], status: 'in_progress', percentComplete: 40, period: '2025-Q4', dueQuarter: '2025-Q4', overdue: false, blocked: false }],
+    targets: [
+      {
+        id: 'T6_ZONE_SHARE',
+        kpi: 'zone_share',
+        scope: 'zone:QL',
+        baselineDate: '2023-12-31',
+        due: '2026-12-31',
+        method: 'linear-v1',
+        baseline: 0.08,
+        target: 0.12,
+        actual: 0.1,
+        expected: 0.1067,
+        ratio: 0.75,
+        forecast: 0.115,
+        status: 'at_risk',
+        gapToPath: 0.0067,
+        firmsNeeded: { toPath: 2, toTarget: 5 },
+      },
+    ],
+    headlinePath: {
+      target: 'T6_ZONE_SHARE',
+      points: [
+        { asOf: '2023-12-31', value: 0.08 },
+        { asOf: '2024-12-31', value: 0.09 },
+        { asOf: '2025-12-31', value: 0.1 },
+      ],
+    },
+    tasks: [
+      {
+        id: 6,
+        section: '四',
+        action: '硅巷',
+        name: '提升<企业>占比',
+        lead: ['区科委'],
+        cooperating: [],
+        status: 'in_progress',
+        percentComplete: 40,
+        period: '2025-Q4',
+        dueQuarter: '2025-Q4',
+        overdue: false,
+        blocked: false,
+      },
+    ],
     departments: [{ department: '区科委', ledTaskIds: [6], cooperatingTaskIds: [], completed: 0, overdue: 0, blocked: 0 }],
-    decomposition: { target: 'T6_ZONE_SHARE', scope: 'zone:QL', from: '2025-09-30', to: '2025-12-31', zone: { from: 18, to: 20 }, district: { from: 195, to: 200 }, share: { from: 18 / 195, to: 0.1 }, delta: 0.1 - 18 / 195, numeratorEffect: 0.01, denominatorEffect: 0.1 - 18 / 195 - 0.01 },
+    decomposition: {
+      target: 'T6_ZONE_SHARE',
+      scope: 'zone:QL',
+      from: '2025-09-30',
+      to: '2025-12-31',
+      zone: { from: 18, to: 20 },
+      district: { from: 195, to: 200 },
+      share: { from: 18 / 195, to: 0.1 },
+      delta: 0.1 - 18 / 195,
+      numeratorEffect: 0.01,
+      denominatorEffect: 0.1 - 18 / 195 - 0.01,
+    },
     dataQuality: { unlocatedFirms: 7, certificatesWithoutKnownFirm: 2 },
-    cutoff: { storedEvents: 3000, receivedUpTo: '2026-01-01T00:00:00.000Z', acceptedOffsets: { '0': '1500' }, pipeline: { accepted: 3000, duplicates: 90, rejected: { invalid_uscc: 5 }, rejectedByProvider: { 'urn:x': { invalid_uscc: 5 } } } },
+    cutoff: {
+      storedEvents: 3000,
+      receivedUpTo: '2026-01-01T00:00:00.000Z',
+      acceptedOffsets: { '0': '1500' },
+      pipeline: { accepted: 3000, duplicates: 90, rejected: { invalid_uscc: 5 }, rejectedByProvider: { 'urn:x': { invalid_uscc: 5 } } },
+    },
     statusSummary: { at_risk: 1 },
     restatement: null,
     ...over,
@@ -62,9 +123,15 @@ describe('CSV', () => {
     const lines = csv.slice(1).split('\r\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(assessment().kpis.length + 1);
-    expect(lines[0]).toBe('period,as_of,version,kpi,指标,indicator,scope,范围,scope_name,kind,认定类别,kind_name,industry,产业,industry_name,within_days,value');
-    expect(lines).toContain('2025-Q4,2025-12-31,1,certified_firms,持有效认定企业数,Firms holding a valid certificate,zone:QL,青龙硅巷,Qinglong,HNTE,国家高新技术企业,National high-tech enterprise,,,,,10');
-    expect(lines).toContain('2025-Q4,2025-12-31,1,expiring_certifications,即将到期的认定,Certifications expiring,district,东城区（全区）,Dongcheng District,HNTE,国家高新技术企业,National high-tech enterprise,,,,90,3');
+    expect(lines[0]).toBe(
+      'period,as_of,version,kpi,指标,indicator,scope,范围,scope_name,kind,认定类别,kind_name,industry,产业,industry_name,within_days,value',
+    );
+    expect(lines).toContain(
+      '2025-Q4,2025-12-31,1,certified_firms,持有效认定企业数,Firms holding a valid certificate,zone:QL,青龙硅巷,Qinglong,HNTE,国家高新技术企业,National high-tech enterprise,,,,,10',
+    );
+    expect(lines).toContain(
+      '2025-Q4,2025-12-31,1,expiring_certifications,即将到期的认定,Certifications expiring,district,东城区（全区）,Dongcheng District,HNTE,国家高新技术企业,National high-tech enterprise,,,,90,3',
+    );
   });
   it('quotes fields with commas/quotes and defuses spreadsheet formulas', () => {
     const text = renderCsv(assessment({ period: '=HYPERLINK("x")' }));
@@ -73,7 +140,16 @@ describe('CSV', () => {
 });
 
 describe('HTML', () => {
-  const html = renderHtml(assessment({ version: 2, restatement: { previousVersion: 1, changes: [{ key: 'kpi/qualified_firms/zone:QL', from: 19, to: 20 }], causes: [{ type: 'certification.granted', source: 'urn:<late>', events: 1, examples: ['e1'] }] } }));
+  const html = renderHtml(
+    assessment({
+      version: 2,
+      restatement: {
+        previousVersion: 1,
+        changes: [{ key: 'kpi/qualified_firms/zone:QL', from: 19, to: 20 }],
+        causes: [{ type: 'certification.granted', source: 'urn:<late>', events: 1, examples: ['e1'] }],
+      },
+    }),
+  );
   it('is self-contained: no script, no external resource, a CSP that forbids them', () => {
     expect(html).not.toMatch(/<script|<link|src=|href=|@import|url\(/i);
     expect(html).toContain(`Content-Security-Policy" content="default-src 'none'`);
@@ -86,7 +162,11 @@ describe('HTML', () => {
   it('puts Chinese first with English beside, and draws the three charts', () => {
     expect(html).toMatch(/<html lang="zh-CN">/);
     expect(html).toContain('存在风险 <span class="en">At risk</span>');
-    expect(html.match(/<svg class="chart" data-chart="(\w+)"/g)).toEqual(['<svg class="chart" data-chart="headline"', '<svg class="chart" data-chart="zones"', '<svg class="chart" data-chart="industries"']);
+    expect(html.match(/<svg class="chart" data-chart="(\w+)"/g)).toEqual([
+      '<svg class="chart" data-chart="headline"',
+      '<svg class="chart" data-chart="zones"',
+      '<svg class="chart" data-chart="industries"',
+    ]);
     expect(html).toContain('更正说明');
     expect(html).toContain('@media print');
   });

@@ -13,20 +13,56 @@ const kpis: KpiEntry[] = [
 ];
 
 const t6: TargetJudgement = {
-  id: 'T6_ZONE_SHARE', kpi: 'zone_share', scope: 'zone:QL', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1',
-  baseline: 0.1806, target: 0.2709, actual: 0.21656, expected: 0.2335, ratio: 0.6912, forecast: 0.25031, status: 'at_risk', gapToPath: 0.01694, firmsNeeded: { toPath: 7, toTarget: 21 },
+  id: 'T6_ZONE_SHARE',
+  kpi: 'zone_share',
+  scope: 'zone:QL',
+  baselineDate: '2023-12-31',
+  due: '2026-12-31',
+  method: 'linear-v1',
+  baseline: 0.1806,
+  target: 0.2709,
+  actual: 0.21656,
+  expected: 0.2335,
+  ratio: 0.6912,
+  forecast: 0.25031,
+  status: 'at_risk',
+  gapToPath: 0.01694,
+  firmsNeeded: { toPath: 7, toTarget: 21 },
 };
 const t32: TargetJudgement = {
-  id: 'T32_SERVICE_PLATFORMS', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1',
-  baseline: 0, target: 2, actual: 1, expected: 1.3333, ratio: 1.6912, forecast: null, status: 'on_track', gapToPath: 0.3333,
+  id: 'T32_SERVICE_PLATFORMS',
+  kpi: 'new_service_platforms',
+  scope: 'district',
+  baselineDate: '2023-12-31',
+  due: '2026-12-31',
+  method: 'linear-v1',
+  baseline: 0,
+  target: 2,
+  actual: 1,
+  expected: 1.3333,
+  ratio: 1.6912,
+  forecast: null,
+  status: 'on_track',
+  gapToPath: 0.3333,
 };
 
-const firm = (i: number) => ({ uscc: `91110101MA0000${String(i).padStart(4, '0')}`, name: `北京硅巷样例科技有限公司${i}`, focusIndustry: 'AI' as const, zones: ['QL'] });
+const firm = (i: number) => ({
+  uscc: `91110101MA0000${String(i).padStart(4, '0')}`,
+  name: `北京硅巷样例科技有限公司${i}`,
+  focusIndustry: 'AI' as const,
+  zones: ['QL'],
+});
 
 function actions(renewals: number): AssessedActionLists {
   return {
-    target: 'T6_ZONE_SHARE', zone: 'QL', within: 180,
-    renewalsDue: Array.from({ length: renewals }, (_, i) => ({ ...firm(i), lapsesOn: '2026-02-01', certificates: [{ kind: 'HNTE' as const, certificateNo: `GR2023110${i}`, validUntil: '2026-01-31' }] })),
+    target: 'T6_ZONE_SHARE',
+    zone: 'QL',
+    within: 180,
+    renewalsDue: Array.from({ length: renewals }, (_, i) => ({
+      ...firm(i),
+      lapsesOn: '2026-02-01',
+      certificates: [{ kind: 'HNTE' as const, certificateNo: `GR2023110${i}`, validUntil: '2026-01-31' }],
+    })),
     relocationCandidates: [
       { ...firm(900), name: '<script>alert(1)</script>有限公司', zones: [], distanceMeters: 1234, kinds: ['HNTE', 'SRDI_SME'] },
       { ...firm(901), focusIndustry: null, zones: [], distanceMeters: null, kinds: ['SRDI_GIANT'] },
@@ -37,25 +73,59 @@ function actions(renewals: number): AssessedActionLists {
 
 function assessment(over: Partial<Assessment> = {}): Assessment {
   return {
-    period: '2025-Q4', kind: 'quarter', start: '2025-10-01', asOf: '2025-12-31', version: 1, publishedAt: '2026-01-01T00:05:00.000Z',
+    period: '2025-Q4',
+    kind: 'quarter',
+    start: '2025-10-01',
+    asOf: '2025-12-31',
+    version: 1,
+    publishedAt: '2026-01-01T00:05:00.000Z',
     methods: { assessment: 'assessment-v1', kpis: 'kpis-v1', targets: ['linear-v1'] },
     kpis,
     targets: [t6, t32],
-    headlinePath: { target: 'T6_ZONE_SHARE', points: [{ asOf: '2023-12-31', value: 0.1806 }, { asOf: '2024-12-31', value: 0.1988 }, { asOf: '2025-12-31', value: 0.21656 }] },
+    headlinePath: {
+      target: 'T6_ZONE_SHARE',
+      points: [
+        { asOf: '2023-12-31', value: 0.1806 },
+        { asOf: '2024-12-31', value: 0.1988 },
+        { asOf: '2025-12-31', value: 0.21656 },
+      ],
+    },
     tasks: [],
     departments: [],
     decomposition: null,
     dataQuality: { unlocatedFirms: 7, certificatesWithoutKnownFirm: 2 },
-    cutoff: { storedEvents: 3000, receivedUpTo: '2026-01-01T00:00:00.000Z', acceptedOffsets: { '0': '1500' }, pipeline: { accepted: 3000, duplicates: 90, rejected: {}, rejectedByProvider: {} } },
+    cutoff: {
+      storedEvents: 3000,
+      receivedUpTo: '2026-01-01T00:00:00.000Z',
+      acceptedOffsets: { '0': '1500' },
+      pipeline: { accepted: 3000, duplicates: 90, rejected: {}, rejectedByProvider: {} },
+    },
     statusSummary: { at_risk: 1, on_track: 1 },
     restatement: null,
     actions: actions(3),
     whatIf: {
       asOf: '2026-12-31',
-      baseline: [{ ...t6, actual: 0.2201, status: 'missed' }, { ...t32, actual: 1, status: 'missed' }],
+      baseline: [
+        { ...t6, actual: 0.2201, status: 'missed' },
+        { ...t32, actual: 1, status: 'missed' },
+      ],
       scenarios: [
-        { id: 'renewals_granted', events: 3, targets: [{ ...t6, actual: 0.2312, status: 'missed' }, { ...t32, actual: 1, status: 'missed' }] },
-        { id: 'next_tier_certified', events: 1, targets: [{ ...t6, actual: 0.27315, status: 'achieved' }, { ...t32, actual: 1, status: 'missed' }] },
+        {
+          id: 'renewals_granted',
+          events: 3,
+          targets: [
+            { ...t6, actual: 0.2312, status: 'missed' },
+            { ...t32, actual: 1, status: 'missed' },
+          ],
+        },
+        {
+          id: 'next_tier_certified',
+          events: 1,
+          targets: [
+            { ...t6, actual: 0.27315, status: 'achieved' },
+            { ...t32, actual: 1, status: 'missed' },
+          ],
+        },
       ],
     },
     ...over,
@@ -63,8 +133,14 @@ function assessment(over: Partial<Assessment> = {}): Assessment {
 }
 
 /** The HTML of one section (by id), or up to the end of the first table after a marker text. */
-const section = (html: string, id: string) => { const rest = html.slice(html.indexOf(`<section id="${id}">`)); return rest.slice(0, rest.indexOf('</section>')); };
-const tableAfter = (html: string, marker: string) => { const rest = html.slice(html.indexOf(marker)); return rest.slice(0, rest.indexOf('</table>')); };
+const section = (html: string, id: string) => {
+  const rest = html.slice(html.indexOf(`<section id="${id}">`));
+  return rest.slice(0, rest.indexOf('</section>'));
+};
+const tableAfter = (html: string, marker: string) => {
+  const rest = html.slice(html.indexOf(marker));
+  return rest.slice(0, rest.indexOf('</table>'));
+};
 
 describe('readable numbers', () => {
   const html = renderHtml(assessment());
@@ -83,12 +159,21 @@ describe('readable numbers', () => {
     for (const l of labels) expect(l).toMatch(/^\d+%$/);
   });
   it('shows restated shares to two decimals, the exact value in a tooltip', () => {
-    const restated = renderHtml(assessment({ version: 2, restatement: { previousVersion: 1, causes: [], changes: [
-      { key: 'kpi/zone_share/zone:QL', from: 0.2159, to: 0.21656 },
-      { key: 'target/T6_ZONE_SHARE/ratio', from: 0.68, to: 0.6912 },
-      { key: 'target/T6_ZONE_SHARE/status', from: 'lagging', to: 'at_risk' },
-      { key: 'kpi/qualified_firms/zone:QL', from: null, to: 1234 },
-    ] } }));
+    const restated = renderHtml(
+      assessment({
+        version: 2,
+        restatement: {
+          previousVersion: 1,
+          causes: [],
+          changes: [
+            { key: 'kpi/zone_share/zone:QL', from: 0.2159, to: 0.21656 },
+            { key: 'target/T6_ZONE_SHARE/ratio', from: 0.68, to: 0.6912 },
+            { key: 'target/T6_ZONE_SHARE/status', from: 'lagging', to: 'at_risk' },
+            { key: 'kpi/qualified_firms/zone:QL', from: null, to: 1234 },
+          ],
+        },
+      }),
+    );
     const table = tableAfter(restated, '更正说明');
     expect(table).toContain('<td class="n"><span title="0.2159">21.59%</span></td><td class="n"><span title="0.21656">21.66%</span></td>');
     expect(table).toContain('<span title="0.6912">0.69</span>');

@@ -3,7 +3,8 @@ import { barChart, lineChart, textWidth, FONT_PX } from '../../src/svg';
 const tickLabels = (svg: string, axis: 'x' | 'y') => [...svg.matchAll(new RegExp(`<text [^>]*data-axis="${axis}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
 
 /** Legend boxes as the chart lays them out: x, y, width, height. */
-const legendBoxes = (svg: string) => [...svg.matchAll(/class="legend-item" data-box="([^"]+)"/g)].map((m) => m[1]!.split(' ').map(Number) as [number, number, number, number]);
+const legendBoxes = (svg: string) =>
+  [...svg.matchAll(/class="legend-item" data-box="([^"]+)"/g)].map((m) => m[1]!.split(' ').map(Number) as [number, number, number, number]);
 const viewWidth = (svg: string) => Number(/viewBox="0 0 (\d+) \d+"/.exec(svg)![1]);
 
 /** Every label a multiple of one round step (1, 2 or 5 × 10^k), evenly spaced. */
@@ -31,11 +32,38 @@ function expectNoOverlap(svg: string) {
 
 const shareChart = (lo: number, hi: number) =>
   lineChart({
-    id: 'headline', title: 'share', from: '2023-12-31', to: '2026-12-31', axis: 'percent',
+    id: 'headline',
+    title: 'share',
+    from: '2023-12-31',
+    to: '2026-12-31',
+    axis: 'percent',
     series: [
-      { name: '实际 Actual', color: '#1f5fbf', points: [{ date: '2023-12-31', value: lo }, { date: '2025-06-30', value: (lo + hi) / 2 }] },
-      { name: '直线路径 Straight path', color: '#7a7a7a', dashed: true, points: [{ date: '2023-12-31', value: lo }, { date: '2026-12-31', value: hi }] },
-      { name: '预测 Forecast', color: '#d9822b', dashed: true, points: [{ date: '2025-06-30', value: (lo + hi) / 2 }, { date: '2026-12-31', value: hi * 0.98 }] },
+      {
+        name: '实际 Actual',
+        color: '#1f5fbf',
+        points: [
+          { date: '2023-12-31', value: lo },
+          { date: '2025-06-30', value: (lo + hi) / 2 },
+        ],
+      },
+      {
+        name: '直线路径 Straight path',
+        color: '#7a7a7a',
+        dashed: true,
+        points: [
+          { date: '2023-12-31', value: lo },
+          { date: '2026-12-31', value: hi },
+        ],
+      },
+      {
+        name: '预测 Forecast',
+        color: '#d9822b',
+        dashed: true,
+        points: [
+          { date: '2025-06-30', value: (lo + hi) / 2 },
+          { date: '2026-12-31', value: hi * 0.98 },
+        ],
+      },
     ],
     levels: [{ name: '目标 Target', value: hi, color: '#2e8540' }],
   });
@@ -60,7 +88,16 @@ describe('axes', () => {
   });
 
   it('puts bar-chart count ticks on whole round numbers', () => {
-    const svg = barChart({ id: 'b', title: 'b', seriesNames: ['A', 'B'], colors: ['#000', '#999'], groups: [{ label: '人工智能', values: [37, 1234] }, { label: '智慧医疗', values: [3, 801] }] });
+    const svg = barChart({
+      id: 'b',
+      title: 'b',
+      seriesNames: ['A', 'B'],
+      colors: ['#000', '#999'],
+      groups: [
+        { label: '人工智能', values: [37, 1234] },
+        { label: '智慧医疗', values: [3, 801] },
+      ],
+    });
     const values = tickLabels(svg, 'x').map((l) => Number(l.replace(/,/g, '')));
     expectRoundTicks(values);
     expect(values.at(-1)).toBeGreaterThanOrEqual(1234);
@@ -78,8 +115,14 @@ describe('legends', () => {
 
   it('lays out the industry chart legend without overlap, even with a long zone name', () => {
     const svg = barChart({
-      id: 'industries', title: 'qualified firms by industry',
-      seriesNames: ['青龙胡同—簋街硅巷启动区及拓展区 zone:QL', '全区 District', '东直门—东四十条硅巷 zone:DZM', '高新及专精特新企业 Qualified firms (HNTE or SRDI)'],
+      id: 'industries',
+      title: 'qualified firms by industry',
+      seriesNames: [
+        '青龙胡同—簋街硅巷启动区及拓展区 zone:QL',
+        '全区 District',
+        '东直门—东四十条硅巷 zone:DZM',
+        '高新及专精特新企业 Qualified firms (HNTE or SRDI)',
+      ],
       colors: ['#1f5fbf', '#c3c3c3', '#888', '#444'],
       groups: [{ label: '人工智能', values: [4, 30, 2, 9] }],
     });
@@ -89,7 +132,15 @@ describe('legends', () => {
   });
 
   it('lays out the zone chart and headline chart legends without overlap', () => {
-    expectNoOverlap(barChart({ id: 'zones', title: 'z', seriesNames: ['高新及专精特新企业 Qualified', '在营企业 Active'], colors: ['#1f5fbf', '#9db7e0'], groups: [{ label: '园区 QL', values: [20, 60] }] }));
+    expectNoOverlap(
+      barChart({
+        id: 'zones',
+        title: 'z',
+        seriesNames: ['高新及专精特新企业 Qualified', '在营企业 Active'],
+        colors: ['#1f5fbf', '#9db7e0'],
+        groups: [{ label: '园区 QL', values: [20, 60] }],
+      }),
+    );
     expectNoOverlap(shareChart(0.271, 0.334));
   });
 

@@ -6,27 +6,92 @@ import { displayWidth } from '../../src/xlsx';
 
 function assessment(over: Partial<Assessment> = {}): Assessment {
   return {
-    period: '2025-Q4', kind: 'quarter', start: '2025-10-01', asOf: '2025-12-31', version: 2, publishedAt: '2026-01-01T00:05:00.000Z',
+    period: '2025-Q4',
+    kind: 'quarter',
+    start: '2025-10-01',
+    asOf: '2025-12-31',
+    version: 2,
+    publishedAt: '2026-01-01T00:05:00.000Z',
     methods: { assessment: 'assessment-v1', kpis: 'kpis-v1', targets: ['linear-v1'] },
     kpis: [
       { id: 'qualified_firms', scope: 'zone:QL', value: 20 },
       { id: 'zone_share', scope: 'zone:QL', value: 0.1 },
       { id: 'expiring_certifications', scope: 'district', kind: 'HNTE', within: 90, value: 3 },
     ],
-    targets: [{ id: 'T6_ZONE_SHARE', kpi: 'zone_share', scope: 'zone:QL', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1', baseline: 0.08, target: 0.12, actual: 0.1, expected: 0.1067, ratio: 0.75, forecast: 0.115, status: 'at_risk', gapToPath: 0.0067, firmsNeeded: { toPath: 2, toTarget: 5 } }],
+    targets: [
+      {
+        id: 'T6_ZONE_SHARE',
+        kpi: 'zone_share',
+        scope: 'zone:QL',
+        baselineDate: '2023-12-31',
+        due: '2026-12-31',
+        method: 'linear-v1',
+        baseline: 0.08,
+        target: 0.12,
+        actual: 0.1,
+        expected: 0.1067,
+        ratio: 0.75,
+        forecast: 0.115,
+        status: 'at_risk',
+        gapToPath: 0.0067,
+        firmsNeeded: { toPath: 2, toTarget: 5 },
+      },
+    ],
     headlinePath: null,
-    tasks: [{ id: 6, section: '四', action: '硅巷', name: '提升园区高新技术企业及专精特新企业占全区比重', lead: ['区科委'], cooperating: ['区商务局'], status: 'in_progress', percentComplete: 40, period: '2025-Q4', dueQuarter: '2025-Q4', overdue: false, blocked: false }],
+    tasks: [
+      {
+        id: 6,
+        section: '四',
+        action: '硅巷',
+        name: '提升园区高新技术企业及专精特新企业占全区比重',
+        lead: ['区科委'],
+        cooperating: ['区商务局'],
+        status: 'in_progress',
+        percentComplete: 40,
+        period: '2025-Q4',
+        dueQuarter: '2025-Q4',
+        overdue: false,
+        blocked: false,
+      },
+    ],
     departments: [{ department: '区科委', ledTaskIds: [6], cooperatingTaskIds: [], completed: 0, overdue: 0, blocked: 0 }],
     decomposition: null,
     dataQuality: { unlocatedFirms: 7, certificatesWithoutKnownFirm: 2 },
-    cutoff: { storedEvents: 3000, receivedUpTo: '2026-01-01T00:00:00.000Z', acceptedOffsets: { '0': '1500' }, pipeline: { accepted: 3000, duplicates: 90, rejected: { invalid_uscc: 5 }, rejectedByProvider: { 'urn:x': { invalid_uscc: 5 } } } },
+    cutoff: {
+      storedEvents: 3000,
+      receivedUpTo: '2026-01-01T00:00:00.000Z',
+      acceptedOffsets: { '0': '1500' },
+      pipeline: { accepted: 3000, duplicates: 90, rejected: { invalid_uscc: 5 }, rejectedByProvider: { 'urn:x': { invalid_uscc: 5 } } },
+    },
     statusSummary: { at_risk: 1 },
     restatement: null,
     actions: {
-      target: 'T6_ZONE_SHARE', zone: 'QL', within: 180,
-      renewalsDue: [{ uscc: '91110101MA00000001', name: '北京硅巷智能科技有限公司', focusIndustry: 'AI', zones: ['QL'], lapsesOn: '2026-03-01', certificates: [{ kind: 'HNTE', certificateNo: 'GR202311000001', validUntil: '2026-02-28' }] }],
-      relocationCandidates: [{ uscc: '91110101MA00000002', name: '东城数字文娱有限公司', focusIndustry: 'DIGITAL_ENTERTAINMENT', zones: [], distanceMeters: 412.5, kinds: ['SRDI_SME'] }],
-      nextTier: [{ uscc: '91110101MA00000003', name: '胡同元宇宙有限公司', focusIndustry: null, zones: ['QL'], certificateNo: 'CX2024-0007', validUntil: '2027-06-30' }],
+      target: 'T6_ZONE_SHARE',
+      zone: 'QL',
+      within: 180,
+      renewalsDue: [
+        {
+          uscc: '91110101MA00000001',
+          name: '北京硅巷智能科技有限公司',
+          focusIndustry: 'AI',
+          zones: ['QL'],
+          lapsesOn: '2026-03-01',
+          certificates: [{ kind: 'HNTE', certificateNo: 'GR202311000001', validUntil: '2026-02-28' }],
+        },
+      ],
+      relocationCandidates: [
+        {
+          uscc: '91110101MA00000002',
+          name: '东城数字文娱有限公司',
+          focusIndustry: 'DIGITAL_ENTERTAINMENT',
+          zones: [],
+          distanceMeters: 412.5,
+          kinds: ['SRDI_SME'],
+        },
+      ],
+      nextTier: [
+        { uscc: '91110101MA00000003', name: '胡同元宇宙有限公司', focusIndustry: null, zones: ['QL'], certificateNo: 'CX2024-0007', validUntil: '2027-06-30' },
+      ],
     },
     ...over,
   };
@@ -53,7 +118,15 @@ describe('Excel workbook', () => {
   });
 
   it('has one sheet per table, named in Chinese and English', () => {
-    expect(wb.worksheets.map((ws) => ws.name)).toEqual(['概要 Summary', '指标 KPIs', '目标 Targets', '任务 Tasks', '部门 Departments', '数据质量 Data quality', '行动清单 Action lists']);
+    expect(wb.worksheets.map((ws) => ws.name)).toEqual([
+      '概要 Summary',
+      '指标 KPIs',
+      '目标 Targets',
+      '任务 Tasks',
+      '部门 Departments',
+      '数据质量 Data quality',
+      '行动清单 Action lists',
+    ]);
   });
 
   it('stores KPI values as numbers, shares and ratios as percentages', () => {

@@ -1,6 +1,6 @@
-import { backendFigures, backendTable, postgresAdvantage, type BackendMeasure } from '../../src/backendComparison';
-import { eventKey } from '@siliconalley/store';
-import { storedEventDocuments, take } from '../../src/storedEvents';
+import { backendFigures, backendTable, postgresAdvantage, type BackendMeasure } from '../../src/backend-comparison';
+import { eventIdentity } from '@siliconalley/contract';
+import { storedEventDocuments, take } from '../../src/stored-events';
 
 describe('backend bench comparison', () => {
   const measures: BackendMeasure[] = [
@@ -23,7 +23,13 @@ describe('backend bench comparison', () => {
 
   it('records PostgreSQL with SQLite as its baseline, ratio > 1 when PostgreSQL did better', () => {
     const [insert, lookup] = backendFigures(measures);
-    expect(insert).toEqual({ what: 'insert: FerretDB on PostgreSQL', value: 3000, unit: 'docs/s', baseline: { what: 'FerretDB on SQLite', value: 2000 }, ratio: 1.5 });
+    expect(insert).toEqual({
+      what: 'insert: FerretDB on PostgreSQL',
+      value: 3000,
+      unit: 'docs/s',
+      baseline: { what: 'FerretDB on SQLite', value: 2000 },
+      ratio: 1.5,
+    });
     expect(lookup!.ratio).toBeCloseTo(0.25);
   });
 });
@@ -34,7 +40,7 @@ describe('event-store documents for the backend bench', () => {
     expect(docs).toHaveLength(2000);
     expect(new Set(docs.map((d) => d._id)).size).toBe(2000);
     const d = docs[0]!;
-    expect(d._id).toBe(eventKey(d.source, d.id));
+    expect(d._id).toBe(eventIdentity(d));
     expect(d.contentMode).toBe('structured');
     expect(d.origin).toEqual({ topic: expect.stringMatching(/^siliconalley\./), partition: 0, offset: '0' });
   });

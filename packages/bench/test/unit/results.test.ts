@@ -10,7 +10,12 @@ describe('bench results file', () => {
     recordResults({ bench: 'b', command: 'x', ran: 'r', figures: [{ what: 'old', value: 1, unit: 'events/s' }] }, file);
     recordResults({ bench: 'a', command: 'x', ran: 'r', figures: [{ what: 'scrape p99', value: 3.5, unit: 'ms', goal: '≤ 50 ms', met: true }] }, file);
     recordResults(
-      { bench: 'b', command: 'x', ran: 'r', figures: [{ what: 'ingest', value: 8000, unit: 'events/s', baseline: { what: 'raw', value: 10000 }, ratio: 0.8, goal: '≥ 0.8×', met: true }] },
+      {
+        bench: 'b',
+        command: 'x',
+        ran: 'r',
+        figures: [{ what: 'ingest', value: 8000, unit: 'events/s', baseline: { what: 'raw', value: 10000 }, ratio: 0.8, goal: '≥ 0.8×', met: true }],
+      },
       file,
     );
     const results = readResults(file);

@@ -29,7 +29,8 @@ describe('chaos: the pipeline under kills, a frozen consumer, and broker and dat
 
   it('ends with exact dispositions, dead letters, KPIs, targets and tasks, no lag, bounded rebalances', async () => {
     const env = testEnv();
-    if (!process.env.SA_TEST_STACK_DIR) throw new Error('SA_TEST_STACK_DIR is unset: the chaos test restarts the test stack\'s broker and database (run it with `npm test`)');
+    if (!process.env.SA_TEST_STACK_DIR)
+      throw new Error("SA_TEST_STACK_DIR is unset: the chaos test restarts the test stack's broker and database (run it with `npm test`)");
     report = await runChaos({
       log: ciLog(),
       seed: SEED,

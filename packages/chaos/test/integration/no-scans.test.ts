@@ -71,7 +71,10 @@ async function counter(opsPort: number, name: string, labels: Record<string, str
  * that order, so an accepted event produced between the two reads cannot slip through.
  */
 async function drained(kafka: KafkaClient, indicator: ServiceProcess): Promise<boolean> {
-  const ingestLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.ingest(ALL_STREAMS)), SOURCE_TOPICS.map((t) => kafka.topic(t)));
+  const ingestLag = await kafka.consumerLag(
+    kafka.group(CONSUMER_GROUPS.ingest(ALL_STREAMS)),
+    SOURCE_TOPICS.map((t) => kafka.topic(t)),
+  );
   if (Object.values(ingestLag).some((n) => n > 0)) return false;
   const indicatorLag = await kafka.consumerLag(kafka.group(CONSUMER_GROUPS.indicator), [kafka.topic(TOPICS.accepted)]);
   return Object.keys(indicatorLag).length > 0 && Object.values(indicatorLag).every((n) => n === 0) && (await indicator.ready());
@@ -126,7 +129,12 @@ describe('no scans of the event or disposition store', () => {
     const indicatorUrl = `http://127.0.0.1:${ports.indicatorApi}`;
     const specs: ServiceSpec[] = [
       { name: 'ingest', workspace: 'ingest', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'ingest', INGEST_STREAMS: ALL_STREAMS.join(',') } },
-      { name: 'indicator', workspace: 'indicator', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'indicator', HTTP_PORT: String(ports.indicatorApi) } },
+      {
+        name: 'indicator',
+        workspace: 'indicator',
+        opsPort: await freePort(),
+        env: { ...common, SERVICE_NAME: 'indicator', HTTP_PORT: String(ports.indicatorApi) },
+      },
       {
         name: 'alerting',
         workspace: 'alerting',
@@ -147,11 +155,21 @@ describe('no scans of the event or disposition store', () => {
         name: 'gateway',
         workspace: 'gateway',
         opsPort: await freePort(),
-        env: { ...common, SERVICE_NAME: 'gateway', HTTP_PORT: String(ports.gateway), INDICATOR_URL: indicatorUrl, ALERTING_URL: `http://127.0.0.1:${ports.alertingApi}`, RATE_LIMIT_PER_MINUTE: '1000000' },
+        env: {
+          ...common,
+          SERVICE_NAME: 'gateway',
+          HTTP_PORT: String(ports.gateway),
+          INDICATOR_URL: indicatorUrl,
+          ALERTING_URL: `http://127.0.0.1:${ports.alertingApi}`,
+          RATE_LIMIT_PER_MINUTE: '1000000',
+        },
       },
     ];
     // Each service talks to the database through the relay, named by its appName.
-    for (const spec of specs) services.push(new ServiceProcess({ ...spec, env: { ...spec.env, MONGO_URL: recorder.url(env.mongoUrl, spec.name) } }, join(logDir, `${spec.name}.log`), say));
+    for (const spec of specs)
+      services.push(
+        new ServiceProcess({ ...spec, env: { ...spec.env, MONGO_URL: recorder.url(env.mongoUrl, spec.name) } }, join(logDir, `${spec.name}.log`), say),
+      );
     const [, indicator, alerting, gateway] = services as [ServiceProcess, ServiceProcess, ServiceProcess, ServiceProcess];
     say(`namespace ${env.namespace}; service logs in ${logDir}`);
 
@@ -194,7 +212,12 @@ describe('no scans of the event or disposition store', () => {
       };
       const evaluationsAtDrain = await evaluations();
       const periods = closedPeriodCount(chinaDateOf(new Date()));
-      await waitUntil(`two successful alerting evaluations after the replay (had ${evaluationsAtDrain})`, async () => (await evaluations()) >= evaluationsAtDrain + 2, 120000, 500).catch(async (err: Error) => {
+      await waitUntil(
+        `two successful alerting evaluations after the replay (had ${evaluationsAtDrain})`,
+        async () => (await evaluations()) >= evaluationsAtDrain + 2,
+        120000,
+        500,
+      ).catch(async (err: Error) => {
         const failed = await counter(alerting.spec.opsPort, 'siliconalley_target_evaluations_total', { outcome: 'error' });
         throw new Error(`${err.message}; ${failed} evaluations failed (alerting.log says why)`);
       });
@@ -207,13 +230,24 @@ describe('no scans of the event or disposition store', () => {
       await waitUntil('the late event to be ingested and applied', () => drained(kafka, indicator), 120000, 1000);
       await waitUntil('the restatement check to reassess the periods of the late event', async () => (await assessmentRuns()) > runsBeforeLate, 120000, 500);
       await schedulerIdle('the restatement');
-      say(`loops ran: ${(await evaluations()) - evaluationsAtDrain} evaluations, ${await assessmentRuns()} assessment runs (${periods} closed periods), after ${took()}`);
+      say(
+        `loops ran: ${(await evaluations()) - evaluationsAtDrain} evaluations, ${await assessmentRuns()} assessment runs (${periods} closed periods), after ${took()}`,
+      );
 
       // --- views: one round of every API view through the gateway.
       recorder.phase('views');
       const api = `http://127.0.0.1:${ports.gateway}/api/v1`;
-      const call = async (path: string, token: string, init: RequestInit = {}, accept: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<Response> => {
-        const res = await fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(120000) });
+      const call = async (
+        path: string,
+        token: string,
+        init: RequestInit = {},
+        accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
+      ): Promise<Response> => {
+        const res = await fetch(`${api}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
+          signal: AbortSignal.timeout(120000),
+        });
         if (!accept(res.status)) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
         return res;
       };
@@ -238,7 +272,12 @@ describe('no scans of the event or disposition store', () => {
       await call('/targets/audit', operator);
       // 200 (unchanged) or 201; 409 only while another run holds the lease.
       let run: Response | null = null;
-      await waitUntil('an assessment run of 2025-Q4', async () => (run = await call('/assessments/2025-Q4/run', operator, { method: 'POST' }, (s) => s === 200 || s === 201 || s === 409)).status !== 409, 120000, 1000);
+      await waitUntil(
+        'an assessment run of 2025-Q4',
+        async () => (run = await call('/assessments/2025-Q4/run', operator, { method: 'POST' }, (s) => s === 200 || s === 201 || s === 409)).status !== 409,
+        120000,
+        1000,
+      );
       expect([200, 201]).toContain(run!.status);
       // HTTP ingest of an event already stored: whatever the gateway tells the provider, ingestion settles it as a duplicate.
       await call('/events', provider, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: again.value });
@@ -253,11 +292,15 @@ describe('no scans of the event or disposition store', () => {
     const commands = recorder.commands.filter((c) => c.phase !== 'after');
     const onBig = commands.filter((c) => c.collection !== null && BIG_COLLECTIONS.includes(c.collection));
     const byPhase = (phase: string) => commands.filter((c) => c.phase === phase).length;
-    say(`recorded ${commands.length} commands (${onBig.length} on ${BIG_COLLECTIONS.join(', ')}): startup ${byPhase('startup')}, replay ${byPhase('replay')}, loops ${byPhase('loops')}, views ${byPhase('views')}`);
+    say(
+      `recorded ${commands.length} commands (${onBig.length} on ${BIG_COLLECTIONS.join(', ')}): startup ${byPhase('startup')}, replay ${byPhase('replay')}, loops ${byPhase('loops')}, views ${byPhase('views')}`,
+    );
     // NO_SCANS_DUMP=file: every recorded command as a line of extended JSON, to see what a service sends.
     if (process.env.NO_SCANS_DUMP) writeFileSync(process.env.NO_SCANS_DUMP, commandLines(commands));
     const violations = scanViolations(commands, { bigCollections: BIG_COLLECTIONS });
-    const report = violations.length ? `${violations.length} scans of ${BIG_COLLECTIONS.join(' / ')} (phase, then [service] command collection, filter/sort/limit/pipeline of the first of each kind):\n${formatViolations(violations)}` : '';
+    const report = violations.length
+      ? `${violations.length} scans of ${BIG_COLLECTIONS.join(' / ')} (phase, then [service] command collection, filter/sort/limit/pipeline of the first of each kind):\n${formatViolations(violations)}`
+      : '';
     if (report) say(report);
     if (failure) throw new Error(`${failure.message} (service logs in ${logDir})\n${report || 'no scans recorded up to then'}`);
     // The recording saw the work: the replay's inserts, and something from every service.

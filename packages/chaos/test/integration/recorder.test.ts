@@ -37,7 +37,13 @@ describe('database command recorder on the real database', () => {
     await events.insertMany(docs, { ordered: false });
     expect(await events.findOne({ _id: 'e7' })).toMatchObject({ type: 'odd' });
     expect(await events.find({ _id: { $in: ['e1', 'e2', 'missing'] } }).toArray()).toHaveLength(2);
-    expect(await events.find({ type: 'odd' }, { projection: { blob: 0 } }).sort({ _id: -1 }).batchSize(20).toArray()).toHaveLength(150);
+    expect(
+      await events
+        .find({ type: 'odd' }, { projection: { blob: 0 } })
+        .sort({ _id: -1 })
+        .batchSize(20)
+        .toArray(),
+    ).toHaveLength(150);
     expect(await events.countDocuments({ type: 'even' })).toBe(150);
     expect(await events.estimatedDocumentCount()).toBe(300);
     expect(await events.aggregate([{ $group: { _id: '$type', n: { $sum: 1 } } }]).toArray()).toHaveLength(2);

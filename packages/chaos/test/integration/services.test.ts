@@ -13,7 +13,14 @@ describe('chaos service processes', () => {
   it('stopAllServices stops every service started, and a restart scheduled before it does nothing', async () => {
     const env = testEnv();
     const dir = mkdtempSync(join(tmpdir(), 'sa-chaos-services-'));
-    const common = { NODE_ENV: 'test', KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
+    const common = {
+      NODE_ENV: 'test',
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      LOG_LEVEL: 'warn',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const gateway = new ServiceProcess(
       { name: 'gateway', workspace: 'gateway', opsPort: await freePort(), env: { ...common, SERVICE_NAME: 'gateway', HTTP_PORT: String(await freePort()) } },
       join(dir, 'gateway.log'),

@@ -4,7 +4,7 @@ describe('firmsForRecords', () => {
   // Shaped like the simulator: district-wide records on top of ~2.87 records a firm.
   const simulatorLike = (firms: number) => 430 + Math.round(2.868 * firms);
 
-  it('sizes a log by the fixed part and the per-firm slope, not by one sample\'s average', () => {
+  it("sizes a log by the fixed part and the per-firm slope, not by one sample's average", () => {
     const firms = firmsForRecords(1_000_000, simulatorLike);
     expect(Math.abs(simulatorLike(firms) - 1_000_000)).toBeLessThanOrEqual(3);
     // What scaling a 200-firm sample gave (the 1M ask became 616k records):

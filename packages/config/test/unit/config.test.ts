@@ -39,7 +39,9 @@ describe('parseConfig', () => {
     expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, API_TOKEN_PEPPER: 'y'.repeat(16) })).toThrow(/set only one/);
     expect(() => parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: join(dir, 'missing') })).toThrow(/cannot read/);
     // Another program's *_FILE variable is ignored, even when its file does not exist.
-    expect(parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, TF_CLI_CONFIG_FILE: join(dir, 'nope') }).API_TOKEN_PEPPER).toBe('super-secret-pepper-value');
+    expect(parseConfig('svc', schema, { API_TOKEN_PEPPER_FILE: file, TF_CLI_CONFIG_FILE: join(dir, 'nope') }).API_TOKEN_PEPPER).toBe(
+      'super-secret-pepper-value',
+    );
   });
 });
 
@@ -49,7 +51,10 @@ describe('listen addresses and the internal API secret', () => {
   it('listens on loopback unless told otherwise', () => {
     const cfg = parseConfig('svc', api, { INTERNAL_API_SECRET: 's'.repeat(32) });
     expect({ http: cfg.HTTP_HOST, ops: cfg.OPS_HOST }).toEqual({ http: '127.0.0.1', ops: '127.0.0.1' });
-    expect(parseConfig('svc', api, { INTERNAL_API_SECRET: 's'.repeat(32), HTTP_HOST: '0.0.0.0', OPS_HOST: '::' })).toMatchObject({ HTTP_HOST: '0.0.0.0', OPS_HOST: '::' });
+    expect(parseConfig('svc', api, { INTERNAL_API_SECRET: 's'.repeat(32), HTTP_HOST: '0.0.0.0', OPS_HOST: '::' })).toMatchObject({
+      HTTP_HOST: '0.0.0.0',
+      OPS_HOST: '::',
+    });
     expect(() => parseConfig('svc', api, { INTERNAL_API_SECRET: 's'.repeat(32), HTTP_HOST: 'a host' })).toThrow(/HTTP_HOST: an IP address or host name/);
   });
 

@@ -2,19 +2,7 @@
 // reason code is given for a plausible provider mistake, in the order of events.md, with a
 // message that tells the provider what to send.
 import { parseKafkaRecord, SHORT_TYPES, type KafkaParseResult, type ReasonCode } from '../../src';
-import {
-  cloudEvent,
-  CTX,
-  grantedData,
-  record,
-  registeredData,
-  revokedData,
-  SAMPLE_DATA,
-  structuredRecord,
-  taskData,
-  updatedData,
-  USCC,
-} from '../samples';
+import { cloudEvent, CTX, grantedData, record, registeredData, revokedData, SAMPLE_DATA, structuredRecord, taskData, updatedData, USCC } from '../samples';
 
 function expectRejected(result: KafkaParseResult, reason: ReasonCode, message?: RegExp | string): string {
   if (result.ok) throw new Error(`expected ${reason}, got an accepted ${result.event.type}`);
@@ -49,7 +37,12 @@ describe('the examples of events.md are accepted and normalised', () => {
   it('enterprise.registered without optional fields: nulls, never undefined', () => {
     const { industryCode, focusIndustry, ...rest } = registeredData();
     const event = expectAccepted(parseKafkaRecord(record('enterprise.registered', { ...rest, site: { address: '北京市东城区青龙胡同1号' } }), CTX));
-    expect(event.data).toEqual({ ...rest, site: { address: '北京市东城区青龙胡同1号', location: null, buildingId: null }, industryCode: null, focusIndustry: null });
+    expect(event.data).toEqual({
+      ...rest,
+      site: { address: '北京市东城区青龙胡同1号', location: null, buildingId: null },
+      industryCode: null,
+      focusIndustry: null,
+    });
     void industryCode;
     void focusIndustry;
   });
@@ -99,7 +92,9 @@ describe('the examples of events.md are accepted and normalised', () => {
       effectiveDate: '2025-07-01',
       data: { ...taskData(), departmentNormalised: '区国资委' },
     });
-    const typo = expectAccepted(parseKafkaRecord(record('task.progress.reported', withData(taskData(), { taskId: 27, department: '东城区管委会区科委', narrative: undefined })), CTX));
+    const typo = expectAccepted(
+      parseKafkaRecord(record('task.progress.reported', withData(taskData(), { taskId: 27, department: '东城区管委会区科委', narrative: undefined })), CTX),
+    );
     expect(typo.data).toMatchObject({ department: '东城区管委会区科委', departmentNormalised: '东城园管委会区科委', narrative: null });
   });
 
@@ -156,39 +151,75 @@ describe('malformed', () => {
   });
 
   it('specversion other than 1.0', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.registered', undefined, { specversion: '0.3' }), CTX), 'malformed', 'specversion is "0.3": send specversion "1.0" (CloudEvents 1.0)');
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', undefined, { specversion: '0.3' }), CTX),
+      'malformed',
+      'specversion is "0.3": send specversion "1.0" (CloudEvents 1.0)',
+    );
     expectRejected(parseKafkaRecord(record('enterprise.registered', undefined, { specversion: 1.0 }), CTX), 'malformed');
   });
 
   it('a time that is not RFC 3339', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.registered', undefined, { time: '2025-10-10 10:00' }), CTX), 'malformed', /^time is "2025-10-10 10:00": send time as an RFC 3339 timestamp/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', undefined, { time: '2025-10-10 10:00' }), CTX),
+      'malformed',
+      /^time is "2025-10-10 10:00": send time as an RFC 3339 timestamp/,
+    );
   });
 
   it('a datacontenttype other than JSON', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.registered', undefined, { datacontenttype: 'text/xml' }), CTX), 'malformed', /^datacontenttype is "text\/xml"/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', undefined, { datacontenttype: 'text/xml' }), CTX),
+      'malformed',
+      /^datacontenttype is "text\/xml"/,
+    );
   });
 
   it('a source with spaces', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.registered', undefined, { source: 'market regulation' }), CTX), 'malformed', /^source is "market regulation"/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', undefined, { source: 'market regulation' }), CTX),
+      'malformed',
+      /^source is "market regulation"/,
+    );
   });
 
   it('wins over later rules (also an unknown type and a bad uscc)', () => {
     const data = withData(registeredData(), { uscc: 'x' });
-    expectRejected(parseKafkaRecord(record('enterprise.registered', data, { source: undefined, type: 'cn.gov.dongcheng.siliconalley.enterprise.exploded.v1' }), CTX), 'malformed');
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', data, { source: undefined, type: 'cn.gov.dongcheng.siliconalley.enterprise.exploded.v1' }), CTX),
+      'malformed',
+    );
   });
 });
 
 describe('unknown_type', () => {
   it('a type not in the contract', () => {
     const message = expectRejected(
-      parseKafkaRecord(structuredRecord(cloudEvent('enterprise.registered', undefined, { type: 'cn.gov.dongcheng.siliconalley.enterprise.exploded.v1' }), 'siliconalley.enterprise.v1'), CTX),
+      parseKafkaRecord(
+        structuredRecord(
+          cloudEvent('enterprise.registered', undefined, { type: 'cn.gov.dongcheng.siliconalley.enterprise.exploded.v1' }),
+          'siliconalley.enterprise.v1',
+        ),
+        CTX,
+      ),
       'unknown_type',
     );
-    expect(message).toMatch(/"cn.gov.dongcheng.siliconalley.enterprise.exploded.v1" is not a type of event contract v1: send one of .*enterprise.registered.v1/);
+    expect(message).toMatch(
+      /"cn.gov.dongcheng.siliconalley.enterprise.exploded.v1" is not a type of event contract v1: send one of .*enterprise.registered.v1/,
+    );
   });
 
   it('another version of a known type', () => {
-    expectRejected(parseKafkaRecord(structuredRecord(cloudEvent('certification.granted', undefined, { type: 'cn.gov.dongcheng.siliconalley.certification.granted.v2' }), 'siliconalley.certification.v1'), CTX), 'unknown_type');
+    expectRejected(
+      parseKafkaRecord(
+        structuredRecord(
+          cloudEvent('certification.granted', undefined, { type: 'cn.gov.dongcheng.siliconalley.certification.granted.v2' }),
+          'siliconalley.certification.v1',
+        ),
+        CTX,
+      ),
+      'unknown_type',
+    );
   });
 
   it('a known type on the wrong topic', () => {
@@ -208,7 +239,11 @@ describe('unknown_type', () => {
 describe('schema_invalid', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['a missing required field', { establishedOn: undefined }, /^data\.establishedOn is missing: send a calendar date YYYY-MM-DD/],
-    ['an impossible date', { establishedOn: '2024-02-30' }, /^data\.establishedOn is "2024-02-30": send a calendar date YYYY-MM-DD \(China time\), e\.g\. 2024-02-29$/],
+    [
+      'an impossible date',
+      { establishedOn: '2024-02-30' },
+      /^data\.establishedOn is "2024-02-30": send a calendar date YYYY-MM-DD \(China time\), e\.g\. 2024-02-29$/,
+    ],
     ['a day-first date', { establishedOn: '31/12/2020' }, /^data\.establishedOn is "31\/12\/2020"/],
     ['a date that is not a leap day', { establishedOn: '2023-02-29' }, /2023-02-29/],
     ['a number where a string is due', { name: 12345 }, /^data\.name is 12345: send the registered name/],
@@ -217,8 +252,16 @@ describe('schema_invalid', () => {
     ['an unknown focus industry', { focusIndustry: 'ROBOTICS' }, /^data\.focusIndustry is "ROBOTICS": send one of AI, SMART_HEALTH/],
     ['a uscc that is not a string', { uscc: 91110101 }, /^data\.uscc is 91110101: send the Unified Social Credit Code as an 18-character string/],
     ['a site without address', { site: { location: null } }, /^data\.site\.address is missing/],
-    ['an unknown crs', { site: { address: 'x', location: { lon: 116.4, lat: 39.9, crs: 'CGCS2000' } } }, /^data\.site\.location\.crs is "CGCS2000": send crs as one of WGS84, GCJ02, BD09/],
-    ['a coordinate as a string', { site: { address: 'x', location: { lon: '116.4', lat: 39.9, crs: 'WGS84' } } }, /^data\.site\.location\.lon is "116\.4": send lon as a number/],
+    [
+      'an unknown crs',
+      { site: { address: 'x', location: { lon: 116.4, lat: 39.9, crs: 'CGCS2000' } } },
+      /^data\.site\.location\.crs is "CGCS2000": send crs as one of WGS84, GCJ02, BD09/,
+    ],
+    [
+      'a coordinate as a string',
+      { site: { address: 'x', location: { lon: '116.4', lat: 39.9, crs: 'WGS84' } } },
+      /^data\.site\.location\.lon is "116\.4": send lon as a number/,
+    ],
   ])('enterprise.registered with %s', (_, patch, message) => {
     const data = withData(registeredData(), patch);
     for (const key of Object.keys(data)) if (data[key] === undefined) delete data[key];
@@ -226,17 +269,33 @@ describe('schema_invalid', () => {
   });
 
   it('data that is not an object', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.deregistered', ['x']), CTX), 'schema_invalid', /^data is \["x"\]: send data as a JSON object with the fields of enterprise.deregistered/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.deregistered', ['x']), CTX),
+      'schema_invalid',
+      /^data is \["x"\]: send data as a JSON object with the fields of enterprise.deregistered/,
+    );
   });
 
   it('enterprise.updated with no known change', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { changes: {} })), CTX), 'schema_invalid', /^data\.changes is \{\}: send at least one of districtCode, site/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { changes: {} })), CTX),
+      'schema_invalid',
+      /^data\.changes is \{\}: send at least one of districtCode, site/,
+    );
     expectRejected(parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { changes: { phone: '123' } })), CTX), 'schema_invalid');
-    expectRejected(parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { effectiveOn: 'yesterday' })), CTX), 'schema_invalid', /data\.effectiveOn is "yesterday"/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { effectiveOn: 'yesterday' })), CTX),
+      'schema_invalid',
+      /data\.effectiveOn is "yesterday"/,
+    );
   });
 
   it('enterprise.deregistered with an unknown reason', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.deregistered', { uscc: USCC, effectiveOn: '2025-08-01', reason: 'moved' }), CTX), 'schema_invalid', /send reason as one of cancelled, revoked, merged, other/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.deregistered', { uscc: USCC, effectiveOn: '2025-08-01', reason: 'moved' }), CTX),
+      'schema_invalid',
+      /send reason as one of cancelled, revoked, merged, other/,
+    );
   });
 
   it('certification.granted with validUntil before validFrom', () => {
@@ -250,8 +309,16 @@ describe('schema_invalid', () => {
   });
 
   it('certification.granted with an unknown kind, level or a missing certificate number', () => {
-    expectRejected(parseKafkaRecord(record('certification.granted', withData(grantedData(), { kind: 'GOLD_STAR' })), CTX), 'schema_invalid', /^data\.kind is "GOLD_STAR": send kind as one of HNTE/);
-    expectRejected(parseKafkaRecord(record('certification.granted', withData(grantedData(), { level: 'provincial' })), CTX), 'schema_invalid', /send level as one of national, municipal, district, or null/);
+    expectRejected(
+      parseKafkaRecord(record('certification.granted', withData(grantedData(), { kind: 'GOLD_STAR' })), CTX),
+      'schema_invalid',
+      /^data\.kind is "GOLD_STAR": send kind as one of HNTE/,
+    );
+    expectRejected(
+      parseKafkaRecord(record('certification.granted', withData(grantedData(), { level: 'provincial' })), CTX),
+      'schema_invalid',
+      /send level as one of national, municipal, district, or null/,
+    );
     const { certificateNo, ...noNumber } = grantedData();
     void certificateNo;
     expectRejected(parseKafkaRecord(record('certification.granted', noNumber), CTX), 'schema_invalid', /^data\.certificateNo is missing/);
@@ -295,7 +362,11 @@ describe('invalid_uscc', () => {
   });
 
   it('a lower-case code', () => {
-    expectRejected(parseKafkaRecord(record('certification.revoked', withData(revokedData(), { uscc: '91110101ma01abcd5m' })), CTX), 'invalid_uscc', /lower-case letters/);
+    expectRejected(
+      parseKafkaRecord(record('certification.revoked', withData(revokedData(), { uscc: '91110101ma01abcd5m' })), CTX),
+      'invalid_uscc',
+      /lower-case letters/,
+    );
   });
 
   it('a truncated code, which also has a future date: the uscc comes first', () => {
@@ -336,7 +407,10 @@ describe('subject_mismatch', () => {
   });
 
   it('wins over out-of-range coordinates and a future date', () => {
-    const data = withData(registeredData(), { establishedOn: '2030-01-01', site: { address: 'x', location: { lon: 116.4, lat: 99, crs: 'WGS84' }, buildingId: null } });
+    const data = withData(registeredData(), {
+      establishedOn: '2030-01-01',
+      site: { address: 'x', location: { lon: 116.4, lat: 99, crs: 'WGS84' }, buildingId: null },
+    });
     const event = cloudEvent('enterprise.registered', data, { subject: '91110000802100433B' });
     expectRejected(parseKafkaRecord(structuredRecord(event), CTX), 'subject_mismatch');
   });
@@ -365,18 +439,33 @@ describe('future_dated: later than the day after arrival, in China time', () => 
   });
 
   it('uses each type’s effective date', () => {
-    expectRejected(parseKafkaRecord(record('certification.granted', withData(grantedData(), { validFrom: '2032-05-14' })), CTX), 'future_dated', /data\.validFrom 2032-05-14/);
-    expectRejected(parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { effectiveOn: '2031-03-22' })), CTX), 'future_dated', /data\.effectiveOn/);
+    expectRejected(
+      parseKafkaRecord(record('certification.granted', withData(grantedData(), { validFrom: '2032-05-14' })), CTX),
+      'future_dated',
+      /data\.validFrom 2032-05-14/,
+    );
+    expectRejected(
+      parseKafkaRecord(record('enterprise.updated', withData(updatedData(), { effectiveOn: '2031-03-22' })), CTX),
+      'future_dated',
+      /data\.effectiveOn/,
+    );
     expectRejected(parseKafkaRecord(record('certification.revoked', withData(revokedData(), { effectiveOn: '2027-01-01' })), CTX), 'future_dated');
     // A task report takes effect on the first day of its quarter.
-    expectRejected(parseKafkaRecord(record('task.progress.reported', withData(taskData(), { period: '2027-Q1' })), CTX), 'future_dated', /data\.period 2027-Q1 \(effective 2027-01-01\)/);
+    expectRejected(
+      parseKafkaRecord(record('task.progress.reported', withData(taskData(), { period: '2027-Q1' })), CTX),
+      'future_dated',
+      /data\.period 2027-Q1 \(effective 2027-01-01\)/,
+    );
     expectAccepted(parseKafkaRecord(record('task.progress.reported', withData(taskData(), { period: '2026-Q4' })), CTX));
     // validUntil is not an effective date.
     expectAccepted(parseKafkaRecord(record('certification.granted', withData(grantedData(), { validUntil: '2040-01-01' })), CTX));
   });
 
   it('wins over out-of-range coordinates', () => {
-    const data = withData(registeredData(), { establishedOn: '2030-01-01', site: { address: 'x', location: { lon: 200, lat: 39.9, crs: 'WGS84' }, buildingId: null } });
+    const data = withData(registeredData(), {
+      establishedOn: '2030-01-01',
+      site: { address: 'x', location: { lon: 200, lat: 39.9, crs: 'WGS84' }, buildingId: null },
+    });
     expectRejected(parseKafkaRecord(record('enterprise.registered', data), CTX), 'future_dated');
   });
 });
@@ -394,7 +483,11 @@ describe('invalid_location', () => {
   });
 
   it('swapped lon and lat', () => {
-    expectRejected(parseKafkaRecord(record('enterprise.registered', at({ lon: 39.9473, lat: 116.4236, crs: 'GCJ02' })), CTX), 'invalid_location', /look swapped/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.registered', at({ lon: 39.9473, lat: 116.4236, crs: 'GCJ02' })), CTX),
+      'invalid_location',
+      /look swapped/,
+    );
   });
 
   it('an overflowing (non-finite) coordinate', () => {
@@ -411,7 +504,11 @@ describe('invalid_location', () => {
 
   it('in an update’s new site', () => {
     const data = withData(updatedData(), { changes: { site: { address: 'x', location: { lon: 0, lat: 0, crs: 'WGS84' } } } });
-    expectRejected(parseKafkaRecord(record('enterprise.updated', data), CTX), 'invalid_location', /^data\.changes\.site\.location is not a point in China: lon 0 is outside 73\.\.136 and lat 0 is outside 3\.\.54/);
+    expectRejected(
+      parseKafkaRecord(record('enterprise.updated', data), CTX),
+      'invalid_location',
+      /^data\.changes\.site\.location is not a point in China: lon 0 is outside 73\.\.136 and lat 0 is outside 3\.\.54/,
+    );
   });
 });
 
@@ -427,7 +524,8 @@ describe('unauthorized_department', () => {
   });
 
   it('keeps 区城管局 and 区城市管理委 apart', () => {
-    const report = (taskId: number, department: string) => parseKafkaRecord(structuredRecord(cloudEvent('task.progress.reported', withData(taskData(), { taskId, department }))), CTX);
+    const report = (taskId: number, department: string) =>
+      parseKafkaRecord(structuredRecord(cloudEvent('task.progress.reported', withData(taskData(), { taskId, department }))), CTX);
     expectAccepted(report(25, '区城管局'));
     expectRejected(report(25, '区城市管理委'), 'unauthorized_department');
     expectAccepted(report(7, '区城市管理委'));

@@ -3,8 +3,17 @@
 // of expected.json, and the tasks completed computed from the accepted task reports.
 import { tasksCompletedOn } from '@siliconalley/plan';
 import * as path from 'node:path';
-import { MAX_EVENT_BYTES, parseKafkaRecord, REASON_CODES, type AcceptedEvent, type KafkaRecordIn, type ReasonCode, type TaskProgressReported } from '../../src';
-import { readJson, readJsonLines, SMALL_FIXTURE_DIR } from '../sharedFixture';
+import {
+  eventIdentity,
+  MAX_EVENT_BYTES,
+  parseKafkaRecord,
+  REASON_CODES,
+  type AcceptedEvent,
+  type KafkaRecordIn,
+  type ReasonCode,
+  type TaskProgressReported,
+} from '../../src';
+import { readJson, readJsonLines, SMALL_FIXTURE_DIR } from '../shared-fixture';
 
 interface Disposition {
   line: number;
@@ -30,7 +39,7 @@ const actual: (Disposition & { message: string | null })[] = records.map((record
   const result = parseKafkaRecord(record, { receivedAt: RECEIVED_AT });
   const line = i + 1;
   if (!result.ok) return { line, disposition: 'rejected', reason: result.reason, message: result.message };
-  const key = JSON.stringify([result.event.source, result.event.id]);
+  const key = eventIdentity(result.event);
   if (seen.has(key)) return { line, disposition: 'duplicate', reason: null, message: null };
   seen.add(key);
   accepted.push(result.event);
@@ -83,9 +92,7 @@ describe('fixture small through parseKafkaRecord', () => {
   });
 
   it('accepts events in both content modes on every source topic', () => {
-    const modes = new Set(
-      records.map((r, i) => `${r.topic} ${actual[i]!.disposition === 'rejected' ? '' : r.headers['content-type']}`),
-    );
+    const modes = new Set(records.map((r, i) => `${r.topic} ${actual[i]!.disposition === 'rejected' ? '' : r.headers['content-type']}`));
     for (const topic of ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1']) {
       expect(modes).toContain(`${topic} application/cloudevents+json`);
       expect(modes).toContain(`${topic} application/json`);

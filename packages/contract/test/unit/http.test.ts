@@ -11,12 +11,13 @@ const eventsOf = (parse: HttpRequestParse): HttpEvent[] => {
 const parse = (request: HttpRequestIn) => eventsOf(parseHttpRequest(request, CTX));
 const reasons = (events: HttpEvent[]) => events.map((e) => (e.verdict.ok ? 'accepted' : e.verdict.reason));
 const messages = (events: HttpEvent[]) => events.map((e) => (e.verdict.ok ? '' : e.verdict.message));
-const structured = (body: Buffer | string) => parse({ contentType: 'application/cloudevents+json', headers: {}, body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8') });
-const batch = (body: Buffer | string) => parseHttpRequest({ contentType: 'application/cloudevents-batch+json', headers: {}, body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8') }, CTX);
+const structured = (body: Buffer | string) =>
+  parse({ contentType: 'application/cloudevents+json', headers: {}, body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8') });
+const batch = (body: Buffer | string) =>
+  parseHttpRequest({ contentType: 'application/cloudevents-batch+json', headers: {}, body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8') }, CTX);
 
 /** What ingestion says of the record the gateway publishes for an HTTP event. */
-const overKafka = (e: HttpEvent) =>
-  parseKafkaRecord({ topic: e.topic ?? '', key: e.record.key, headers: e.record.headers, value: e.record.value }, CTX);
+const overKafka = (e: HttpEvent) => parseKafkaRecord({ topic: e.topic ?? '', key: e.record.key, headers: e.record.headers, value: e.record.value }, CTX);
 
 /** A JSON value `depth` levels deep, as text (JSON.stringify would overflow the stack first). */
 const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
@@ -54,7 +55,12 @@ describe('parseHttpRequest', () => {
       const event = cloudEvent('enterprise.registered');
       const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(event)]);
       const [result] = structured(body);
-      expect(result).toMatchObject({ verdict: { ok: true }, topic: TOPICS.enterprise, hints: { type: 'enterprise.registered', source: event.source }, record: { key: event.subject } });
+      expect(result).toMatchObject({
+        verdict: { ok: true },
+        topic: TOPICS.enterprise,
+        hints: { type: 'enterprise.registered', source: event.source },
+        record: { key: event.subject },
+      });
       expect(overKafka(result!)).toMatchObject({ ok: true });
     });
 
@@ -62,12 +68,21 @@ describe('parseHttpRequest', () => {
       for (const depth of [65, 10_000, 100_000]) {
         const body = `{"specversion":"1.0","id":"d","source":"urn:x","type":"cn.gov.dongcheng.siliconalley.enterprise.registered.v1","data":${deep(depth)}}`;
         const [result] = structured(body);
-        expect(result).toMatchObject({ verdict: { ok: false, reason: 'malformed', message: expect.stringMatching(/^request body is nested more than 64 levels deep/) }, topic: TOPICS.enterprise });
+        expect(result).toMatchObject({
+          verdict: { ok: false, reason: 'malformed', message: expect.stringMatching(/^request body is nested more than 64 levels deep/) },
+          topic: TOPICS.enterprise,
+        });
         expect(result!.record.value.toString('utf8')).toBe(body);
-        expect(overKafka(result!)).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value is nested more than 64 levels deep/) });
+        expect(overKafka(result!)).toMatchObject({
+          ok: false,
+          reason: 'malformed',
+          message: expect.stringMatching(/^record value is nested more than 64 levels deep/),
+        });
       }
       // 63 levels of data (64 with the event) is within the limit: judged on its merits.
-      const [shallow] = structured(`{"specversion":"1.0","id":"d","source":"urn:x","type":"cn.gov.dongcheng.siliconalley.enterprise.registered.v1","time":"2025-01-01T00:00:00Z","subject":"s","data":${deep(63)}}`);
+      const [shallow] = structured(
+        `{"specversion":"1.0","id":"d","source":"urn:x","type":"cn.gov.dongcheng.siliconalley.enterprise.registered.v1","time":"2025-01-01T00:00:00Z","subject":"s","data":${deep(63)}}`,
+      );
       expect(reasons([shallow!])).toEqual(['schema_invalid']);
     });
 
@@ -91,7 +106,10 @@ describe('parseHttpRequest', () => {
       const results = eventsOf(parsed);
       expect(reasons(results)).toEqual(['accepted', 'unauthorized_department', 'malformed', 'accepted', 'unknown_type']);
       expect(results.map((r) => r.topic)).toEqual([TOPICS.enterprise, TOPICS.task, null, TOPICS.task, null]);
-      expect(results[2]).toMatchObject({ verdict: { message: expect.stringMatching(/^batch event \[2\] is "not an event", not a JSON object/) }, hints: { id: null, source: null, type: null } });
+      expect(results[2]).toMatchObject({
+        verdict: { message: expect.stringMatching(/^batch event \[2\] is "not an event", not a JSON object/) },
+        hints: { id: null, source: null, type: null },
+      });
       results.forEach((r, i) => {
         expect(JSON.parse(r.record.value.toString('utf8'))).toEqual(events[i]);
         expect(r.record.headers['content-type']).toBe('application/cloudevents+json');
@@ -107,7 +125,11 @@ describe('parseHttpRequest', () => {
 
     it('refuses a request that is no non-empty JSON array of shallow events as a whole (400)', () => {
       expect(batch('[]')).toEqual({ ok: false, status: 400, reason: 'malformed', message: 'the batch is empty: send at least one CloudEvent' });
-      expect(batch(json(cloudEvent('enterprise.registered')))).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/must be a JSON array of CloudEvents/) });
+      expect(batch(json(cloudEvent('enterprise.registered')))).toMatchObject({
+        ok: false,
+        status: 400,
+        message: expect.stringMatching(/must be a JSON array of CloudEvents/),
+      });
       expect(batch('[{')).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^the batch is not valid JSON/) });
       expect(batch(Buffer.from([0x5b, 0xff, 0x5d]))).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/not valid UTF-8/) });
       for (const depth of [65, 100_000]) {
@@ -172,7 +194,10 @@ describe('parseHttpRequest', () => {
       // An encoded lone surrogate is no UTF-8: it cannot become an ill-formed id this way.
       const surrogate = parseHttpRequest({ contentType: 'application/json', headers: { ...headers, 'ce-id': '%ED%A0%80' }, body: json(registeredData()) }, CTX);
       expect(surrogate).toMatchObject({ ok: false, status: 400 });
-      const raw = parseHttpRequest({ contentType: 'application/json', headers: { ...headers, 'ce-source': 'urn:dongcheng:\u00e5' }, body: json(registeredData()) }, CTX);
+      const raw = parseHttpRequest(
+        { contentType: 'application/json', headers: { ...headers, 'ce-source': 'urn:dongcheng:\u00e5' }, body: json(registeredData()) },
+        CTX,
+      );
       expect(raw).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^header ce-source has characters outside printable ASCII/) });
     });
 
@@ -203,10 +228,22 @@ describe('parseHttpRequest', () => {
 
   it('refuses a request that is no CloudEvent at all, or in another event format, with 415', () => {
     const plain = parseHttpRequest({ contentType: 'application/json', headers: {}, body: json(registeredData()) }, CTX);
-    expect(plain).toMatchObject({ ok: false, status: 415, message: expect.stringMatching(/binary mode \(ce-\* headers with a JSON body\); got application\/json/) });
+    expect(plain).toMatchObject({
+      ok: false,
+      status: 415,
+      message: expect.stringMatching(/binary mode \(ce-\* headers with a JSON body\); got application\/json/),
+    });
     for (const contentType of ['application/cloudevents+avro', 'application/cloudevents+json; charset=latin1']) {
-      expect(parseHttpRequest({ contentType, headers: {}, body: Buffer.from('{}') }, CTX)).toMatchObject({ ok: false, status: 415, message: expect.stringMatching(/is not a supported event format/) });
+      expect(parseHttpRequest({ contentType, headers: {}, body: Buffer.from('{}') }, CTX)).toMatchObject({
+        ok: false,
+        status: 415,
+        message: expect.stringMatching(/is not a supported event format/),
+      });
     }
-    expect(parseHttpRequest({ contentType: undefined, headers: {}, body: Buffer.from('{}') }, CTX)).toMatchObject({ ok: false, status: 415, message: expect.stringMatching(/got no content type$/) });
+    expect(parseHttpRequest({ contentType: undefined, headers: {}, body: Buffer.from('{}') }, CTX)).toMatchObject({
+      ok: false,
+      status: 415,
+      message: expect.stringMatching(/got no content type$/),
+    });
   });
 });

@@ -128,18 +128,33 @@ describe('parseKafkaRecord: hostile JSON and text (issue #14)', () => {
     for (const depth of [65, 10_000, 100_000]) {
       const text = JSON.stringify(registered).replace(/"data":\{/, `"deep":${deep(depth)},"data":{`);
       const structured = parseKafkaRecord({ ...structuredRecord(registered), value: text }, CTX);
-      expect(structured).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value is nested more than 64 levels deep: send/) });
+      expect(structured).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+        message: expect.stringMatching(/^record value is nested more than 64 levels deep: send/),
+      });
       // An attribute deep enough to overflow the message's rendering of it (a RangeError: a 500 over HTTP).
-      const deepId = parseKafkaRecord({ ...structuredRecord(registered), value: JSON.stringify(registered).replace(/"id":"[^"]*"/, `"id":${deep(depth)}`) }, CTX);
+      const deepId = parseKafkaRecord(
+        { ...structuredRecord(registered), value: JSON.stringify(registered).replace(/"id":"[^"]*"/, `"id":${deep(depth)}`) },
+        CTX,
+      );
       expect(deepId).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value is nested more than 64 levels deep/) });
       const binary = parseKafkaRecord({ ...binaryRecord(registered), value: Buffer.from(`{"a":${deep(depth)}}`) }, CTX);
-      expect(binary).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^record value \(data\) is nested more than 64 levels deep/) });
+      expect(binary).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+        message: expect.stringMatching(/^record value \(data\) is nested more than 64 levels deep/),
+      });
     }
   });
 
   it('renders a value too deep to show without throwing, when validateCloudEvent is called directly', () => {
     const result = validateCloudEvent({ ...registered, id: JSON.parse(deep(100_000)) }, { ...CTX, attributeLabel: (a) => a });
-    expect(result).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^id is a deeply nested array: send id as a non-empty string/) });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+      message: expect.stringMatching(/^id is a deeply nested array: send id as a non-empty string/),
+    });
   });
 
   it('drops a leading byte order mark from a string value as from bytes (RFC 8259 §8.1)', () => {
@@ -154,7 +169,9 @@ describe('parseKafkaRecord: hostile JSON and text (issue #14)', () => {
       expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id }), CTX))).toBe('schema_invalid');
     }
     expect(messageOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud800' }), CTX))).toMatch(/^id is "x\\ud800": send text as well-formed Unicode/);
-    expect(messageOf(parseKafkaRecord(structuredRecord({ ...registered, source: 'urn:\ud800' }), CTX))).toMatch(/^source is "urn:\\ud800": send text as well-formed/);
+    expect(messageOf(parseKafkaRecord(structuredRecord({ ...registered, source: 'urn:\ud800' }), CTX))).toMatch(
+      /^source is "urn:\\ud800": send text as well-formed/,
+    );
     const data = registered.data as Record<string, unknown>;
     for (const [field, spoilt] of [
       ['name', { ...data, name: '\ud800' }],
@@ -162,14 +179,20 @@ describe('parseKafkaRecord: hostile JSON and text (issue #14)', () => {
       ['site.buildingId', { ...data, site: { ...(data.site as object), buildingId: '\ud83d' } }],
     ] as const) {
       const result = parseKafkaRecord(structuredRecord({ ...registered, data: spoilt }), CTX);
-      expect({ field, reason: reasonOf(result), message: messageOf(result) }).toEqual({ field, reason: 'schema_invalid', message: expect.stringContaining(`data.${field} is`) });
+      expect({ field, reason: reasonOf(result), message: messageOf(result) }).toEqual({
+        field,
+        reason: 'schema_invalid',
+        message: expect.stringContaining(`data.${field} is`),
+      });
     }
     const task = cloudEvent('task.progress.reported');
     expect(reasonOf(parseKafkaRecord(structuredRecord({ ...task, data: { ...taskData(), narrative: '\ud800' } }), CTX))).toBe('schema_invalid');
     expect(reasonOf(parseKafkaRecord(structuredRecord({ ...task, data: { ...taskData(), department: '区国资委\ud800' } }), CTX))).toBe('schema_invalid');
     // A well-formed pair is text like any other; the checking order of events.md still holds.
     expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud83d\ude00' }), CTX))).toBe('accepted');
-    expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud800', type: 'cn.gov.dongcheng.siliconalley.enterprise.renamed.v1' }), CTX))).toBe('unknown_type');
+    expect(
+      reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: 'x\ud800', type: 'cn.gov.dongcheng.siliconalley.enterprise.renamed.v1' }), CTX)),
+    ).toBe('unknown_type');
     expect(reasonOf(parseKafkaRecord(structuredRecord({ ...registered, id: '' }), CTX))).toBe('malformed');
   });
 });

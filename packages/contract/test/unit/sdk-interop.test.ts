@@ -50,7 +50,16 @@ const EVENTS = [
 
 /** The normalised event the contract makes of the same event written as plain JSON, without the SDK. */
 function reference(event: CloudEvent<object>): AcceptedEvent {
-  const plain = { specversion: '1.0', id: event.id, source: event.source, type: event.type, time: TIME, subject: event.subject, datacontenttype: 'application/json', data: event.data };
+  const plain = {
+    specversion: '1.0',
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    time: TIME,
+    subject: event.subject,
+    datacontenttype: 'application/json',
+    data: event.data,
+  };
   const verdict = validateCloudEvent(plain, { ...CTX, attributeLabel: (name) => name });
   if (!verdict.ok) throw new Error(`reference event rejected: ${verdict.message}`);
   return verdict.event;
@@ -91,15 +100,18 @@ describe('the CloudEvents JavaScript SDK against the contract', () => {
       expect(parseKafkaRecord(consumed(topic, message), CTX)).toEqual({ ok: true, contentMode: 'structured', event: expected });
     });
 
-    it.each(['structured', 'binary'] as const)('HTTP %s (HTTP.structured or HTTP.binary) is accepted as the same event, and so is the record the gateway publishes', (mode) => {
-      const parsed = received(httpRequest(event, mode, 'token'));
-      expect(parsed).toMatchObject({ ok: true, contentMode: mode });
-      if (!parsed.ok) return;
-      const [only, ...rest] = parsed.events;
-      expect(rest).toEqual([]);
-      expect(only).toMatchObject({ verdict: { ok: true, event: expected }, topic, record: { key: uscc(7) } });
-      expect(eventOf(parseKafkaRecord({ topic, ...only!.record }, CTX))).toEqual(expected);
-    });
+    it.each(['structured', 'binary'] as const)(
+      'HTTP %s (HTTP.structured or HTTP.binary) is accepted as the same event, and so is the record the gateway publishes',
+      (mode) => {
+        const parsed = received(httpRequest(event, mode, 'token'));
+        expect(parsed).toMatchObject({ ok: true, contentMode: mode });
+        if (!parsed.ok) return;
+        const [only, ...rest] = parsed.events;
+        expect(rest).toEqual([]);
+        expect(only).toMatchObject({ verdict: { ok: true, event: expected }, topic, record: { key: uscc(7) } });
+        expect(eventOf(parseKafkaRecord({ topic, ...only!.record }, CTX))).toEqual(expected);
+      },
+    );
   });
 
   it('HTTP batch (JSON.stringify of SDK events) is accepted event by event', () => {
@@ -127,13 +139,17 @@ describe('what the SDK leaves to the producer', () => {
   it('Kafka.binary lists unset optional attributes as headers whose value is undefined, and leaves data an object', () => {
     const message = Kafka.binary(event);
     expect(typeof message.value).toBe('object');
-    const unset = Object.entries(message.headers).filter(([, value]) => value === undefined).map(([name]) => name);
+    const unset = Object.entries(message.headers)
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
     expect(unset).toEqual(expect.arrayContaining(['ce_dataschema']));
     // Without datacontenttype the content-type header itself is one of them.
     const bare = new CloudEvent<object>({ ...event, datacontenttype: undefined });
-    expect(Object.entries(Kafka.binary(bare).headers).filter(([, value]) => value === undefined).map(([name]) => name)).toEqual(
-      expect.arrayContaining(['content-type', 'ce_datacontenttype', 'ce_dataschema']),
-    );
+    expect(
+      Object.entries(Kafka.binary(bare).headers)
+        .filter(([, value]) => value === undefined)
+        .map(([name]) => name),
+    ).toEqual(expect.arrayContaining(['content-type', 'ce_datacontenttype', 'ce_dataschema']));
   });
 
   it('accepts unset optional attributes however the producer writes them: left out, undefined, null or empty', () => {

@@ -35,7 +35,14 @@ describe('every dashboard panel against the real Prometheus', () => {
   };
   const envOf = (name: string) => {
     const def = SERVICES.find((s) => s.name === name) as ServiceDef;
-    return { ...serviceEnv(testLayout, def), SA_NAMESPACE: env.namespace, LOG_LEVEL: 'warn', KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, INTERNAL_API_SECRET: env.internalApiSecret };
+    return {
+      ...serviceEnv(testLayout, def),
+      SA_NAMESPACE: env.namespace,
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
   };
 
   beforeAll(async () => {
@@ -76,7 +83,9 @@ describe('every dashboard panel against the real Prometheus', () => {
     const specs = panelsOf(board);
     const rendered = (renderDashboard(board).panels ?? []).filter((p) => p.type !== 'row') as { title?: string; targets?: { expr?: string }[] }[];
     expect(rendered).toHaveLength(specs.length);
-    return rendered.flatMap((panel, i) => (panel.targets ?? []).map((t) => [`${board.uid} / ${panel.title} / ${t.expr}`, t.expr ?? '', specs[i]!.mayBeEmpty ?? null] as const));
+    return rendered.flatMap((panel, i) =>
+      (panel.targets ?? []).map((t) => [`${board.uid} / ${panel.title} / ${t.expr}`, t.expr ?? '', specs[i]!.mayBeEmpty ?? null] as const),
+    );
   });
 
   it.each(panels)('%s', async (_name, expr, mayBeEmpty) => {

@@ -2,7 +2,15 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BOARDS, PROMETHEUS_DATASOURCE_UID, dashboardFiles, dashboardsDir, renderDashboard } from '../../src';
 
-type Panel = { type: string; id: number; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource?: { uid: string }; targets?: { expr: string; refId: string; datasource: { uid: string } }[]; fieldConfig?: { defaults: { unit: string } } };
+type Panel = {
+  type: string;
+  id: number;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { uid: string };
+  targets?: { expr: string; refId: string; datasource: { uid: string } }[];
+  fieldConfig?: { defaults: { unit: string } };
+};
 
 describe('generated dashboards', () => {
   it('are checked in exactly as a fresh generation writes them (npm run generate -w @siliconalley/dashboards)', () => {
@@ -20,7 +28,13 @@ describe('generated dashboards', () => {
   });
 
   it.each(BOARDS.map((b) => [b.uid, b] as const))('%s has the structure Grafana provisioning needs', (_uid, board) => {
-    const json = renderDashboard(board) as { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; datasource: { uid: string } }[] } };
+    const json = renderDashboard(board) as {
+      uid: string;
+      title: string;
+      schemaVersion: number;
+      panels: Panel[];
+      templating: { list: { name: string; datasource: { uid: string } }[] };
+    };
     expect(json.uid).toMatch(/^[a-z0-9-]{1,40}$/);
     expect(json.schemaVersion).toBeGreaterThanOrEqual(36);
     // Every panel of the board is there, in order, after its row.
@@ -36,7 +50,11 @@ describe('generated dashboards', () => {
     for (const a of json.panels) {
       for (const b of json.panels) {
         if (a === b) continue;
-        const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w && a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+        const overlap =
+          a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+          b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+          a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+          b.gridPos.y < a.gridPos.y + a.gridPos.h;
         expect(overlap).toBe(false);
       }
     }

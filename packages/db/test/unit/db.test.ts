@@ -21,7 +21,14 @@ describe('isDuplicateKeyError', () => {
 
 describe('duplicateKeyRefusals', () => {
   it('gives the refused positions when every write error is E11000', () => {
-    expect(duplicateKeyRefusals({ writeErrors: [{ index: 3, code: 11000 }, { index: 0, err: { code: 11000 } }] })).toEqual([3, 0]);
+    expect(
+      duplicateKeyRefusals({
+        writeErrors: [
+          { index: 3, code: 11000 },
+          { index: 0, err: { code: 11000 } },
+        ],
+      }),
+    ).toEqual([3, 0]);
   });
 
   it('is null for anything that leaves unknown which documents were written', () => {
@@ -29,7 +36,14 @@ describe('duplicateKeyRefusals', () => {
     const cut = new MongoBulkWriteError(new MongoNetworkError('connection 7 to 127.0.0.1:27017 closed'), {} as never);
     expect(cut.writeErrors).toEqual([]);
     expect(duplicateKeyRefusals(cut)).toBeNull();
-    expect(duplicateKeyRefusals({ writeErrors: [{ index: 0, code: 11000 }, { index: 1, code: 121 }] })).toBeNull();
+    expect(
+      duplicateKeyRefusals({
+        writeErrors: [
+          { index: 0, code: 11000 },
+          { index: 1, code: 121 },
+        ],
+      }),
+    ).toBeNull();
     expect(duplicateKeyRefusals({ writeErrors: [{ code: 11000 }] })).toBeNull();
     expect(duplicateKeyRefusals({ code: 11000 })).toBeNull();
     expect(duplicateKeyRefusals(new Error('socket hang up'))).toBeNull();

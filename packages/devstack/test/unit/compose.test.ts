@@ -76,7 +76,9 @@ function buildOf(svc: ComposeService): { context: string; dockerfile: string; se
 function publishedPorts(svc: ComposeService): { host: number | null; container: number }[] {
   return (svc.ports ?? []).map((p) => {
     if (typeof p === 'object') return { host: p.published === undefined ? null : Number(p.published), container: Number(p.target) };
-    const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(p)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const container = Number(parts[parts.length - 1]);
     return { host: parts.length >= 2 ? Number(parts[parts.length - 2]) : null, container };
   });
@@ -157,7 +159,9 @@ describe('docker-compose.yml: builds', () => {
   });
 
   it('ignores local artefacts in the build context', () => {
-    const ignored = readText('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.local', '.turbo', '.git']) expect(ignored).toContain(entry);
   });
 
@@ -165,7 +169,8 @@ describe('docker-compose.yml: builds', () => {
     for (const name of serviceNames) {
       for (const v of service(name).volumes ?? []) {
         const source = typeof v === 'string' ? v.split(':')[0]! : (v.source ?? '');
-        if (source.startsWith('.') || source.startsWith('/')) expect({ name, source, exists: existsSync(join(repoRoot, source)) }).toEqual({ name, source, exists: true });
+        if (source.startsWith('.') || source.startsWith('/'))
+          expect({ name, source, exists: existsSync(join(repoRoot, source)) }).toEqual({ name, source, exists: true });
       }
     }
   });
@@ -266,7 +271,8 @@ describe('docker-compose.yml: the services of the local stack', () => {
       const e = environment(service(s.name));
       // Prometheus scrapes every ops port; the gateway's and the internal APIs' ports are called.
       expect({ name: s.name, OPS_HOST: e.OPS_HOST }).toEqual({ name: s.name, OPS_HOST: '0.0.0.0' });
-      if (s.apiPortOffset !== undefined || s.name === 'gateway') expect({ name: s.name, HTTP_HOST: e.HTTP_HOST }).toEqual({ name: s.name, HTTP_HOST: '0.0.0.0' });
+      if (s.apiPortOffset !== undefined || s.name === 'gateway')
+        expect({ name: s.name, HTTP_HOST: e.HTTP_HOST }).toEqual({ name: s.name, HTTP_HOST: '0.0.0.0' });
       else expect(e.HTTP_HOST).toBeUndefined();
     }
   });

@@ -5,7 +5,7 @@ import { devLayout, type StackLayout } from '../../src/layout';
 import { ensureInternalSecret, internalSecretFile, readInternalSecret } from '../../src/internal-secret';
 import { SERVICES } from '../../src/services';
 
-describe('the local stack\'s INTERNAL_API_SECRET', () => {
+describe("the local stack's INTERNAL_API_SECRET", () => {
   const layout = (): StackLayout => ({ ...devLayout, dir: join(mkdtempSync(join(tmpdir(), 'sa-secret-')), 'stack') });
 
   it('is made once per stack folder, 64 hex characters, readable by its owner only, and kept', () => {
@@ -30,7 +30,10 @@ describe('the local stack\'s INTERNAL_API_SECRET', () => {
       alerting: (require('../../../../services/alerting/src/config') as Record<string, { shape: Record<string, unknown> }>).alertingConfigSchema!,
     };
     for (const s of SERVICES) {
-      expect({ name: s.name, internalApi: Boolean(s.internalApi) }).toEqual({ name: s.name, internalApi: 'INTERNAL_API_SECRET' in schemas[s.workspace]!.shape });
+      expect({ name: s.name, internalApi: Boolean(s.internalApi) }).toEqual({
+        name: s.name,
+        internalApi: 'INTERNAL_API_SECRET' in schemas[s.workspace]!.shape,
+      });
     }
   });
 });

@@ -16,7 +16,13 @@ beforeAll(async () => {
   const brokers = process.env.KAFKA_BROKERS;
   const mongoUrl = process.env.MONGO_URL;
   if (!brokers || !mongoUrl) throw new Error('integration tests need the test stack (KAFKA_BROKERS, MONGO_URL): run them with `npm test`');
-  stack = await startFuzzStack({ brokers: brokers.split(','), mongoUrl, logDir: join(localDir, 'fuzz', 'logs'), logLevel: 'debug', say: (l) => process.stderr.write(`${l}\n`) });
+  stack = await startFuzzStack({
+    brokers: brokers.split(','),
+    mongoUrl,
+    logDir: join(localDir, 'fuzz', 'logs'),
+    logLevel: 'debug',
+    say: (l) => process.stderr.write(`${l}\n`),
+  });
 });
 
 afterAll(async () => {
@@ -34,11 +40,22 @@ interface Answer {
 function send(method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<Answer> {
   const url = new URL(stack.baseUrl);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -55,7 +72,13 @@ function expectRefused(what: string, a: Answer, status?: number): void {
   expect({ what, type: a.type }).toEqual({ what, type: expect.stringMatching(/^application\/problem\+json/) });
   const problem = JSON.parse(a.body) as { status: number; detail: string };
   expect(problem.status).toBe(a.status);
-  for (const leak of [/\bat .+\.(js|ts):\d+/, /\/work\/|node_modules|\/dist\//, /RangeError|TypeError|SyntaxError: Unexpected/, /Mongo|mongoose|FerretDB|KafkaJS/i, /sa_[A-Za-z0-9_-]{20,}/]) {
+  for (const leak of [
+    /\bat .+\.(js|ts):\d+/,
+    /\/work\/|node_modules|\/dist\//,
+    /RangeError|TypeError|SyntaxError: Unexpected/,
+    /Mongo|mongoose|FerretDB|KafkaJS/i,
+    /sa_[A-Za-z0-9_-]{20,}/,
+  ]) {
     expect({ what, leak: leak.test(a.body) ? a.body.slice(0, 300) : null }).toEqual({ what, leak: null });
   }
 }
@@ -81,7 +104,10 @@ const HOSTILE_VALUES: [string, string][] = [
 const QUERY_ROUTES: { path: string; valid: Record<string, string>; optional?: string[] }[] = [
   { path: '/api/v1/kpis', valid: { asOf: '2025-06-30' } },
   { path: '/api/v1/kpis/series', valid: { id: 'certified_firms', scope: 'zone:QL', kind: 'HNTE', from: '2024-01-31', to: '2024-03-31', step: 'month' } },
-  { path: '/api/v1/kpis/series', valid: { id: 'expiring_certifications', scope: 'district', kind: 'HNTE', within: '90', from: '2024-01-31', to: '2024-03-31' } },
+  {
+    path: '/api/v1/kpis/series',
+    valid: { id: 'expiring_certifications', scope: 'district', kind: 'HNTE', within: '90', from: '2024-01-31', to: '2024-03-31' },
+  },
   { path: '/api/v1/kpis/series', valid: { id: 'qualified_by_industry', scope: 'zone:QL', industry: 'AI', from: '2024-01-31', to: '2024-02-29' } },
   { path: '/api/v1/kpis/explain', valid: { id: 'qualified_firms', scope: 'district', asOf: '2025-06-30' } },
   { path: '/api/v1/targets', valid: { asOf: '2025-06-30' } },
@@ -132,7 +158,19 @@ describe('hostile input on every query parameter (real services behind the gatew
 });
 
 describe('hostile path parameters', () => {
-  const traversals = ['..%2F..%2Fetc', '..%2F..%2F..%2Fetc%2Fpasswd', '%2E%2E%2F%2E%2E%2Fetc', '..%5C..%5Cwindows', '%00', '%ED%A0%80', '%E2%80%AEevil', `${'A'.repeat(5000)}`, '%7B%22%24gt%22%3A%22%22%7D', '..', '.'];
+  const traversals = [
+    '..%2F..%2Fetc',
+    '..%2F..%2F..%2Fetc%2Fpasswd',
+    '%2E%2E%2F%2E%2E%2Fetc',
+    '..%5C..%5Cwindows',
+    '%00',
+    '%ED%A0%80',
+    '%E2%80%AEevil',
+    `${'A'.repeat(5000)}`,
+    '%7B%22%24gt%22%3A%22%22%7D',
+    '..',
+    '.',
+  ];
 
   it.each(traversals)('targets/%s: 4xx problem for decomposition and delete, nothing leaks', async (id) => {
     expectRefused(`decomposition ${id}`, await send('GET', `/api/v1/targets/${id}/decomposition?from=2023-12-31&to=2025-06-30`, auth('evaluator')));
@@ -144,11 +182,19 @@ describe('hostile path parameters', () => {
       expectRefused(`GET ${path.slice(0, 80)}`, await send('GET', path, auth('evaluator')));
       expectRefused(`GET ${path.slice(0, 80)} as text/csv`, await send('GET', path, { ...auth('evaluator'), accept: 'text/csv' }));
     }
-    expectRefused(`POST run ${period}`, await send('POST', `/api/v1/assessments/${period}/run`, { ...auth('operator'), 'content-type': 'application/json' }, '{}'));
+    expectRefused(
+      `POST run ${period}`,
+      await send('POST', `/api/v1/assessments/${period}/run`, { ...auth('operator'), 'content-type': 'application/json' }, '{}'),
+    );
   });
 
   it('unencoded ../ in the path never reaches a file: 4xx', async () => {
-    for (const path of ['/api/v1/../../../etc/passwd', '/api/v1/targets/../../../../etc/passwd', '/api/v1/assessments/../../etc/passwd', '/api/v1/kpis/..%2f..%2f..%2fetc%2fpasswd']) {
+    for (const path of [
+      '/api/v1/../../../etc/passwd',
+      '/api/v1/targets/../../../../etc/passwd',
+      '/api/v1/assessments/../../etc/passwd',
+      '/api/v1/kpis/..%2f..%2f..%2fetc%2fpasswd',
+    ]) {
       const a = await send('GET', path, auth('operator'));
       expect({ path, status: a.status }).toEqual({ path, status: expect.any(Number) });
       expect(a.status).toBeGreaterThanOrEqual(400);
@@ -158,7 +204,15 @@ describe('hostile path parameters', () => {
   });
 });
 
-const TARGET = { id: 'FUZZ_HOSTILE', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { value: 80 }, due: '2026-12-31', method: 'linear-v1' };
+const TARGET = {
+  id: 'FUZZ_HOSTILE',
+  kpi: 'qualified_firms',
+  scope: 'zone:QL',
+  baselineDate: '2024-12-31',
+  target: { value: 80 },
+  due: '2026-12-31',
+  method: 'linear-v1',
+};
 
 /** A nested JSON value `depth` levels deep, as text (JSON.stringify would overflow the stack first). */
 const deep = (depth: number, open = '[', close = ']', inner = '1') => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
@@ -191,7 +245,9 @@ describe('hostile bodies', () => {
     }
     const audit = await send('GET', '/api/v1/targets/audit', auth('operator'));
     expect(audit.status).toBe(200);
-    expect((JSON.parse(audit.body) as { entries: { targetId: string }[] }).entries.map((e) => e.targetId).filter((id) => /FUZZ|\$|\u0000/.test(id))).toEqual([]);
+    expect((JSON.parse(audit.body) as { entries: { targetId: string }[] }).entries.map((e) => e.targetId).filter((id) => /FUZZ|\$|\u0000/.test(id))).toEqual(
+      [],
+    );
   });
 
   it('refuses operator objects and prototype keys at the top level of a target', async () => {
@@ -204,16 +260,27 @@ describe('hostile bodies', () => {
     for (const depth of [1000, 10000, 100000]) {
       expectRefused(`target nested ${depth}`, await post('/api/v1/targets', 'application/json', `{"id":"FUZZ_DEEP","target":${deep(depth)}}`));
       expectRefused(`target object nested ${depth}`, await post('/api/v1/targets', 'application/json', deep(depth, '{"a":', '}')));
-      expectRefused(`event nested ${depth}`, await post('/api/v1/events', 'application/cloudevents+json', `{"specversion":"1.0","data":${deep(depth)}}`, 'provider'));
+      expectRefused(
+        `event nested ${depth}`,
+        await post('/api/v1/events', 'application/cloudevents+json', `{"specversion":"1.0","data":${deep(depth)}}`, 'provider'),
+      );
       expectRefused(`batch nested ${depth}`, await post('/api/v1/events', 'application/cloudevents-batch+json', `[${deep(depth)}]`, 'provider'));
-      expectRefused(`batch object nested ${depth}`, await post('/api/v1/events', 'application/cloudevents-batch+json', `[${deep(depth, '{"a":', '}')}]`, 'provider'));
+      expectRefused(
+        `batch object nested ${depth}`,
+        await post('/api/v1/events', 'application/cloudevents-batch+json', `[${deep(depth, '{"a":', '}')}]`, 'provider'),
+      );
     }
   });
 
   it('refuses oversized bodies and records with 413 / 400 too_large', async () => {
     expectRefused('target of 200 KB', await post('/api/v1/targets', 'application/json', JSON.stringify({ ...TARGET, id: 'x'.repeat(200_000) })), 413);
     expectRefused('event of 6 MB', await post('/api/v1/events', 'application/cloudevents-batch+json', `[${'"x",'.repeat(1_500_000)}"x"]`, 'provider'), 413);
-    const big = await post('/api/v1/events', 'application/cloudevents+json', JSON.stringify({ specversion: '1.0', id: 'big', source: 'urn:x', type: 'x', data: 'x'.repeat(300_000) }), 'provider');
+    const big = await post(
+      '/api/v1/events',
+      'application/cloudevents+json',
+      JSON.stringify({ specversion: '1.0', id: 'big', source: 'urn:x', type: 'x', data: 'x'.repeat(300_000) }),
+      'provider',
+    );
     expectRefused('one record over 256 KiB', big, 400);
     expect(JSON.parse(big.body).reason).toBe('too_large');
   });
@@ -229,11 +296,23 @@ describe('hostile bodies', () => {
     for (const type of ['text/plain', 'application/xml', 'application/json; charset=utf-16', '']) {
       expectRefused(`event as ${type || 'no type'}`, await post('/api/v1/events', type, '{}', 'provider'), 415);
     }
-    expectRefused('event gzip that is not', await post('/api/v1/events', 'application/cloudevents+json', '{}', 'provider', { 'content-encoding': 'gzip' }), 400);
+    expectRefused(
+      'event gzip that is not',
+      await post('/api/v1/events', 'application/cloudevents+json', '{}', 'provider', { 'content-encoding': 'gzip' }),
+      400,
+    );
   });
 
   it('refuses malformed and unicode-hostile JSON with a 400 problem', async () => {
-    const bodies = ['{"id":', '{"id":"\\ud800"}', '{"id":"\u0000"}', `{"id":"${'\u202E'.repeat(100)}"}`, '\uFEFF{"id":"x"}', '{"id":"x"}garbage', Buffer.from([0xff, 0xfe, 0x00, 0x7b])];
+    const bodies = [
+      '{"id":',
+      '{"id":"\\ud800"}',
+      '{"id":"\u0000"}',
+      `{"id":"${'\u202E'.repeat(100)}"}`,
+      '\uFEFF{"id":"x"}',
+      '{"id":"x"}garbage',
+      Buffer.from([0xff, 0xfe, 0x00, 0x7b]),
+    ];
     for (const b of bodies) {
       expectRefused(`target body ${String(b).slice(0, 30)}`, await post('/api/v1/targets', 'application/json', b), 400);
       expectRefused(`event body ${String(b).slice(0, 30)}`, await post('/api/v1/events', 'application/cloudevents+json', b, 'provider'), 400);
@@ -256,7 +335,11 @@ describe('schemathesis, short pass', () => {
     expect(summary).toEqual(result.runs.map((r) => ({ run: r.name, exit: 0, failures: 0, output: '' })));
     expect(result.leakedTokens).toEqual([]);
     expect(result.cases).toBeGreaterThan(200);
-    const fivexx = Object.entries(result.statuses).flatMap(([op, s]) => Object.keys(s).filter((c) => c.startsWith('5')).map((c) => `${op} ${c}`));
+    const fivexx = Object.entries(result.statuses).flatMap(([op, s]) =>
+      Object.keys(s)
+        .filter((c) => c.startsWith('5'))
+        .map((c) => `${op} ${c}`),
+    );
     expect(fivexx).toEqual([]);
     // The writes really ran: a target was created and deleted, events were accepted.
     expect(result.statuses['POST /api/v1/targets']?.['201'] ?? 0).toBeGreaterThan(0);

@@ -3,9 +3,26 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKS, leakedSecrets, operationOf, parseSummary, RUN_PLANS, schemathesisArgs, schemathesisBinary, schemathesisVersion, statusesFromHar } from '../../src';
+import {
+  CHECKS,
+  leakedSecrets,
+  operationOf,
+  parseSummary,
+  RUN_PLANS,
+  schemathesisArgs,
+  schemathesisBinary,
+  schemathesisVersion,
+  statusesFromHar,
+} from '../../src';
 
-const TEMPLATES = ['/api/v1/targets/audit', '/api/v1/kpis/series', '/api/v1/targets', '/api/v1/kpis', '/api/v1/targets/{id}/decomposition', '/api/v1/targets/{id}'];
+const TEMPLATES = [
+  '/api/v1/targets/audit',
+  '/api/v1/kpis/series',
+  '/api/v1/targets',
+  '/api/v1/kpis',
+  '/api/v1/targets/{id}/decomposition',
+  '/api/v1/targets/{id}',
+];
 
 describe('schemathesis command line', () => {
   const base = { baseUrl: 'http://127.0.0.1:1234', token: 'sa_secret', maxExamples: 100, reportDir: '/tmp/r' };
@@ -15,7 +32,9 @@ describe('schemathesis command line', () => {
     expect(args.slice(0, 4)).toEqual(['run', 'http://127.0.0.1:1234/api/v1/openapi.json', '--url', 'http://127.0.0.1:1234']);
     const opt = (name: string) => args[args.indexOf(name) + 1];
     expect(opt('--checks')!.split(',')).toEqual([...CHECKS]);
-    expect(CHECKS).toEqual(expect.arrayContaining(['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance']));
+    expect(CHECKS).toEqual(
+      expect.arrayContaining(['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance']),
+    );
     expect(opt('--header')).toBe('Authorization: Bearer sa_secret');
     expect(opt('--max-examples')).toBe('100');
     expect(opt('--report')).toBe('junit,har');
@@ -29,7 +48,9 @@ describe('schemathesis command line', () => {
     expect(args[args.indexOf('--max-examples') + 1]).toBe('5');
     expect(schemathesisArgs({ ...base, maxExamples: 2, plan: db }).includes('2')).toBe(true);
     const evaluator = RUN_PLANS.find((p) => p.name === 'evaluator')!;
-    expect(schemathesisArgs({ ...base, plan: evaluator })[schemathesisArgs({ ...base, plan: evaluator }).indexOf('--max-examples') + 1]).toBe(String(100 * evaluator.share));
+    expect(schemathesisArgs({ ...base, plan: evaluator })[schemathesisArgs({ ...base, plan: evaluator }).indexOf('--max-examples') + 1]).toBe(
+      String(100 * evaluator.share),
+    );
     expect(args[args.indexOf('--include-name-regex') + 1]).toBe(db.include);
     expect(args.slice(args.indexOf('--seed'), args.indexOf('--seed') + 2)).toEqual(['--seed', '7']);
     expect(args[args.indexOf('--phases') + 1]).toBe('examples,fuzzing');
@@ -37,7 +58,15 @@ describe('schemathesis command line', () => {
   });
 
   it('covers every operation with a role allowed to call it, writes with the operator and ingest with the provider', () => {
-    const ops = ['GET /api/v1/kpis', 'POST /api/v1/targets', 'DELETE /api/v1/targets/{id}', 'GET /api/v1/pipeline', 'GET /api/v1/tasks', 'POST /api/v1/events', 'POST /api/v1/assessments/{period}/run'];
+    const ops = [
+      'GET /api/v1/kpis',
+      'POST /api/v1/targets',
+      'DELETE /api/v1/targets/{id}',
+      'GET /api/v1/pipeline',
+      'GET /api/v1/tasks',
+      'POST /api/v1/events',
+      'POST /api/v1/assessments/{period}/run',
+    ];
     const runsOf = (op: string) =>
       RUN_PLANS.filter((p) => (!p.include || new RegExp(p.include).test(op)) && (!p.exclude || !new RegExp(p.exclude).test(op))).map((p) => p.role);
     for (const op of ops) expect({ op, runs: runsOf(op).length > 0 }).toEqual({ op, runs: true });
@@ -87,7 +116,11 @@ describe('reading the results', () => {
       },
     });
     const stats = statusesFromHar(har, TEMPLATES);
-    expect(stats).toEqual({ 'POST /api/v1/targets': { '201': 1, '400': 2 }, 'GET /api/v1/targets/audit': { '200': 1 }, 'DELETE /api/v1/targets/{id}': { '404': 1 } });
+    expect(stats).toEqual({
+      'POST /api/v1/targets': { '201': 1, '400': 2 },
+      'GET /api/v1/targets/audit': { '200': 1 },
+      'DELETE /api/v1/targets/{id}': { '404': 1 },
+    });
     statusesFromHar(har, TEMPLATES, stats);
     expect(stats['POST /api/v1/targets']).toEqual({ '201': 2, '400': 4 });
   });

@@ -1,9 +1,34 @@
 import request from 'supertest';
 import { createLogger } from '@siliconalley/logger';
 import type { AddressInfo } from 'node:net';
-import { Counter, HttpProblem, INTERNAL_AUTH_HEADER, createHttpApp, createInternalApp, createMetricsRegistry, createOpsApp, internalAuthHeaders, isInternalCaller, listen } from '../../src';
+import {
+  ACTOR_HEADER,
+  actorHeaders,
+  actorLabelOf,
+  Counter,
+  HttpProblem,
+  INTERNAL_AUTH_HEADER,
+  createHttpApp,
+  createInternalApp,
+  createMetricsRegistry,
+  createOpsApp,
+  internalAuthHeaders,
+  isInternalCaller,
+  listen,
+  rejectedEventsCounter,
+} from '../../src';
 
 const logger = createLogger('test', 'silent');
+
+describe('shared metrics', () => {
+  it('defines the rejected-events counter once: name, help and reason label', async () => {
+    const registry = createMetricsRegistry('svc');
+    rejectedEventsCounter(registry).inc({ reason: 'malformed' }, 2);
+    const text = await registry.metrics();
+    expect(text).toContain('# HELP siliconalley_events_rejected_total Records rejected to the dead-letter topic, by reason code (events.md).');
+    expect(text).toContain('siliconalley_events_rejected_total{reason="malformed",service="svc"} 2');
+  });
+});
 
 describe('ops app', () => {
   it('serves metrics with the service label, liveness, and readiness per dependency', async () => {
@@ -33,7 +58,10 @@ describe('problem details', () => {
     });
     a.get('/slow', () => {
       // What the driver throws when the server stops a read at its maxTimeMS.
-      throw Object.assign(new Error('Executor error during aggregate command :: caused by :: operation exceeded time limit'), { name: 'MongoServerError', code: 50 });
+      throw Object.assign(new Error('Executor error during aggregate command :: caused by :: operation exceeded time limit'), {
+        name: 'MongoServerError',
+        code: 50,
+      });
     });
     a.get('/q', (req, res) => {
       res.json(req.query);
@@ -93,12 +121,18 @@ describe('internal API authentication', () => {
   const secret = 'an-internal-secret-of-32-characters!';
   const app = createInternalApp({ logger, registry: createMetricsRegistry('svc'), internalSecret: secret }, (a) => {
     a.post('/write', (req, res) => {
-      res.status(201).json({ internal: isInternalCaller(req), actor: req.get('x-sa-actor') ?? null });
+      res.status(201).json({ internal: isInternalCaller(req), actor: req.get(ACTOR_HEADER) ?? null, label: actorLabelOf(req) });
     });
   });
 
   it('refuses every request without the secret, known route or not, with a problem', async () => {
-    for (const call of [request(app).post('/write').set('x-sa-actor', 'forged'), request(app).get('/nothing'), request(app).post('/write').set(INTERNAL_AUTH_HEADER, `${secret}x`), request(app).post('/write').set(INTERNAL_AUTH_HEADER, secret.slice(1)), request(app).post('/write').set(INTERNAL_AUTH_HEADER, '')]) {
+    for (const call of [
+      request(app).post('/write').set('x-sa-actor', 'forged'),
+      request(app).get('/nothing'),
+      request(app).post('/write').set(INTERNAL_AUTH_HEADER, `${secret}x`),
+      request(app).post('/write').set(INTERNAL_AUTH_HEADER, secret.slice(1)),
+      request(app).post('/write').set(INTERNAL_AUTH_HEADER, ''),
+    ]) {
       const res = await call.expect(401);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.headers['www-authenticate']).toMatch(/^SA-Internal /);
@@ -109,8 +143,21 @@ describe('internal API authentication', () => {
 
   it('lets a request with the secret through, marked as internal', async () => {
     const res = await request(app).post('/write').set(internalAuthHeaders(secret)).set('x-sa-actor', 'sa_abc').expect(201);
-    expect(res.body).toEqual({ internal: true, actor: 'sa_abc' });
+    expect(res.body).toEqual({ internal: true, actor: 'sa_abc', label: null });
     await request(app).get('/nothing').set(INTERNAL_AUTH_HEADER, secret).expect(404);
+  });
+
+  it('carries the actor of a write, its label URI-encoded (kept as sent when it does not decode)', async () => {
+    expect(actorHeaders('sa_abc', null)).toEqual({ 'x-sa-actor': 'sa_abc' });
+    const labelled = await request(app).post('/write').set(internalAuthHeaders(secret)).set(actorHeaders('sa_abc', '运营 ops')).expect(201);
+    expect(labelled.body).toEqual({ internal: true, actor: 'sa_abc', label: '运营 ops' });
+    const raw = await request(app)
+      .post('/write')
+      .set(internalAuthHeaders(secret))
+      .set(actorHeaders('sa_abc', null))
+      .set('x-sa-actor-label', '%E0%A4%A')
+      .expect(201);
+    expect(raw.body.label).toBe('%E0%A4%A');
   });
 
   it('needs a secret to be built', () => {

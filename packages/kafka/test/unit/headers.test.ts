@@ -33,8 +33,18 @@ describe('provider header names', () => {
   it('go to the dead-letter topic with the original record intact', async () => {
     const sent: OutboundRecord[] = [];
     const client = { send: async (_topic: string, records: OutboundRecord[]) => void sent.push(...records) } as unknown as KafkaClient;
-    const record = toInboundRecord('t', 0, { offset: '7', key: null, value: Buffer.from('{}'), timestamp: '0', attributes: 0, headers: providerHeaders() } as unknown as KafkaMessage);
-    await new DeadLetterProducer(client, 'dlq').send([{ record, origin: { topic: 't', partition: 0, offset: '7' }, reason: 'malformed', message: 'm' }], new Date(0));
+    const record = toInboundRecord('t', 0, {
+      offset: '7',
+      key: null,
+      value: Buffer.from('{}'),
+      timestamp: '0',
+      attributes: 0,
+      headers: providerHeaders(),
+    } as unknown as KafkaMessage);
+    await new DeadLetterProducer(client, 'dlq').send(
+      [{ record, origin: { topic: 't', partition: 0, offset: '7' }, reason: 'malformed', message: 'm' }],
+      new Date(0),
+    );
     const headers = sent[0]!.headers as Record<string, string>;
     expect(Object.keys(headers)).toEqual(['__proto__', 'constructor', 'prototype', 'ce_id', ...Object.values(DLQ_HEADERS)]);
     expect(headers['__proto__']).toBe('p');
@@ -44,7 +54,14 @@ describe('provider header names', () => {
 
 describe('header values', () => {
   it('a null value (a producer that writes a null header) is an absent header, not the text "null"', () => {
-    const message = { offset: '1', key: null, value: Buffer.from('{}'), timestamp: '0', attributes: 0, headers: { 'content-type': null, ce_id: Buffer.from('e-1') } } as unknown as KafkaMessage;
+    const message = {
+      offset: '1',
+      key: null,
+      value: Buffer.from('{}'),
+      timestamp: '0',
+      attributes: 0,
+      headers: { 'content-type': null, ce_id: Buffer.from('e-1') },
+    } as unknown as KafkaMessage;
     const record = toInboundRecord('t', 0, message);
     expect(record.headers['content-type']).toBeUndefined();
     expect(record.headers.ce_id).toBe('e-1');

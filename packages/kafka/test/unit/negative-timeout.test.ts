@@ -4,7 +4,9 @@ import '../../src';
 import { PATCHED_KAFKAJS_VERSION, patchKafkajsNegativeTimeout } from '../../src/negative-timeout';
 
 // kafkajs' internal class, required as the patch does.
-const RequestQueue = require('kafkajs/src/network/requestQueue') as new (opts: object) => {
+const RequestQueue = require('kafkajs/src/network/requestQueue') as new (
+  opts: object,
+) => {
   throttledUntil: number;
   pending: unknown[];
   scheduleCheckPendingRequests(): void;
@@ -13,7 +15,14 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as new (opts: o
 };
 
 const queue = () => {
-  const q = new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: true, clientId: 'test', broker: 'b:9092', logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const q = new RequestQueue({
+    maxInFlightRequests: 1,
+    requestTimeout: 1000,
+    enforceRequestTimeout: true,
+    clientId: 'test',
+    broker: 'b:9092',
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   q.checkPendingRequests = jest.fn();
   return q;
 };

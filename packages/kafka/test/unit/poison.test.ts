@@ -4,7 +4,15 @@
 import type { BatchContext, InboundRecord } from '../../src';
 import { handleChunkIsolatingPoison } from '../../src/poison';
 
-const record = (offset: number): InboundRecord => ({ topic: 't', partition: 0, offset: String(offset), key: null, headers: {}, value: Buffer.from(`r${offset}`), timestamp: 0 });
+const record = (offset: number): InboundRecord => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: null,
+  headers: {},
+  value: Buffer.from(`r${offset}`),
+  timestamp: 0,
+});
 const ctx: BatchContext = { topic: 't', partition: 0, shouldContinue: () => true };
 const records = [record(0), record(1), record(2), record(3)];
 

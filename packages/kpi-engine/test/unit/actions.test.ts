@@ -40,7 +40,12 @@ function explainedDifference(got: Record<string, unknown>, wanted: Record<string
   const leap = gotCerts.every((c, i) => {
     if (c.validUntil === wantedCerts[i]!.validUntil) return true;
     const cert = history?.certificates.find((h) => h.certificateNo === c.certificateNo);
-    return c.validUntil.endsWith('-02-28') && wantedCerts[i]!.validUntil === dayBefore(c.validUntil) && cert !== undefined && new Date(cert.validFrom * 86_400_000).toISOString().endsWith('02-29T00:00:00.000Z');
+    return (
+      c.validUntil.endsWith('-02-28') &&
+      wantedCerts[i]!.validUntil === dayBefore(c.validUntil) &&
+      cert !== undefined &&
+      new Date(cert.validFrom * 86_400_000).toISOString().endsWith('02-29T00:00:00.000Z')
+    );
   });
   return leap && wanted.lapsesOn === dayBefore(got.lapsesOn as string) ? 'leap day' : null;
 }
@@ -50,7 +55,10 @@ describe('fixture small: T6_ZONE_SHARE action lists as of every expected date', 
   const explained = new Map<string, number>();
 
   it.each(Object.keys(expected.actions))('as of %s: the three lists of expected.json, in order', (asOf) => {
-    const lists = JSON.parse(JSON.stringify(actionListsOf(candidates, zones, { zoneId: 'QL', asOf, within: DEFAULT_ACTION_WINDOW_DAYS }))) as Record<string, Record<string, unknown>[]>;
+    const lists = JSON.parse(JSON.stringify(actionListsOf(candidates, zones, { zoneId: 'QL', asOf, within: DEFAULT_ACTION_WINDOW_DAYS }))) as Record<
+      string,
+      Record<string, unknown>[]
+    >;
     const wanted = expected.actions[asOf] as unknown as Record<string, Record<string, unknown>[]>;
     const unexplained: string[] = [];
     for (const name of ['renewalsDue', 'relocationCandidates', 'nextTier']) {
@@ -108,7 +116,10 @@ describe('action list rules', () => {
     const due = listsOf(events, '2024-09-30').renewalsDue;
     expect(due).toEqual([
       {
-        uscc: '91110101MA01ABCD5M', name: '北京青龙智算科技有限公司', focusIndustry: 'AI', zones: ['AXIS', 'BELT_N2R', 'POLE_GHQL', 'QL', 'QL_START'],
+        uscc: '91110101MA01ABCD5M',
+        name: '北京青龙智算科技有限公司',
+        focusIndustry: 'AI',
+        zones: ['AXIS', 'BELT_N2R', 'POLE_GHQL', 'QL', 'QL_START'],
         lapsesOn: '2025-03-01',
         certificates: [
           { kind: 'HNTE', certificateNo: 'H1', validUntil: '2024-12-31' },
@@ -132,12 +143,22 @@ describe('action list rules', () => {
   });
 
   it('relocation: qualified district firms outside the zone, nearest first, unlocated last, with the kinds held', () => {
-    const near = [registered({ establishedOn: '2020-01-01', site: NO_ZONE }, { uscc: '91110101MA01ABCD5M' }), granted({ kind: 'SRDI_SME', validFrom: '2023-01-01' }), granted({ kind: 'HNTE', validFrom: '2023-01-01' })];
+    const near = [
+      registered({ establishedOn: '2020-01-01', site: NO_ZONE }, { uscc: '91110101MA01ABCD5M' }),
+      granted({ kind: 'SRDI_SME', validFrom: '2023-01-01' }),
+      granted({ kind: 'HNTE', validFrom: '2023-01-01' }),
+    ];
     const lists = actionListsOf(
       [
         ['91110101MA01ABCD5M', resolveFirmHistory(near)],
-        ['91110101MA01ABCD5X', resolveFirmHistory([registered({ establishedOn: '2020-01-01', site: UNLOCATED }), granted({ kind: 'SRDI_GIANT', validFrom: '2023-01-01' })])],
-        ['91110101MA01ABCD5Y', resolveFirmHistory([registered({ establishedOn: '2020-01-01', site: IN_QL_START }), granted({ kind: 'HNTE', validFrom: '2023-01-01' })])],
+        [
+          '91110101MA01ABCD5X',
+          resolveFirmHistory([registered({ establishedOn: '2020-01-01', site: UNLOCATED }), granted({ kind: 'SRDI_GIANT', validFrom: '2023-01-01' })]),
+        ],
+        [
+          '91110101MA01ABCD5Y',
+          resolveFirmHistory([registered({ establishedOn: '2020-01-01', site: IN_QL_START }), granted({ kind: 'HNTE', validFrom: '2023-01-01' })]),
+        ],
       ],
       zones,
       query('2024-01-31'),
@@ -156,7 +177,9 @@ describe('action list rules', () => {
     ];
     expect(listsOf(events, '2024-02-29').relocationCandidates).toHaveLength(1);
     expect(listsOf(events, '2024-03-01').relocationCandidates).toEqual([]);
-    expect(listsOf([...events.slice(0, 2), revoked({ kind: 'HNTE', certificateNo: 'H1', effectiveOn: '2024-01-15' })], '2024-02-29').relocationCandidates).toEqual([]);
+    expect(
+      listsOf([...events.slice(0, 2), revoked({ kind: 'HNTE', certificateNo: 'H1', effectiveOn: '2024-01-15' })], '2024-02-29').relocationCandidates,
+    ).toEqual([]);
   });
 
   it('next tier: unqualified zone firms with a valid innovative-SME certificate, the latest one shown', () => {
@@ -166,7 +189,14 @@ describe('action list rules', () => {
       granted({ kind: 'INNOVATIVE_SME', validFrom: '2024-01-01', validUntil: '2026-12-31', certificateNo: 'I2' }),
     ];
     expect(listsOf(events, '2024-06-30').nextTier).toEqual([
-      { uscc: '91110101MA01ABCD5M', name: '北京青龙智算科技有限公司', focusIndustry: null, zones: ['AXIS', 'BELT_N2R', 'POLE_GHQL', 'QL', 'QL_START'], certificateNo: 'I2', validUntil: '2026-12-31' },
+      {
+        uscc: '91110101MA01ABCD5M',
+        name: '北京青龙智算科技有限公司',
+        focusIndustry: null,
+        zones: ['AXIS', 'BELT_N2R', 'POLE_GHQL', 'QL', 'QL_START'],
+        certificateNo: 'I2',
+        validUntil: '2026-12-31',
+      },
     ]);
     // Qualified firms are not next-tier; outside the zone neither.
     expect(listsOf([...events, granted({ kind: 'HNTE', validFrom: '2024-05-01' })], '2024-06-30').nextTier).toEqual([]);
@@ -174,9 +204,16 @@ describe('action list rules', () => {
   });
 
   it('a firm outside the district or not yet established is on no list', () => {
-    const events = [registered({ establishedOn: '2024-01-01', site: IN_QL_START }), granted({ kind: 'HNTE', validFrom: '2023-01-01', validUntil: '2024-03-31' })];
+    const events = [
+      registered({ establishedOn: '2024-01-01', site: IN_QL_START }),
+      granted({ kind: 'HNTE', validFrom: '2023-01-01', validUntil: '2024-03-31' }),
+    ];
     expect(listsOf(events, '2023-12-31')).toEqual({ renewalsDue: [], relocationCandidates: [], nextTier: [] });
     expect(listsOf(events, '2024-01-31').renewalsDue).toHaveLength(1);
-    expect(listsOf([...events, updated('2024-01-15', { districtCode: '110102' })], '2024-01-31')).toEqual({ renewalsDue: [], relocationCandidates: [], nextTier: [] });
+    expect(listsOf([...events, updated('2024-01-15', { districtCode: '110102' })], '2024-01-31')).toEqual({
+      renewalsDue: [],
+      relocationCandidates: [],
+      nextTier: [],
+    });
   });
 });

@@ -18,7 +18,14 @@ const value = (events: FirmEvent[], key: string, date: string): number => values
 
 describe('unionOfIntervals', () => {
   it('merges overlapping and touching intervals', () => {
-    expect(unionOfIntervals([{ from: 5, to: 9 }, { from: 1, to: 3 }, { from: 3, to: 4 }, { from: 6, to: FOREVER }])).toEqual([
+    expect(
+      unionOfIntervals([
+        { from: 5, to: 9 },
+        { from: 1, to: 3 },
+        { from: 3, to: 4 },
+        { from: 6, to: FOREVER },
+      ]),
+    ).toEqual([
       { from: 1, to: 4 },
       { from: 5, to: FOREVER },
     ]);
@@ -50,7 +57,7 @@ describe('deriveFirmContributions', () => {
     expect(valuesOn([base], '2019-12-31')).toEqual({});
   });
 
-  it('merges a firm\'s days across changes that do not move it', () => {
+  it("merges a firm's days across changes that do not move it", () => {
     const events = [base, updated('2021-01-01', { name: 'X' }), updated('2022-01-01', { focusIndustry: 'SMART_CITY' })];
     const active = deriveFirmContributions(events, zones).filter((i) => i.key === 'active_firms|district');
     expect(active).toEqual([{ key: 'active_firms|district', from: dayNumber('2020-01-01'), to: FOREVER }]);
@@ -153,7 +160,11 @@ describe('deriveFirmContributions', () => {
     });
 
     it('counts certificates, not firms, and only qualifying kinds', () => {
-      const two = [...events, granted({ kind: 'HNTE', certificateNo: 'GR9', validFrom: '2022-08-01', validUntil: '2025-06-01' }), granted({ kind: 'INNOVATIVE_SME', validFrom: '2022-07-01', validUntil: '2025-06-30' })];
+      const two = [
+        ...events,
+        granted({ kind: 'HNTE', certificateNo: 'GR9', validFrom: '2022-08-01', validUntil: '2025-06-01' }),
+        granted({ kind: 'INNOVATIVE_SME', validFrom: '2022-07-01', validUntil: '2025-06-30' }),
+      ];
       expect(value(two, key, '2025-05-01')).toBe(2);
       expect(Object.keys(valuesOn(two, '2025-05-01')).filter((k) => k.includes('INNOVATIVE_SME|'))).toEqual([]);
     });
@@ -179,14 +190,21 @@ describe('deriveFirmContributions', () => {
     });
 
     it('does not count district-level or unlevelled ones, nor other kinds', () => {
-      const events = [base, platform('2024-03-01', { level: 'district' }), platform('2024-04-01', { level: null }), platform('2024-05-01', { kind: 'SA_PARK' })];
+      const events = [
+        base,
+        platform('2024-03-01', { level: 'district' }),
+        platform('2024-04-01', { level: null }),
+        platform('2024-05-01', { kind: 'SA_PARK' }),
+      ];
       expect(value(events, key, '2025-01-01')).toBe(0);
     });
 
     it('keeps counting after validUntil, stops on revocation or when the firm leaves the district', () => {
       const events = [base, platform('2024-03-01', { validUntil: '2024-12-31' })];
       expect(value(events, key, '2026-01-01')).toBe(1);
-      expect(value([...events, revoked({ kind: 'SME_SERVICE_PLATFORM', certificateNo: 'P-2024-03-01', effectiveOn: '2025-01-01' })], key, '2025-01-01')).toBe(0);
+      expect(value([...events, revoked({ kind: 'SME_SERVICE_PLATFORM', certificateNo: 'P-2024-03-01', effectiveOn: '2025-01-01' })], key, '2025-01-01')).toBe(
+        0,
+      );
       expect(value([...events, updated('2025-02-01', { districtCode: '110105' })], key, '2025-02-01')).toBe(0);
     });
 

@@ -32,14 +32,39 @@ describe('KpiEngine.kpis', () => {
     expect(entries.filter((e) => e.id === 'zone_share' && e.scope === 'district')).toEqual([]);
     expect(entries.filter((e) => e.id === 'unlocated_firms').map((e) => e.scope)).toEqual(['district']);
     expect(entries.filter((e) => e.id === 'qualified_by_industry' && e.scope === 'district').map((e) => e.industry)).toEqual([
-      'AI', 'SMART_HEALTH', 'DIGITAL_ENTERTAINMENT', 'DIGITAL_ENERGY', 'SMART_CITY', 'TECH_SERVICES', 'METAVERSE', 'CARBON_NEUTRAL', 'UNCLASSIFIED',
+      'AI',
+      'SMART_HEALTH',
+      'DIGITAL_ENTERTAINMENT',
+      'DIGITAL_ENERGY',
+      'SMART_CITY',
+      'TECH_SERVICES',
+      'METAVERSE',
+      'CARBON_NEUTRAL',
+      'UNCLASSIFIED',
     ]);
   });
 
   it('follows the zones of the registry it was given', () => {
     const custom = loadZoneRegistry({
       type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { id: 'ONLY' }, geometry: { type: 'Polygon', coordinates: [[[116, 39], [117, 39], [117, 40], [116, 40], [116, 39]]] } }],
+      features: [
+        {
+          type: 'Feature',
+          properties: { id: 'ONLY' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [116, 39],
+                [117, 39],
+                [117, 40],
+                [116, 40],
+                [116, 39],
+              ],
+            ],
+          },
+        },
+      ],
     });
     const scopes = new Set(new KpiEngine(custom).kpis('2025-01-01').map((e) => e.scope));
     expect([...scopes]).toEqual(['district', 'zone:ONLY']);
@@ -61,7 +86,7 @@ describe('KpiEngine.kpis', () => {
 });
 
 describe('KpiEngine updates', () => {
-  it('replaces a firm\'s contributions on every set, and removes them', () => {
+  it("replaces a firm's contributions on every set, and removes them", () => {
     const engine = new KpiEngine(zones);
     const first = [registered({ establishedOn: '2020-01-01', site: IN_QL_START })];
     engine.setFirmEvents(A, first);
@@ -86,7 +111,9 @@ describe('KpiEngine updates', () => {
 
   it('rejects an unknown series without changing anything', () => {
     const engine = engineWith({ [A]: [registered({ establishedOn: '2020-01-01' })] });
-    expect(() => engine.setFirmContributions(A, [{ key: 'active_firms|zone:NOWHERE', from: 0, to: 10 }])).toThrow(/unknown KPI series "active_firms\|zone:NOWHERE"/);
+    expect(() => engine.setFirmContributions(A, [{ key: 'active_firms|zone:NOWHERE', from: 0, to: 10 }])).toThrow(
+      /unknown KPI series "active_firms\|zone:NOWHERE"/,
+    );
     expect(engine.value({ id: 'active_firms', scope: 'district' }, '2024-01-01')).toBe(1);
   });
 });
@@ -94,7 +121,7 @@ describe('KpiEngine updates', () => {
 describe('KpiEngine day range', () => {
   it('answers from 1990-01-01 to 2060-12-31 by default, with a clear error outside', () => {
     const engine = new KpiEngine(zones);
-    expect(() => engine.kpis('1989-12-31')).toThrow('as-of date 1989-12-31 is outside the engine\'s range 1990-01-01..2060-12-31');
+    expect(() => engine.kpis('1989-12-31')).toThrow("as-of date 1989-12-31 is outside the engine's range 1990-01-01..2060-12-31");
     expect(() => engine.value({ id: 'active_firms', scope: 'district' }, '2061-01-01')).toThrow(RangeError);
     expect(() => engine.kpis('2060-12-31')).not.toThrow();
     expect(() => engine.kpis('2024-02-30')).toThrow(/not a calendar date/);

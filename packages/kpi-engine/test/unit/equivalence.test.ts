@@ -3,24 +3,20 @@
 import { DONGCHENG_DISTRICT_CODE, type FirmEvent } from '@siliconalley/contract';
 import { seededRandom, syntheticFirmEvents, syntheticUscc } from '@siliconalley/testkit';
 import { defaultZoneRegistry, resolveSiteLocation } from '@siliconalley/zones';
-import {
-  certificateValidOn,
-  dayNumber,
-  isoDate,
-  KpiEngine,
-  QUALIFYING_KINDS,
-  resolveFirmHistory,
-  seriesKey,
-  UNCLASSIFIED,
-  type KpiEntry,
-} from '../../src';
+import { certificateValidOn, dayNumber, isoDate, KpiEngine, QUALIFYING_KINDS, resolveFirmHistory, seriesKey, UNCLASSIFIED, type KpiEntry } from '../../src';
 
 const zones = defaultZoneRegistry();
 const FIRMS = 400;
 const firms = new Map<string, FirmEvent[]>(Array.from({ length: FIRMS }, (_, n) => [syntheticUscc(n), syntheticFirmEvents(n, 7)]));
 const dates = [
   ...Array.from({ length: 45 }, (_, i) => isoDate(dayNumber('1995-01-01') + i * 277)),
-  '2023-12-31', '2024-01-01', '2025-06-30', '2026-02-28', '2026-03-01', '2026-12-31', '2027-06-30',
+  '2023-12-31',
+  '2024-01-01',
+  '2025-06-30',
+  '2026-02-28',
+  '2026-03-01',
+  '2026-12-31',
+  '2027-06-30',
 ];
 
 function fullRebuild(): KpiEngine {
@@ -101,8 +97,11 @@ describe('full rebuild = incremental updates = kpis.md read day by day', () => {
   it('equals an engine that saw firms in reverse, with wrong data first, removals and re-adds', () => {
     const engine = new KpiEngine(zones);
     const usccs = [...firms.keys()].reverse();
-    usccs.forEach((uscc, i) => engine.setFirmEvents(uscc, firms.get(usccs[(i + 1) % usccs.length]!)!)); // someone else's history
-    usccs.filter((_, i) => i % 3 === 0).forEach((uscc) => engine.removeFirm(uscc));
+    // someone else's history
+    usccs.forEach((uscc, i) => {
+      engine.setFirmEvents(uscc, firms.get(usccs[(i + 1) % usccs.length]!)!);
+    });
+    for (const uscc of usccs.filter((_, i) => i % 3 === 0)) engine.removeFirm(uscc);
     for (const uscc of usccs) engine.setFirmEvents(uscc, [...firms.get(uscc)!].reverse());
     for (const date of dates) expect([date, engine.kpis(date)]).toEqual([date, rebuilt.kpis(date)]);
     expect(engine.firmCount).toBe(rebuilt.firmCount);

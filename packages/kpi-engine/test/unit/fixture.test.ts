@@ -21,9 +21,7 @@ function compare(entries: KpiEntry[], wanted: ExpectedKpiEntry[]): { missing: st
   return {
     missing: [...wantedByKey.keys()].filter((k) => !actual.has(k)),
     extra: [...actual.keys()].filter((k) => !wantedByKey.has(k)),
-    different: [...wantedByKey]
-      .filter(([k, v]) => actual.has(k) && !sameValue(actual.get(k)!, v))
-      .map(([k, v]) => `${k}: expected ${v}, got ${actual.get(k)}`),
+    different: [...wantedByKey].filter(([k, v]) => actual.has(k) && !sameValue(actual.get(k)!, v)).map(([k, v]) => `${k}: expected ${v}, got ${actual.get(k)}`),
   };
 }
 const NO_DIFFERENCE = { missing: [], extra: [], different: [] };

@@ -7,7 +7,8 @@ import { granted, IN_QL_START, registered } from '../builders';
 
 const zones = defaultZoneRegistry();
 const dates = ['2023-12-31', '2024-06-30', '2025-12-31', '2026-12-31'];
-const countsOf = (engine: KpiEngine): CountsByDate => Object.fromEntries(dates.map((d) => [d, Object.fromEntries(Object.entries(engine.seriesCounts(d)).filter(([, n]) => n !== 0))]));
+const countsOf = (engine: KpiEngine): CountsByDate =>
+  Object.fromEntries(dates.map((d) => [d, Object.fromEntries(Object.entries(engine.seriesCounts(d)).filter(([, n]) => n !== 0))]));
 
 describe('what-if deltas', () => {
   const firms = groupEventsByFirm(acceptedFixtureEvents('small'));
@@ -36,7 +37,15 @@ describe('what-if deltas', () => {
   });
 
   it('counts intervals per day, end exclusive', () => {
-    expect(intervalCounts([{ key: 'k', from: 10, to: 12 }, { key: 'k', from: 11, to: Infinity }], ['1970-01-11', '1970-01-12', '1970-01-13'])).toEqual({
+    expect(
+      intervalCounts(
+        [
+          { key: 'k', from: 10, to: 12 },
+          { key: 'k', from: 11, to: Infinity },
+        ],
+        ['1970-01-11', '1970-01-12', '1970-01-13'],
+      ),
+    ).toEqual({
       '1970-01-11': { k: 1 },
       '1970-01-12': { k: 2 },
       '1970-01-13': { k: 1 },

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { departments, isDepartmentOnTask, isKnownDepartment, normaliseDepartment, PLAN_TASKS, taskById } from '../../src';
-import { readJsonLines, SMALL_FIXTURE_DIR } from '../sharedFixture';
+import { readJsonLines, SMALL_FIXTURE_DIR } from '../shared-fixture';
 
 describe('normaliseDepartment', () => {
   it('fixes the annex typo of kpis.md', () => {
@@ -78,12 +78,8 @@ describe('isDepartmentOnTask', () => {
   });
 
   it('agrees with the fixture: accepted reports are on their task, unauthorized ones stay off it', () => {
-    const records = readJsonLines<{ topic: string; headers: Record<string, string>; value: string }>(
-      path.join(SMALL_FIXTURE_DIR, 'events.jsonl'),
-    );
-    const dispositions = readJsonLines<{ line: number; disposition: string; reason: string | null }>(
-      path.join(SMALL_FIXTURE_DIR, 'dispositions.jsonl'),
-    );
+    const records = readJsonLines<{ topic: string; headers: Record<string, string>; value: string }>(path.join(SMALL_FIXTURE_DIR, 'events.jsonl'));
+    const dispositions = readJsonLines<{ line: number; disposition: string; reason: string | null }>(path.join(SMALL_FIXTURE_DIR, 'dispositions.jsonl'));
     let onTask = 0;
     let offTask = 0;
     records.forEach((record, i) => {

@@ -1,7 +1,7 @@
 // The fixture's accepted task reports give expected.json `tasksCompleted` on every as-of date.
 import * as path from 'node:path';
 import { tasksCompletedOn, type TaskReport, type TaskStatus } from '../../src';
-import { readJson, readJsonLines, SMALL_FIXTURE_DIR } from '../sharedFixture';
+import { readJson, readJsonLines, SMALL_FIXTURE_DIR } from '../shared-fixture';
 
 interface FixtureRecord {
   topic: string;

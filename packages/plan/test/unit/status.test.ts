@@ -11,12 +11,7 @@ import {
 } from '../../src';
 
 let counter = 0;
-function report(
-  taskId: number,
-  period: string,
-  status: TaskStatus,
-  opts: { time?: string; id?: string; percent?: number } = {},
-): TaskReport {
+function report(taskId: number, period: string, status: TaskStatus, opts: { time?: string; id?: string; percent?: number } = {}): TaskReport {
   counter += 1;
   return {
     id: opts.id ?? `r-${String(counter).padStart(4, '0')}`,

@@ -2,7 +2,7 @@ import { normaliseAction, PLAN_TASKS, PLAN_TITLE, TASK_COUNT, taskById } from '.
 import bundled from '../../src/tasks.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SHARED_DIR } from '../sharedFixture';
+import { SHARED_DIR } from '../shared-fixture';
 
 describe('the plan tasks', () => {
   it('bundles shared/spec/tasks.json unchanged', () => {

@@ -8,7 +8,7 @@ import { parseConfig } from '@siliconalley/config';
 import { fullType, SHORT_TYPES, TOPICS } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
-import { Counter, createMetricsRegistry } from '@siliconalley/http';
+import { createMetricsRegistry, rejectedEventsCounter } from '@siliconalley/http';
 import { DeadLetterProducer, type KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { createServer } from '@siliconalley/service-gateway/dist/server';
@@ -57,7 +57,7 @@ describe('a simulation of 100 firms through the gateway HTTP ingest route', () =
       store,
       kafka,
       deadLetters: new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter)),
-      rejected: new Counter({ name: 'siliconalley_events_rejected_total', help: 'rejected', labelNames: ['reason'] as const, registers: [registry] }),
+      rejected: rejectedEventsCounter(registry),
       indicatorUrls: ['http://127.0.0.1:9'],
       alertingUrl: 'http://127.0.0.1:9',
       maxBodyBytes: 5 * 1024 * 1024,
@@ -69,7 +69,13 @@ describe('a simulation of 100 firms through the gateway HTTP ingest route', () =
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     ingest = await startIngest(
-      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }),
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
     );
     const token = (await store.tokens.issue('provider', { types: [...SHORT_TYPES], label: 'simulator' })).token;
     // Up to 2024: one quarter of task reports, not nine (a binary-mode record is a request of its own).
@@ -102,7 +108,10 @@ describe('a simulation of 100 firms through the gateway HTTP ingest route', () =
     // Unroutable records never reach a source topic: the gateway dead-letters or refuses them itself.
     // Routable ones, oversized included (up to what the broker takes), are dead-lettered and counted by ingestion.
     const forwardedRejections = records.filter((r) => r.intended === 'rejected' && CONTRACT_TYPES.has(statedType(r) as string));
-    await waitUntil('every forwarded rejection', async () => Object.values((await store.ledgers.totals()).rejected).reduce((a: number, b: number) => a + b, 0) >= forwardedRejections.length);
+    await waitUntil(
+      'every forwarded rejection',
+      async () => Object.values((await store.ledgers.totals()).rejected).reduce((a: number, b: number) => a + b, 0) >= forwardedRejections.length,
+    );
     const counts = await store.ledgers.totals();
     expect(counts.accepted).toBe(intended.accepted);
     expect(counts.duplicates).toBe(intended.duplicates);

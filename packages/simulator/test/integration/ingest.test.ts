@@ -29,7 +29,13 @@ describe('a simulation of 300 firms through the real broker, ingestion and datab
     conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
     store = createStore(conn);
     ingest = await startIngest(
-      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }),
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
     );
     // Up to today (China time): the records arrive now, so none valid is future-dated.
     records = [...simulate({ firms: 300, from: '2015-01-01', to: chinaDateOf(new Date()), seed: 20261126 })];

@@ -19,7 +19,28 @@ describe('simulate CLI flags', () => {
 
   it('takes every flag', () => {
     const options = parseCli(
-      ['--firms', '5', '--from', '2020-01-01', '--to', '2025-06-30', '--rate', '250', '--seed', '9', '--target', 'http', '--gateway', 'http://gw:8080', '--token', 'T', '--namespace', 'demo1', '--brokers', 'a:1,b:2'],
+      [
+        '--firms',
+        '5',
+        '--from',
+        '2020-01-01',
+        '--to',
+        '2025-06-30',
+        '--rate',
+        '250',
+        '--seed',
+        '9',
+        '--target',
+        'http',
+        '--gateway',
+        'http://gw:8080',
+        '--token',
+        'T',
+        '--namespace',
+        'demo1',
+        '--brokers',
+        'a:1,b:2',
+      ],
       NOW,
     );
     expect(options).toMatchObject({
@@ -85,7 +106,13 @@ describe('simulate CLI flags', () => {
       stdout.mockRestore();
       stderr.mockRestore();
     }
-    const summary = JSON.parse(out.join('')) as { records: number; accepted: number; duplicates: number; rejected: Record<string, number>; byTopic: Record<string, unknown> };
+    const summary = JSON.parse(out.join('')) as {
+      records: number;
+      accepted: number;
+      duplicates: number;
+      rejected: Record<string, number>;
+      byTopic: Record<string, unknown>;
+    };
     const rejected = Object.values(summary.rejected).reduce((a, b) => a + b, 0);
     expect(summary.accepted + summary.duplicates + rejected).toBe(summary.records);
     expect(Object.keys(summary.byTopic).sort()).toEqual(['siliconalley.certification.v1', 'siliconalley.enterprise.v1', 'siliconalley.task.v1']);

@@ -14,7 +14,9 @@ describe('KafkaPublisher', () => {
     await new KafkaPublisher(client, 'ns1').publish(records);
 
     expect(sent.reduce((n, s) => n + s.records.length, 0)).toBe(records.length);
-    expect(new Set(sent.map((s) => s.topic))).toEqual(new Set(['siliconalley.enterprise.v1.ns1', 'siliconalley.certification.v1.ns1', 'siliconalley.task.v1.ns1']));
+    expect(new Set(sent.map((s) => s.topic))).toEqual(
+      new Set(['siliconalley.enterprise.v1.ns1', 'siliconalley.certification.v1.ns1', 'siliconalley.task.v1.ns1']),
+    );
     for (const s of sent) {
       const bytes = s.records.reduce((n, r) => n + Buffer.byteLength(String(r.value)), 0);
       expect(s.records.length === 1 || bytes <= 512 * 1024).toBe(true);

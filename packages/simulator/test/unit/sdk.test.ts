@@ -18,8 +18,22 @@ function simEventOf(r: SimulatedRecord): SimEvent {
   const e =
     modeOf(r) === 'structured'
       ? (JSON.parse(r.value) as Record<string, unknown>)
-      : { id: r.headers.ce_id, source: r.headers.ce_source, type: r.headers.ce_type, time: r.headers.ce_time, subject: r.headers.ce_subject, data: JSON.parse(r.value) as unknown };
-  return { id: String(e.id), source: String(e.source), type: shortTypeOf(String(e.type))!, time: String(e.time), subject: String(e.subject), data: e.data as Record<string, unknown> };
+      : {
+          id: r.headers.ce_id,
+          source: r.headers.ce_source,
+          type: r.headers.ce_type,
+          time: r.headers.ce_time,
+          subject: r.headers.ce_subject,
+          data: JSON.parse(r.value) as unknown,
+        };
+  return {
+    id: String(e.id),
+    source: String(e.source),
+    type: shortTypeOf(String(e.type))!,
+    time: String(e.time),
+    subject: String(e.subject),
+    data: e.data as Record<string, unknown>,
+  };
 }
 
 function accepted(r: SimulatedRecord): AcceptedEvent {
@@ -55,7 +69,14 @@ describe('sdkRecord (the provider way) against the simulated records (the hot pa
   });
 
   it('is validated by the SDK: an event the SDK refuses throws rather than being published', () => {
-    const event: SimEvent = { id: 'x-1', source: 'urn:dongcheng:samr', type: 'enterprise.deregistered', time: '2025-01-01T00:00:00Z', subject: '', data: { uscc: syntheticUscc(1) } };
+    const event: SimEvent = {
+      id: 'x-1',
+      source: 'urn:dongcheng:samr',
+      type: 'enterprise.deregistered',
+      time: '2025-01-01T00:00:00Z',
+      subject: '',
+      data: { uscc: syntheticUscc(1) },
+    };
     expect(() => sdkEvent(event)).toThrow();
   });
 });

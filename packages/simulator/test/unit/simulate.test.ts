@@ -4,7 +4,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createHash } from 'node:crypto';
-import { CERTIFICATION_KINDS, CRS_NAMES, REASON_CODES, parseKafkaRecord, shortTypeOf, TOPICS, type AcceptedEvent } from '@siliconalley/contract';
+import { CERTIFICATION_KINDS, CRS_NAMES, eventIdentity, REASON_CODES, parseKafkaRecord, shortTypeOf, TOPICS, type AcceptedEvent } from '@siliconalley/contract';
 import { TASK_COUNT } from '@siliconalley/plan';
 import { defaultZoneRegistry, toWgs84 } from '@siliconalley/zones';
 import { simulate, simulateCohorts, COHORT_FIRMS, tally, type SimulatedRecord } from '../../src';
@@ -33,7 +33,7 @@ function judge(records: readonly SimulatedRecord[], receivedAt: Date): Judged[] 
   return records.map((record) => {
     const verdict = parseKafkaRecord({ topic: record.topic, key: record.key, headers: record.headers, value: record.value }, { receivedAt });
     if (!verdict.ok) return { record, disposition: 'rejected', reason: verdict.reason, event: null };
-    const key = JSON.stringify([verdict.event.source, verdict.event.id]);
+    const key = eventIdentity(verdict.event);
     const disposition = accepted.has(key) ? 'duplicate' : 'accepted';
     accepted.add(key);
     return { record, disposition, reason: null, event: verdict.event };
@@ -72,7 +72,7 @@ describe('simulate', () => {
     let duplicates = 0;
     for (const j of judged) {
       if (!j.event) continue;
-      const key = JSON.stringify([j.event.source, j.event.id]);
+      const key = eventIdentity(j.event);
       const original = firstSeen.get(key);
       if (original === undefined) firstSeen.set(key, j.record);
       else {
@@ -86,10 +86,16 @@ describe('simulate', () => {
   it('has every rejection reason, several of each, at a moderate size', () => {
     const counts = tally(records);
     for (const reason of REASON_CODES) expect([reason, counts.rejected[reason] ?? 0]).toEqual([reason, expect.any(Number)]);
-    for (const reason of REASON_CODES) expect(counts.rejected[reason] ?? 0).toBeGreaterThanOrEqual(reason === 'too_large' || reason === 'unauthorized_department' ? 1 : 5);
+    for (const reason of REASON_CODES)
+      expect(counts.rejected[reason] ?? 0).toBeGreaterThanOrEqual(reason === 'too_large' || reason === 'unauthorized_department' ? 1 : 5);
     expect(counts.duplicates).toBeGreaterThan(20);
     // A broken record later fixed and re-sent with the same id.
-    const rejectedIds = new Set(judged.filter((j) => j.disposition === 'rejected').map((j) => idOf(j.record)).filter((id) => id !== null));
+    const rejectedIds = new Set(
+      judged
+        .filter((j) => j.disposition === 'rejected')
+        .map((j) => idOf(j.record))
+        .filter((id) => id !== null),
+    );
     expect(acceptedEvents.some((e) => rejectedIds.has(e.id))).toBe(true);
   });
 
@@ -138,13 +144,16 @@ describe('simulate', () => {
   it('delivers late and out of order: certificates before their firm, revocations before their grant, years-late records', () => {
     const position = new Map<AcceptedEvent, number>(acceptedEvents.map((e, i) => [e, i]));
     const firstRegistration = new Map<string, number>();
-    for (const e of acceptedEvents) if (e.type === 'enterprise.registered' && !firstRegistration.has(e.subject)) firstRegistration.set(e.subject, position.get(e)!);
+    for (const e of acceptedEvents)
+      if (e.type === 'enterprise.registered' && !firstRegistration.has(e.subject)) firstRegistration.set(e.subject, position.get(e)!);
     const grants = acceptedEvents.filter((e) => e.type === 'certification.granted');
     expect(grants.some((g) => position.get(g)! < (firstRegistration.get(g.subject) ?? Infinity))).toBe(true);
     const grantAt = new Map(grants.map((g) => [`${g.subject}/${(g.data as { certificateNo: string }).certificateNo}`, position.get(g)!]));
     const revocations = acceptedEvents.filter((e) => e.type === 'certification.revoked');
     expect(revocations.some((r) => position.get(r)! < grantAt.get(`${r.subject}/${(r.data as { certificateNo: string }).certificateNo}`)!)).toBe(true);
-    const yearsLate = acceptedEvents.filter((e) => Date.parse(e.time) - Date.parse(`${e.effectiveDate}T00:00:00Z`) > 365 * 86_400_000 && e.effectiveDate >= FROM);
+    const yearsLate = acceptedEvents.filter(
+      (e) => Date.parse(e.time) - Date.parse(`${e.effectiveDate}T00:00:00Z`) > 365 * 86_400_000 && e.effectiveDate >= FROM,
+    );
     expect(yearsLate.length).toBeGreaterThan(0);
     let outOfOrder = 0;
     for (let i = 1; i < acceptedEvents.length; i++) if (Date.parse(acceptedEvents[i]!.time) < Date.parse(acceptedEvents[i - 1]!.time)) outOfOrder += 1;

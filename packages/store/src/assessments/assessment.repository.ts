@@ -36,7 +36,10 @@ export class AssessmentRepository {
    * this version first (the caller re-reads and compares). A crash between the two writes leaves the
    * head one behind; `head` finds the newer version and repairs it.
    */
-  async publish(doc: Omit<StoredAssessment, '_id'>, summary: { statusSummary: Record<string, number>; receivedUpTo: string | null; acceptedOffsets: Record<string, string> }): Promise<boolean> {
+  async publish(
+    doc: Omit<StoredAssessment, '_id'>,
+    summary: { statusSummary: Record<string, number>; receivedUpTo: string | null; acceptedOffsets: Record<string, string> },
+  ): Promise<boolean> {
     try {
       await this.model.create({ ...doc, _id: assessmentKey(doc.period, doc.version) });
     } catch (err) {
@@ -62,7 +65,10 @@ export class AssessmentRepository {
     for (let v = (head?.version ?? 0) + 1; ; v++) {
       const newer = await this.model.findById(assessmentKey(period, v)).lean();
       if (!newer) break;
-      const body = newer.body as { statusSummary?: Record<string, number>; cutoff?: { receivedUpTo?: string | null; acceptedOffsets?: Record<string, string> } };
+      const body = newer.body as {
+        statusSummary?: Record<string, number>;
+        cutoff?: { receivedUpTo?: string | null; acceptedOffsets?: Record<string, string> };
+      };
       head = {
         _id: period,
         kind: newer.kind,
@@ -99,7 +105,9 @@ export class AssessmentRepository {
    */
   async cutoffs(): Promise<{ period: string; receivedUpTo: string | null; acceptedOffsets: Record<string, string> }[]> {
     const heads = await this.headModel.find({}, { receivedUpTo: 1, acceptedOffsets: 1 }).lean<StoredAssessmentHead[]>();
-    return heads.map((h) => ({ period: h._id, receivedUpTo: h.receivedUpTo ?? null, acceptedOffsets: h.acceptedOffsets ?? {} })).sort((a, b) => a.period.localeCompare(b.period));
+    return heads
+      .map((h) => ({ period: h._id, receivedUpTo: h.receivedUpTo ?? null, acceptedOffsets: h.acceptedOffsets ?? {} }))
+      .sort((a, b) => a.period.localeCompare(b.period));
   }
 
   async lastCompleted(kind: string): Promise<string | null> {

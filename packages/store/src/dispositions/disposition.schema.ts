@@ -6,7 +6,7 @@ import { Schema, type Connection, type Model } from '@siliconalley/db';
 export type Disposition = 'accepted' | 'duplicate' | 'rejected';
 
 export interface StoredDisposition {
-  /** `${topic}/${partition}/${offset}` for Kafka, `http/${requestId}/${index}` for HTTP. */
+  /** packages/kafka `recordPosition` (`topic/partition/offset`) for Kafka, `http/${requestId}/${index}` for HTTP. */
   _id: string;
   topic: string;
   disposition: Disposition;

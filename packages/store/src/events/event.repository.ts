@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { duplicateKeyRefusals, isDuplicateKeyError, READ_TIME_LIMIT_MS } from '@siliconalley/db';
 import type { AcceptedEvent } from '@siliconalley/contract';
-import { eventKey, type EventModel, type RecordOrigin, type StoredEvent } from './event.schema';
+import type { EventModel, RecordOrigin, StoredEvent } from './event.schema';
 
 export type InsertOutcome = 'inserted' | 'redelivered' | 'duplicate';
 
@@ -73,7 +73,8 @@ export class EventRepository {
     const outcomes: InsertOutcome[] = docs.map(() => 'inserted');
     if (docs.length === 0) return outcomes;
     const fault = injectedStorageFault();
-    if (fault && docs.some((d) => d.id.includes(fault))) throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
+    if (fault && docs.some((d) => d.id.includes(fault)))
+      throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
     const verdict = (d: StoredEvent, origin: RecordOrigin): InsertOutcome => (sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate');
     const failed = new Set<number>();
     try {
@@ -124,13 +125,20 @@ export class EventRepository {
     };
     if (missing.length > ONE_BY_ONE_LOOKUPS) {
       for (const batch of lookupBatches(missing)) {
-        for (const doc of await this.model.find({ _id: { $in: batch } }, { origin: 1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean()) remember(doc);
+        for (const doc of await this.model
+          .find({ _id: { $in: batch } }, { origin: 1 })
+          .maxTimeMS(READ_TIME_LIMIT_MS)
+          .lean())
+          remember(doc);
       }
       return out;
     }
     const inFlight = 8;
     for (let at = 0; at < missing.length; at += inFlight) {
-      for (const doc of await Promise.all(missing.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean()))) remember(doc);
+      for (const doc of await Promise.all(
+        missing.slice(at, at + inFlight).map((key) => this.model.findById(key, { origin: 1 }).maxTimeMS(READ_TIME_LIMIT_MS).lean()),
+      ))
+        remember(doc);
     }
     return out;
   }

@@ -1,7 +1,7 @@
 // The event store: every accepted event, once, keyed by (source, id). It is the record of what the
 // system knows; every other state (firm histories, KPI aggregates, assessments) is rebuilt from it.
 import { Schema, type Connection, type Model } from '@siliconalley/db';
-import type { AcceptedEvent } from '@siliconalley/contract';
+import { eventIdentity, type AcceptedEvent } from '@siliconalley/contract';
 
 export interface RecordOrigin {
   /** `http` for events sent to the HTTP ingest endpoint before they reached Kafka. */
@@ -11,7 +11,7 @@ export interface RecordOrigin {
 }
 
 export interface StoredEvent {
-  /** `eventKey(source, id)`: the idempotency key as the primary key, unique by construction. */
+  /** The contract's `eventIdentity` (the idempotency key) as the primary key, unique by construction. */
   _id: string;
   source: string;
   id: string;
@@ -51,13 +51,10 @@ export const eventSchema = new Schema<StoredEvent>(
 // E11000), the store is read by `_id` or streamed whole by an offline rebuild, and every count or
 // newest-time a view needs is kept by the ingest ledgers. An index no query uses only slows inserts.
 
-/** The primary key of an event: its (source, id) pair, unambiguous for any characters. */
-export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);
-
 /** The stored document of an accepted event, with where this copy came from and when it arrived. */
 export function storedEventOf(event: AcceptedEvent, contentMode: StoredEvent['contentMode'], origin: RecordOrigin, receivedAt: Date): StoredEvent {
   return {
-    _id: eventKey(event.source, event.id),
+    _id: eventIdentity(event),
     source: event.source,
     id: event.id,
     type: event.type,

@@ -24,7 +24,10 @@ export const ledgerSchema = new Schema<StoredLedger>(
     partition: { type: Number, required: true },
     settledTo: { type: String, required: true },
     pending: {
-      type: new Schema({ insertedTo: { type: String, required: true }, outcomesTo: { type: String, default: null }, refused: { type: [String], default: [] } }, { _id: false }),
+      type: new Schema(
+        { insertedTo: { type: String, required: true }, outcomesTo: { type: String, default: null }, refused: { type: [String], default: [] } },
+        { _id: false },
+      ),
       default: null,
     },
     version: { type: Number, required: true },
@@ -41,4 +44,5 @@ export const ledgerSchema = new Schema<StoredLedger>(
 // No secondary index: a ledger is read and written by _id, and the pipeline view reads them all.
 
 export type LedgerModel = Model<StoredLedger>;
-export const ledgerModel = (conn: Connection): LedgerModel => (conn.models.IngestLedger as LedgerModel | undefined) ?? conn.model<StoredLedger>('IngestLedger', ledgerSchema);
+export const ledgerModel = (conn: Connection): LedgerModel =>
+  (conn.models.IngestLedger as LedgerModel | undefined) ?? conn.model<StoredLedger>('IngestLedger', ledgerSchema);

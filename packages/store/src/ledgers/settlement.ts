@@ -71,7 +71,19 @@ export const UNREADABLE_SOURCE = '(unreadable)';
 export const ledgerId = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 export function emptyLedger(topic: string, partition: number): LedgerState {
-  return { topic, partition, settledTo: '0', pending: null, version: 0, accepted: 0, duplicates: 0, rejected: [], rejectedBySource: [], newestEventTime: null, newestReceivedAt: null };
+  return {
+    topic,
+    partition,
+    settledTo: '0',
+    pending: null,
+    version: 0,
+    accepted: 0,
+    duplicates: 0,
+    rejected: [],
+    rejectedBySource: [],
+    newestEventTime: null,
+    newestReceivedAt: null,
+  };
 }
 
 const big = (offset: string): bigint => BigInt(offset);
@@ -105,22 +117,32 @@ export function settle(ledger: LedgerState, records: readonly SettledRecord[]): 
   for (const r of fresh) {
     if (r.disposition === 'accepted') {
       next.accepted += 1;
-      if (r.eventTime !== null && (next.newestEventTime === null || Date.parse(r.eventTime) > Date.parse(next.newestEventTime))) next.newestEventTime = r.eventTime;
+      if (r.eventTime !== null && (next.newestEventTime === null || Date.parse(r.eventTime) > Date.parse(next.newestEventTime)))
+        next.newestEventTime = r.eventTime;
     } else if (r.disposition === 'duplicate') {
       next.duplicates += 1;
     } else {
       const reason = r.reason ?? 'unknown';
-      bump(next.rejected, (x) => x.reason === reason, () => ({ reason, n: 1 }));
+      bump(
+        next.rejected,
+        (x) => x.reason === reason,
+        () => ({ reason, n: 1 }),
+      );
       let source = r.source ?? UNREADABLE_SOURCE;
       const known = new Set(next.rejectedBySource.map((x) => x.source));
       if (!known.has(source) && known.size >= MAX_SOURCES) source = OTHER_SOURCES;
-      bump(next.rejectedBySource, (x) => x.source === source && x.reason === reason, () => ({ source, reason, n: 1 }));
+      bump(
+        next.rejectedBySource,
+        (x) => x.source === source && x.reason === reason,
+        () => ({ source, reason, n: 1 }),
+      );
     }
     if (next.newestReceivedAt === null || r.receivedAt > next.newestReceivedAt) next.newestReceivedAt = r.receivedAt;
   }
   next.settledTo = (big(fresh[fresh.length - 1]!.offset) + 1n).toString();
   // An earlier attempt may have inserted past this chunk (its chunk was larger): that stays pending.
-  next.pending = ledger.pending && big(ledger.pending.insertedTo) >= big(next.settledTo) ? { insertedTo: ledger.pending.insertedTo, outcomesTo: null, refused: [] } : null;
+  next.pending =
+    ledger.pending && big(ledger.pending.insertedTo) >= big(next.settledTo) ? { insertedTo: ledger.pending.insertedTo, outcomesTo: null, refused: [] } : null;
   return next;
 }
 
@@ -189,7 +211,8 @@ export function totalsOf(ledgers: readonly LedgerState[]): PipelineTotals {
       const byReason = (out.rejectedByProvider[source] ??= dict());
       byReason[reason] = (byReason[reason] ?? 0) + n;
     }
-    if (l.newestEventTime !== null && (t.lastEventTime === null || Date.parse(l.newestEventTime) > Date.parse(t.lastEventTime))) t.lastEventTime = l.newestEventTime;
+    if (l.newestEventTime !== null && (t.lastEventTime === null || Date.parse(l.newestEventTime) > Date.parse(t.lastEventTime)))
+      t.lastEventTime = l.newestEventTime;
     if (l.newestReceivedAt !== null && (out.newestReceivedAt === null || l.newestReceivedAt > out.newestReceivedAt)) out.newestReceivedAt = l.newestReceivedAt;
   }
   return out;

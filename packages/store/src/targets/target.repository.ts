@@ -36,7 +36,15 @@ export class TargetRepository {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
-    await this.auditModel.create({ targetId: id, action: 'create', actor: actor.id, actorLabel: actor.label ?? null, at: now, before: null, after: definition });
+    await this.auditModel.create({
+      targetId: id,
+      action: 'create',
+      actor: actor.id,
+      actorLabel: actor.label ?? null,
+      at: now,
+      before: null,
+      after: definition,
+    });
     return true;
   }
 
@@ -44,7 +52,15 @@ export class TargetRepository {
   async remove(id: string, actor: Actor, now = new Date()): Promise<Record<string, unknown> | null> {
     const doc = await this.model.findOneAndDelete({ _id: String(id) }).lean<StoredTarget>();
     if (!doc) return null;
-    await this.auditModel.create({ targetId: id, action: 'delete', actor: actor.id, actorLabel: actor.label ?? null, at: now, before: doc.definition, after: null });
+    await this.auditModel.create({
+      targetId: id,
+      action: 'delete',
+      actor: actor.id,
+      actorLabel: actor.label ?? null,
+      at: now,
+      before: doc.definition,
+      after: null,
+    });
     return doc.definition;
   }
 

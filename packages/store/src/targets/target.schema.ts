@@ -25,7 +25,8 @@ export const targetSchema = new Schema<StoredTarget>(
 // writes and deletes go by _id.
 
 export type TargetModel = Model<StoredTarget>;
-export const targetModel = (conn: Connection): TargetModel => (conn.models.Target as TargetModel | undefined) ?? conn.model<StoredTarget>('Target', targetSchema);
+export const targetModel = (conn: Connection): TargetModel =>
+  (conn.models.Target as TargetModel | undefined) ?? conn.model<StoredTarget>('Target', targetSchema);
 
 export const TARGET_AUDIT_ACTIONS = ['create', 'delete'] as const;
 export type TargetAuditAction = (typeof TARGET_AUDIT_ACTIONS)[number];

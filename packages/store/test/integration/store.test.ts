@@ -2,7 +2,7 @@
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { startConnectionCutter, testEnv, type ConnectionCutter } from '@siliconalley/testkit';
 import { createStore, emptyLedger, EventRepository, LedgerConflict, ONE_BY_ONE_LOOKUPS, settle, type Store } from '../../src';
-import { storedEvent } from '../storedEvent';
+import { storedEvent } from '../stored-event';
 
 const event = storedEvent;
 
@@ -37,11 +37,16 @@ describe('store on the real database', () => {
 
   it('a fresh instance (after a crash, or another replica) tells them apart from the database alone', async () => {
     const restarted = new EventRepository(store.events.model);
-    expect(await restarted.insertMany([event('e-3', '13'), event('e-2', '14'), event('e-4', '15'), event('e-4', '16')])).toEqual(['redelivered', 'duplicate', 'inserted', 'duplicate']);
+    expect(await restarted.insertMany([event('e-3', '13'), event('e-2', '14'), event('e-4', '15'), event('e-4', '16')])).toEqual([
+      'redelivered',
+      'duplicate',
+      'inserted',
+      'duplicate',
+    ]);
     expect(await store.events.model.countDocuments()).toBe(5);
   });
 
-  it('the database, not memory, says what is stored: a write lost behind an instance\'s back is stored again', async () => {
+  it("the database, not memory, says what is stored: a write lost behind an instance's back is stored again", async () => {
     const repo = new EventRepository(store.events.model);
     expect(await repo.insertMany([event('m-1', '20'), event('m-2', '21')])).toEqual(['inserted', 'inserted']);
     // As after a database restored from an older backup: the chunk's retry must store it again.
@@ -61,7 +66,7 @@ describe('store on the real database', () => {
     expect(await repo.insertMany([event('n-1', '40'), event('n-2', '41'), event('n-3', '42')])).toEqual(['duplicate', 'redelivered', 'redelivered']);
   });
 
-  it('a fresh instance settles a crashed instance\'s whole re-delivered chunk in one lookup batch', async () => {
+  it("a fresh instance settles a crashed instance's whole re-delivered chunk in one lookup batch", async () => {
     const n = ONE_BY_ONE_LOOKUPS + 15;
     const chunk = Array.from({ length: n }, (_, i) => event(`r-${i}`, String(100 + i)));
     expect(await new EventRepository(store.events.model).insertMany(chunk)).toEqual(chunk.map(() => 'inserted'));
@@ -84,7 +89,14 @@ describe('store on the real database', () => {
   it('records dispositions idempotently', async () => {
     const at = new Date();
     const row = (id: string, disposition: 'accepted' | 'duplicate' | 'rejected', reason: string | null = null) => ({
-      _id: `t/0/${id}`, topic: 't', disposition, reason, source: 'urn:x', eventId: id, type: null, at,
+      _id: `t/0/${id}`,
+      topic: 't',
+      disposition,
+      reason,
+      source: 'urn:x',
+      eventId: id,
+      type: null,
+      at,
     });
     await store.dispositions.record([row('1', 'accepted'), row('2', 'duplicate'), row('3', 'rejected', 'malformed')]);
     await store.dispositions.record([row('3', 'rejected', 'malformed'), row('4', 'rejected', 'invalid_uscc')]);
@@ -95,15 +107,25 @@ describe('store on the real database', () => {
     const fresh = await store.ledgers.load('lt', 0);
     expect(fresh).toEqual(emptyLedger('lt', 0));
     const at = new Date('2026-01-01T00:00:00Z');
-    const v1 = await store.ledgers.write(settle(fresh, [{ offset: '0', disposition: 'rejected', reason: 'malformed', source: '__proto__', eventTime: null, receivedAt: at }]));
+    const v1 = await store.ledgers.write(
+      settle(fresh, [{ offset: '0', disposition: 'rejected', reason: 'malformed', source: '__proto__', eventTime: null, receivedAt: at }]),
+    );
     expect(v1.version).toBe(1);
     // A second writer that read version 0 (another instance during a rebalance) is refused.
-    await expect(store.ledgers.write(settle(fresh, [{ offset: '0', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at }]))).rejects.toBeInstanceOf(LedgerConflict);
+    await expect(
+      store.ledgers.write(
+        settle(fresh, [{ offset: '0', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at }]),
+      ),
+    ).rejects.toBeInstanceOf(LedgerConflict);
     const pending = await store.ledgers.write({ ...v1, pending: { insertedTo: '9', outcomesTo: '9', refused: ['3'] } });
     await expect(store.ledgers.write({ ...v1, pending: null })).rejects.toBeInstanceOf(LedgerConflict);
     const loaded = await store.ledgers.load('lt', 0);
     expect(loaded).toEqual(pending);
-    await store.ledgers.write(settle(await store.ledgers.load('lt', 1), [{ offset: '5', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at }]));
+    await store.ledgers.write(
+      settle(await store.ledgers.load('lt', 1), [
+        { offset: '5', disposition: 'accepted', reason: null, source: 'urn:x', eventTime: '2025-01-01T00:00:00Z', receivedAt: at },
+      ]),
+    );
     const totals = await store.ledgers.totals();
     expect(totals.accepted).toBe(1);
     expect({ ...totals.rejected }).toEqual({ malformed: 1 });
@@ -123,7 +145,15 @@ describe('store on the real database', () => {
   });
 
   it('stores operator targets once per id, audits create and delete with who, when, before and after', async () => {
-    const definition = { id: 'T_OP', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { value: 80 }, due: '2026-12-31', method: 'linear-v1' };
+    const definition = {
+      id: 'T_OP',
+      kpi: 'qualified_firms',
+      scope: 'zone:QL',
+      baselineDate: '2024-12-31',
+      target: { value: 80 },
+      due: '2026-12-31',
+      method: 'linear-v1',
+    };
     const actor = { id: 'sa_AbCdE', label: '运营 ops' };
     expect(await store.targets.create('T_OP', definition, actor, new Date('2026-01-01T00:00:00Z'))).toBe(true);
     expect(await store.targets.create('T_OP', { ...definition, target: { value: 1 } }, actor)).toBe(false);
@@ -191,7 +221,16 @@ describe('store through a connection that is cut mid-write (a killed database, a
   });
 
   it('a disposition batch cut mid-write fails instead of passing as recorded', async () => {
-    const row = (id: string) => ({ _id: `c/0/${id}`, topic: 'c', disposition: 'accepted' as const, reason: null, source: 'urn:x', eventId: id, type: null, at: new Date() });
+    const row = (id: string) => ({
+      _id: `c/0/${id}`,
+      topic: 'c',
+      disposition: 'accepted' as const,
+      reason: null,
+      source: 'urn:x',
+      eventId: id,
+      type: null,
+      at: new Date(),
+    });
     const cut = cutter.cutNext('request', 'cut-d-1');
     await expect(store.dispositions.record([row('cut-d-1'), row('cut-d-2')])).rejects.toThrow();
     await cut;

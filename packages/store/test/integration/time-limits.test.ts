@@ -4,7 +4,7 @@
 import { connectDatabase, databaseUrl, mongoose, READ_TIME_LIMIT_MS, type Connection } from '@siliconalley/db';
 import { testEnv } from '@siliconalley/testkit';
 import { createStore, EventRepository, ONE_BY_ONE_LOOKUPS, type Store, type StoredDisposition } from '../../src';
-import { storedEvent, TEST_TOPIC } from '../storedEvent';
+import { storedEvent, TEST_TOPIC } from '../stored-event';
 
 const TOPIC = TEST_TOPIC;
 const event = storedEvent;
@@ -48,12 +48,15 @@ describe('server-side time limits of scanning reads', () => {
   };
 
   it.each<[string, (s: Store) => Promise<unknown>]>([
-    ['one partition\'s ingest ledger', (s) => s.ledgers.load(TOPIC, 0)],
+    ["one partition's ingest ledger", (s) => s.ledgers.load(TOPIC, 0)],
     ['every ingest ledger (pipeline view, assessment cut-off)', (s) => s.ledgers.totals()],
     // A fresh instance (after a crash) looks the origins of re-delivered events up: a few one by one…
     ['a few re-delivered events', () => new EventRepository(store.events.model).insertMany([event('t-1', 1), event('t-2', 2)])],
     // …many with one `$in`.
-    ['a re-delivered chunk', () => new EventRepository(store.events.model).insertMany(Array.from({ length: ONE_BY_ONE_LOOKUPS + 5 }, (_, i) => event(`t-${i}`, i)))],
+    [
+      'a re-delivered chunk',
+      () => new EventRepository(store.events.model).insertMany(Array.from({ length: ONE_BY_ONE_LOOKUPS + 5 }, (_, i) => event(`t-${i}`, i))),
+    ],
   ])('%s is limited on the server', async (_what, call) => {
     const sent = await readsOf(() => call(store));
     expect(sent.length).toBeGreaterThan(0);

@@ -13,9 +13,30 @@ import {
 } from '../../src/ledgers/settlement';
 
 const at = new Date('2026-01-01T00:00:00Z');
-const accepted = (offset: number, time = '2025-01-01T00:00:00Z'): SettledRecord => ({ offset: String(offset), disposition: 'accepted', reason: null, source: 'urn:a', eventTime: time, receivedAt: at });
-const duplicate = (offset: number): SettledRecord => ({ offset: String(offset), disposition: 'duplicate', reason: null, source: 'urn:a', eventTime: null, receivedAt: at });
-const rejected = (offset: number, reason: string, source: string | null = 'urn:a'): SettledRecord => ({ offset: String(offset), disposition: 'rejected', reason, source, eventTime: null, receivedAt: at });
+const accepted = (offset: number, time = '2025-01-01T00:00:00Z'): SettledRecord => ({
+  offset: String(offset),
+  disposition: 'accepted',
+  reason: null,
+  source: 'urn:a',
+  eventTime: time,
+  receivedAt: at,
+});
+const duplicate = (offset: number): SettledRecord => ({
+  offset: String(offset),
+  disposition: 'duplicate',
+  reason: null,
+  source: 'urn:a',
+  eventTime: null,
+  receivedAt: at,
+});
+const rejected = (offset: number, reason: string, source: string | null = 'urn:a'): SettledRecord => ({
+  offset: String(offset),
+  disposition: 'rejected',
+  reason,
+  source,
+  eventTime: null,
+  receivedAt: at,
+});
 
 describe('ingest ledger settlement', () => {
   it('counts each record once, whatever the chunk boundaries of a re-delivery', () => {
@@ -31,7 +52,10 @@ describe('ingest ledger settlement', () => {
   });
 
   it('compares offsets as integers past 2^53 and keeps the newest event time and arrival', () => {
-    const l = settle({ ...emptyLedger('t', 1), settledTo: '9007199254740993' }, [accepted(0), { ...accepted(0, '2026-03-01T00:00:00+08:00'), offset: '9007199254740993' }]);
+    const l = settle({ ...emptyLedger('t', 1), settledTo: '9007199254740993' }, [
+      accepted(0),
+      { ...accepted(0, '2026-03-01T00:00:00+08:00'), offset: '9007199254740993' },
+    ]);
     expect(l.settledTo).toBe('9007199254740994');
     expect(l.accepted).toBe(1);
     expect(l.newestEventTime).toBe('2026-03-01T00:00:00+08:00');
@@ -43,7 +67,10 @@ describe('ingest ledger settlement', () => {
 
   it('bounds the providers it keeps and names unreadable ones', () => {
     let l = emptyLedger('t', 0);
-    l = settle(l, Array.from({ length: MAX_SOURCES + 5 }, (_, i) => rejected(i, 'malformed', `urn:p${i}`)));
+    l = settle(
+      l,
+      Array.from({ length: MAX_SOURCES + 5 }, (_, i) => rejected(i, 'malformed', `urn:p${i}`)),
+    );
     l = settle(l, [rejected(MAX_SOURCES + 5, 'invalid_uscc', null)]);
     const sources = new Set(l.rejectedBySource.map((r) => r.source));
     expect(sources.size).toBe(MAX_SOURCES + 1);
@@ -69,10 +96,18 @@ describe('ingest ledger settlement', () => {
     expect(priorInsert(bigger, '12')).toBe('duplicate');
     expect(priorInsert(bigger, '25')).toBe('unknown');
     // Settling up to 19 leaves the larger attempt's range pending, its outcomes unknown.
-    const settled = settle(bigger, Array.from({ length: 10 }, (_, i) => accepted(10 + i)));
+    const settled = settle(
+      bigger,
+      Array.from({ length: 10 }, (_, i) => accepted(10 + i)),
+    );
     expect(settled.pending).toEqual({ insertedTo: '29', outcomesTo: null, refused: [] });
     expect(priorInsert(settled, '25')).toBe('unknown');
-    expect(settle(recorded, Array.from({ length: 10 }, (_, i) => accepted(10 + i))).pending).toBeNull();
+    expect(
+      settle(
+        recorded,
+        Array.from({ length: 10 }, (_, i) => accepted(10 + i)),
+      ).pending,
+    ).toBeNull();
   });
 
   it('adds ledgers up into pipeline totals keyed without a prototype', () => {

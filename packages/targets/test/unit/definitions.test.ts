@@ -21,7 +21,7 @@ function problemsOf(json: unknown): string[] {
 }
 
 describe('target definitions', () => {
-  it('ships the plan\'s three targets', () => {
+  it("ships the plan's three targets", () => {
     expect(DEFAULT_TARGETS.map((t) => [t.id, t.kpi, t.scope, t.baselineDate, t.baselineValue, t.target, t.due, t.method])).toEqual([
       ['T6_ZONE_SHARE', 'zone_share', 'zone:QL', '2023-12-31', undefined, { multiplier: 1.5 }, '2026-12-31', 'linear-v1'],
       ['T32_SERVICE_PLATFORMS', 'new_service_platforms', 'district', '2023-12-31', 0, { value: 2 }, '2026-12-31', 'linear-v1'],
@@ -29,8 +29,11 @@ describe('target definitions', () => {
     ]);
   });
 
-  it('accepts an operator\'s new target, with labels', () => {
-    const parsed = parseTargetDefinitions([valid, { ...valid, id: 'T_EXP', kpi: 'expiring_certifications', kind: 'HNTE', within: 90, target: { multiplier: 0.5 } }]);
+  it("accepts an operator's new target, with labels", () => {
+    const parsed = parseTargetDefinitions([
+      valid,
+      { ...valid, id: 'T_EXP', kpi: 'expiring_certifications', kind: 'HNTE', within: 90, target: { multiplier: 0.5 } },
+    ]);
     expect(parsed).toHaveLength(2);
   });
 
@@ -57,7 +60,7 @@ describe('target definitions', () => {
     expect(problemsOf({})).toEqual(['targets: target definitions must be a JSON array']);
   });
 
-  it('has one grammar for target ids: the plan\'s and the operators\' ids are of it; dot segments and the like are not', () => {
+  it("has one grammar for target ids: the plan's and the operators' ids are of it; dot segments and the like are not", () => {
     expect(TARGET_ID_PATTERN).toBe('^[A-Z][A-Z0-9_]{0,63}$');
     for (const id of [...DEFAULT_TARGETS.map((t) => t.id), 'T', 'T_NEW', 'OP_QL_QUALIFIED', 'E2E_API', 'QL_QUALIFIED_2026', `T${'_'.repeat(63)}`]) {
       expect({ id, ok: isTargetId(id) }).toEqual({ id, ok: true });

@@ -27,9 +27,7 @@ describe('fixture small: targets', () => {
     const judged = judgeTarget(definition, date, reader);
     const differences = Object.entries(wanted)
       .filter(([field, value]) =>
-        field === 'firmsNeeded'
-          ? JSON.stringify(judged.firmsNeeded) !== JSON.stringify(value)
-          : !close(judged[field as keyof typeof judged], value),
+        field === 'firmsNeeded' ? JSON.stringify(judged.firmsNeeded) !== JSON.stringify(value) : !close(judged[field as keyof typeof judged], value),
       )
       .map(([field, value]) => `${field}: expected ${JSON.stringify(value)}, got ${JSON.stringify(judged[field as keyof typeof judged])}`);
     expect(differences).toEqual([]);

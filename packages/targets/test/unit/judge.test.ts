@@ -26,9 +26,35 @@ function reader(valueOn: (date: string) => number | null): KpiReader & { asked: 
 
 describe('olsForecast', () => {
   it('fits a line and reads it; null under three points', () => {
-    expect(olsForecast([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }], 10)).toBeCloseTo(21, 12);
-    expect(olsForecast([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 0 }], 2)).toBeCloseTo(1 / 3, 12);
-    expect(olsForecast([{ x: 0, y: 1 }, { x: 1, y: 3 }], 10)).toBeNull();
+    expect(
+      olsForecast(
+        [
+          { x: 0, y: 1 },
+          { x: 1, y: 3 },
+          { x: 2, y: 5 },
+        ],
+        10,
+      ),
+    ).toBeCloseTo(21, 12);
+    expect(
+      olsForecast(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 2, y: 0 },
+        ],
+        2,
+      ),
+    ).toBeCloseTo(1 / 3, 12);
+    expect(
+      olsForecast(
+        [
+          { x: 0, y: 1 },
+          { x: 1, y: 3 },
+        ],
+        10,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -96,25 +122,56 @@ describe('judgeTarget', () => {
     expect(monthEnds).toEqual(['2024-04-15', '2023-12-31', '2024-01-31', '2024-02-29', '2024-03-31']);
     // A straight line through (0,0) at slope 1/548 reads 1096/548 = 2 at t1 − t0.
     expect(judged.forecast).toBeCloseTo(2, 12);
-    expect(judgeTarget(platforms, '2024-02-28', reader(() => 1)).forecast).toBeNull(); // points 12-31, 01-31 only
-    expect(judgeTarget(platforms, '2024-02-29', reader(() => 1)).forecast).toBe(1); // d is a month end: 3 points
+    expect(
+      judgeTarget(
+        platforms,
+        '2024-02-28',
+        reader(() => 1),
+      ).forecast,
+    ).toBeNull(); // points 12-31, 01-31 only
+    expect(
+      judgeTarget(
+        platforms,
+        '2024-02-29',
+        reader(() => 1),
+      ).forecast,
+    ).toBe(1); // d is a month end: 3 points
   });
 
   it('is missed after the due date below target, and has no ratio on the baseline day', () => {
     const kpis = reader(() => 1);
     expect(judgeTarget(platforms, '2027-01-01', kpis).status).toBe('missed');
-    const first = judgeTarget(platforms, '2023-12-31', reader(() => 0));
+    const first = judgeTarget(
+      platforms,
+      '2023-12-31',
+      reader(() => 0),
+    );
     expect([first.ratio, first.forecast, first.status]).toEqual([null, null, 'on_track']);
   });
 
   it('leaves status null when the KPI has no value', () => {
-    const judged = judgeTarget({ ...platforms, baselineValue: undefined }, '2025-01-01', reader(() => null));
+    const judged = judgeTarget(
+      { ...platforms, baselineValue: undefined },
+      '2025-01-01',
+      reader(() => null),
+    );
     expect([judged.baseline, judged.target, judged.actual, judged.status, judged.gapToPath]).toEqual([null, null, null, null, null]);
   });
 
   it('carries the definition and method in the result (api.md shape)', () => {
-    const judged = judgeTarget(platforms, '2025-06-30', reader(() => 1));
-    expect(judged).toMatchObject({ id: 'T', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1' });
+    const judged = judgeTarget(
+      platforms,
+      '2025-06-30',
+      reader(() => 1),
+    );
+    expect(judged).toMatchObject({
+      id: 'T',
+      kpi: 'new_service_platforms',
+      scope: 'district',
+      baselineDate: '2023-12-31',
+      due: '2026-12-31',
+      method: 'linear-v1',
+    });
     expect(judged.firmsNeeded).toBeUndefined();
     expect(isoDate(dayNumber('2025-06-30'))).toBe('2025-06-30');
   });

@@ -2,7 +2,15 @@ import { ObjectId } from 'bson';
 import { formatViolations, scanViolations, shapeOf, unkeyedReason, type RecordedCommand } from '../../src';
 
 let at = 0;
-const cmd = (c: Partial<RecordedCommand> & Pick<RecordedCommand, 'command'>): RecordedCommand => ({ db: 'sa', collection: 'events', app: 'test', connection: 1, phase: 'replay', at: at++, ...c });
+const cmd = (c: Partial<RecordedCommand> & Pick<RecordedCommand, 'command'>): RecordedCommand => ({
+  db: 'sa',
+  collection: 'events',
+  app: 'test',
+  connection: 1,
+  phase: 'replay',
+  at: at++,
+  ...c,
+});
 const offending = (commands: RecordedCommand[], policy?: Parameters<typeof scanViolations>[1]) => scanViolations(commands, policy).map((v) => v.command);
 
 describe('scan policy', () => {
@@ -79,7 +87,10 @@ describe('scan policy', () => {
   });
 
   it('flags updates and deletes not keyed by _id', () => {
-    const commands = [cmd({ command: 'update', collection: 'dispositions', filter: { topic: 't' }, multi: true }), cmd({ command: 'delete', filter: {}, limit: 0 })];
+    const commands = [
+      cmd({ command: 'update', collection: 'dispositions', filter: { topic: 't' }, multi: true }),
+      cmd({ command: 'delete', filter: {}, limit: 0 }),
+    ];
     expect(offending(commands)).toEqual(commands);
   });
 
@@ -109,7 +120,10 @@ describe('scan policy', () => {
   });
 
   it('flags what could not be inspected, on any collection', () => {
-    const commands = [cmd({ command: 'compressed', collection: null, why: 'compressed with compressor 1 (snappy)' }), cmd({ command: 'unreadable', collection: null })];
+    const commands = [
+      cmd({ command: 'compressed', collection: null, why: 'compressed with compressor 1 (snappy)' }),
+      cmd({ command: 'unreadable', collection: null }),
+    ];
     expect(offending(commands)).toEqual(commands);
   });
 

@@ -1,13 +1,5 @@
 import * as path from 'node:path';
-import {
-  acceptedFixtureEvents,
-  loadDispositions,
-  loadExpected,
-  loadFixtureRecords,
-  sharedDir,
-  syntheticFirmEvents,
-  syntheticUscc,
-} from '../../src';
+import { acceptedFixtureEvents, loadDispositions, loadExpected, loadFixtureRecords, sharedDir } from '../../src';
 
 describe('shared fixtures', () => {
   it('finds shared/ beside the repository unless SHARED_DIR is set', () => {

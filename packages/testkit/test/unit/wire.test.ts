@@ -53,12 +53,25 @@ describe('wire protocol parsing', () => {
     const msg = parseMessage(opMsg({ find: 'events', filter: { 'origin.topic': 't' }, sort: { receivedAt: -1 }, limit: 1, $db: 'sa' }, { requestId: 42 }));
     expect(msg).toMatchObject({ kind: 'command', requestId: 42, opCode: OP_MSG });
     if (msg.kind !== 'command') throw new Error('not a command');
-    expect(describeCommand(msg.body)).toEqual([{ command: 'find', db: 'sa', collection: 'events', filter: { 'origin.topic': 't' }, sort: { receivedAt: -1 }, limit: 1 }]);
+    expect(describeCommand(msg.body)).toEqual([
+      { command: 'find', db: 'sa', collection: 'events', filter: { 'origin.topic': 't' }, sort: { receivedAt: -1 }, limit: 1 },
+    ]);
   });
 
   it('attaches kind-1 document sequences to the body and skips a checksum', () => {
     const msg = parseMessage(
-      opMsg({ update: 'dispositions', ordered: false, $db: 'sa' }, { checksum: true, sequences: { updates: [{ q: { _id: 'a' }, u: { $set: { x: 1 } } }, { q: { topic: 't' }, u: { $set: { x: 2 } }, multi: true }] } }),
+      opMsg(
+        { update: 'dispositions', ordered: false, $db: 'sa' },
+        {
+          checksum: true,
+          sequences: {
+            updates: [
+              { q: { _id: 'a' }, u: { $set: { x: 1 } } },
+              { q: { topic: 't' }, u: { $set: { x: 2 } }, multi: true },
+            ],
+          },
+        },
+      ),
     );
     if (msg.kind !== 'command') throw new Error(`not a command: ${JSON.stringify(msg)}`);
     expect(describeCommand(msg.body)).toEqual([
@@ -81,7 +94,12 @@ describe('wire protocol parsing', () => {
     const dbLevel = parseMessage(opMsg({ listCollections: 1, $db: 'sa' }));
     if (more.kind !== 'command' || agg.kind !== 'command' || dbLevel.kind !== 'command') throw new Error('not commands');
     expect(describeCommand(more.body)[0]).toMatchObject({ command: 'getMore', collection: 'events' });
-    expect(describeCommand(agg.body)[0]).toEqual({ command: 'aggregate', db: 'sa', collection: 'dispositions', pipeline: [{ $group: { _id: '$topic', n: { $sum: 1 } } }] });
+    expect(describeCommand(agg.body)[0]).toEqual({
+      command: 'aggregate',
+      db: 'sa',
+      collection: 'dispositions',
+      pipeline: [{ $group: { _id: '$topic', n: { $sum: 1 } } }],
+    });
     expect(describeCommand(dbLevel.body)[0]).toEqual({ command: 'listCollections', db: 'sa', collection: null });
   });
 
@@ -111,7 +129,11 @@ describe('wire protocol parsing', () => {
 });
 
 describe('MessageSplitter', () => {
-  const messages = [opMsg({ find: 'a', $db: 'x' }, { requestId: 1 }), opMsg({ insert: 'b', $db: 'x' }, { requestId: 2, sequences: { documents: [{ big: 'y'.repeat(5000) }] } }), opMsg({ ping: 1, $db: 'x' }, { requestId: 3 })];
+  const messages = [
+    opMsg({ find: 'a', $db: 'x' }, { requestId: 1 }),
+    opMsg({ insert: 'b', $db: 'x' }, { requestId: 2, sequences: { documents: [{ big: 'y'.repeat(5000) }] } }),
+    opMsg({ ping: 1, $db: 'x' }, { requestId: 3 }),
+  ];
   const stream = Buffer.concat(messages);
 
   it.each([1, 2, 3, 7, 100, 4096, stream.length])('cuts a stream fed in chunks of %i bytes into the same messages', (size) => {

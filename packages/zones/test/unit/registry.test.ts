@@ -47,7 +47,7 @@ describe('default registry (shared/spec/zones.geojson)', () => {
   });
 
   it('puts a point of the expansion ring in QL and QL_EXT', () => {
-    const zones = registry.zonesAt({ lon: 116.4178, lat: 39.9430 });
+    const zones = registry.zonesAt({ lon: 116.4178, lat: 39.943 });
     expect(zones).toEqual(expect.arrayContaining(['QL', 'QL_EXT']));
     expect(zones).not.toContain('QL_START');
   });
@@ -113,18 +113,57 @@ describe('loadZoneRegistry', () => {
   it('reports every defect with its place, not only the first', () => {
     const problems = problemsOf(
       collection(
-        zoneFeature('OPEN', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }),
-        zoneFeature('SHORT', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }),
+        zoneFeature('OPEN', {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 1],
+            ],
+          ],
+        }),
+        zoneFeature('SHORT', {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [0, 0],
+            ],
+          ],
+        }),
         zoneFeature('FAR', { type: 'Polygon', coordinates: [square(0, 0, 200, 1)] }),
         zoneFeature('POINTY', { type: 'Point', coordinates: [0, 0] }),
         { type: 'Feature', properties: { kind: 'building', id: 'B' }, geometry: { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] } },
         zoneFeature('bad id', { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] }),
         zoneFeature('DUP', { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] }),
         zoneFeature('DUP', { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] }),
-        { type: 'Feature', properties: { kind: 'river' }, geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } },
+        {
+          type: 'Feature',
+          properties: { kind: 'river' },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
         { type: 'Feature', properties: { kind: 'zone' }, geometry: { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] } },
         { type: 'Feature', properties: { kind: 'lake', id: 'L' }, geometry: { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] } },
-        zoneFeature('NAN', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], ['x', 1], [0, 0]]] }),
+        zoneFeature('NAN', {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              ['x', 1],
+              [0, 0],
+            ],
+          ],
+        }),
       ),
     );
     const text = problems.join('\n');

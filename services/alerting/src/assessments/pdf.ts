@@ -31,7 +31,8 @@ export class PdfUnavailableError extends Error {
 
 export const chromiumPath = (opts: PdfOptions = {}): string => opts.chromiumPath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
-const INSTALL_HINT = 'install chromium and fonts-wqy-microhei (Debian: apt-get install chromium fonts-wqy-microhei), or set CHROMIUM_PATH to a Chromium executable';
+const INSTALL_HINT =
+  'install chromium and fonts-wqy-microhei (Debian: apt-get install chromium fonts-wqy-microhei), or set CHROMIUM_PATH to a Chromium executable';
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

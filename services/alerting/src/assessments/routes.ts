@@ -53,15 +53,18 @@ function formatOf(req: Request): Format {
 function partOf(req: Request, format: Format): CsvPart {
   const part = req.query.part;
   if (part === undefined) return 'kpis';
-  if (typeof part !== 'string' || !(CSV_PARTS as readonly string[]).includes(part)) throw new HttpProblem(400, `part must be kpis (the KPI table) or actions (the action lists)`);
-  if (format !== 'csv' && part !== 'kpis') throw new HttpProblem(400, `part=${part} applies to CSV only: add format=csv (JSON and Excel hold the action lists already)`);
+  if (typeof part !== 'string' || !(CSV_PARTS as readonly string[]).includes(part))
+    throw new HttpProblem(400, `part must be kpis (the KPI table) or actions (the action lists)`);
+  if (format !== 'csv' && part !== 'kpis')
+    throw new HttpProblem(400, `part=${part} applies to CSV only: add format=csv (JSON and Excel hold the action lists already)`);
   return part as CsvPart;
 }
 
 function versionOf(req: Request): number | null {
   const v = req.query.version;
   if (v === undefined) return null;
-  if (typeof v !== 'string' || !/^[1-9]\d{0,5}$/.test(v)) throw new HttpProblem(400, 'version must be a positive whole number (1 is the first published version)');
+  if (typeof v !== 'string' || !/^[1-9]\d{0,5}$/.test(v))
+    throw new HttpProblem(400, 'version must be a positive whole number (1 is the first published version)');
   return Number(v);
 }
 
@@ -79,7 +82,10 @@ async function represent(a: Assessment, format: Exclude<Format, 'json'>, part: C
     case 'csv':
       if (part === 'kpis') return { type: 'text/csv; charset=utf-8', disposition: 'attachment', suffix: '.csv', body: renderCsv(a, deps.zoneNames) };
       if (!a.actions) {
-        throw new HttpProblem(404, `version ${a.version} of ${a.period} has no action lists: it was published before they existed (assessing the period again publishes a version with them)`);
+        throw new HttpProblem(
+          404,
+          `version ${a.version} of ${a.period} has no action lists: it was published before they existed (assessing the period again publishes a version with them)`,
+        );
       }
       return { type: 'text/csv; charset=utf-8', disposition: 'attachment', suffix: '-actions.csv', body: renderActionListsCsv(a.actions) };
     case 'xlsx':
@@ -89,7 +95,12 @@ async function represent(a: Assessment, format: Exclude<Format, 'json'>, part: C
     case 'pdf':
       try {
         const footerNote = `硅巷行动计划评估 ${a.period} 第 ${a.version} 版 · v${a.version}`;
-        return { type: FORMATS.pdf, disposition: 'inline', suffix: '.pdf', body: await renderPdf(renderHtml(a, { zoneNames: deps.zoneNames }), { ...deps.pdf, footerNote }) };
+        return {
+          type: FORMATS.pdf,
+          disposition: 'inline',
+          suffix: '.pdf',
+          body: await renderPdf(renderHtml(a, { zoneNames: deps.zoneNames }), { ...deps.pdf, footerNote }),
+        };
       } catch (err) {
         // No Chromium is this instance's configuration, not the caller's request: 503 (not cacheable).
         if (err instanceof PdfUnavailableError) throw new HttpProblem(503, err.message);
@@ -142,7 +153,10 @@ export function registerAssessmentRoutes(app: Express, deps: AssessmentRouteDeps
     // The validators go out with a representation only: an error (no Chromium, no action lists) must not be cached as one.
     for (const name of Object.keys(validators)) res.removeHeader(name);
     const r = await represent(a, format, part, deps);
-    res.set(validators).type(r.type).setHeader('Content-Disposition', `${r.disposition}; filename="siliconalley-assessment-${a.period}-v${a.version}${r.suffix}"`);
+    res
+      .set(validators)
+      .type(r.type)
+      .setHeader('Content-Disposition', `${r.disposition}; filename="siliconalley-assessment-${a.period}-v${a.version}${r.suffix}"`);
     res.send(r.body);
   });
 
@@ -155,6 +169,9 @@ export function registerAssessmentRoutes(app: Express, deps: AssessmentRouteDeps
       if (err instanceof PeriodError) throw new HttpProblem(400, err.message);
       throw err;
     }
-    res.status(outcome.published ? 201 : 200).location(`/api/v1/assessments/${outcome.assessment.period}?version=${outcome.assessment.version}`).json(outcome.assessment);
+    res
+      .status(outcome.published ? 201 : 200)
+      .location(`/api/v1/assessments/${outcome.assessment.period}?version=${outcome.assessment.version}`)
+      .json(outcome.assessment);
   });
 }

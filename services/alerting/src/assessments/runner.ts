@@ -36,7 +36,10 @@ const LEASE = 'assessments';
 const CAUSE_EXAMPLES = 5;
 
 /** What assessments ask the indicator: KPI counts, the firms behind them, tasks, data quality and changes. */
-export type AssessmentIndicators = Pick<IndicatorClient, 'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm' | 'actions' | 'whatIf'>;
+export type AssessmentIndicators = Pick<
+  IndicatorClient,
+  'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm' | 'actions' | 'whatIf'
+>;
 
 export interface RunnerDeps {
   store: Store;
@@ -89,18 +92,20 @@ export class AssessmentRunner {
    */
   exclusive<T>(fn: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
     this.inFlight++;
-    const run = this.queue.then(async () => {
-      const { leases } = this.deps.store;
-      if (!(await leases.acquire(LEASE, this.holder, this.leaseTtlMs))) throw new LeaseHeld();
-      const renew = async () => {
+    const run = this.queue
+      .then(async () => {
+        const { leases } = this.deps.store;
         if (!(await leases.acquire(LEASE, this.holder, this.leaseTtlMs))) throw new LeaseHeld();
-      };
-      try {
-        return await fn(renew);
-      } finally {
-        await leases.release(LEASE, this.holder).catch(() => undefined);
-      }
-    }).finally(() => this.inFlight--);
+        const renew = async () => {
+          if (!(await leases.acquire(LEASE, this.holder, this.leaseTtlMs))) throw new LeaseHeld();
+        };
+        try {
+          return await fn(renew);
+        } finally {
+          await leases.release(LEASE, this.holder).catch(() => undefined);
+        }
+      })
+      .finally(() => this.inFlight--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -118,7 +123,8 @@ export class AssessmentRunner {
     const [totals, acceptedOffsets] = await Promise.all([this.deps.store.ledgers.totals(), this.acceptedOffsets()]);
     // Sources are provider strings: defined as own properties, so a source named `__proto__` is a key, not a prototype.
     const rejectedByProvider: Record<string, Record<string, number>> = {};
-    for (const [source, byReason] of Object.entries(totals.rejectedByProvider)) Object.defineProperty(rejectedByProvider, source, { value: { ...byReason }, enumerable: true });
+    for (const [source, byReason] of Object.entries(totals.rejectedByProvider))
+      Object.defineProperty(rejectedByProvider, source, { value: { ...byReason }, enumerable: true });
     const cutoff: DataCutoff = {
       storedEvents: totals.accepted,
       receivedUpTo: totals.newestReceivedAt?.toISOString() ?? null,
@@ -165,14 +171,24 @@ export class AssessmentRunner {
       kpis,
       targets,
       headlinePath: headline
-        ? { target: headline.id, points: pathDates.map((d) => ({ asOf: d, value: composeKpiValue({ id: 'zone_share', scope: headline.scope } as never, byDate.get(d)!) })) }
+        ? {
+            target: headline.id,
+            points: pathDates.map((d) => ({ asOf: d, value: composeKpiValue({ id: 'zone_share', scope: headline.scope } as never, byDate.get(d)!) })),
+          }
         : null,
       tasks,
       departments,
       decomposition,
       dataQuality: { unlocatedFirms: unlocated?.value ?? null, certificatesWithoutKnownFirm: withoutFirm[asOf] ?? 0 },
       cutoff: snap.cutoff,
-      actions: actions && { target: actions.target, zone: actions.zone, within: actions.within, renewalsDue: actions.renewalsDue, relocationCandidates: actions.relocationCandidates, nextTier: actions.nextTier },
+      actions: actions && {
+        target: actions.target,
+        zone: actions.zone,
+        within: actions.within,
+        renewalsDue: actions.renewalsDue,
+        relocationCandidates: actions.relocationCandidates,
+        nextTier: actions.nextTier,
+      },
       whatIf: headline && actions && asOf <= headline.due ? await pendingScenarios(whatIf, headline, asOf, actions, this.now()) : null,
     };
   }
@@ -216,20 +232,30 @@ export class AssessmentRunner {
       statusSummary: statusSummary(body.targets),
       restatement,
     };
-    const won = await assessments.publish({
-      period: period.id,
-      kind: period.kind,
-      version: assessment.version,
-      asOf: period.end,
-      publishedAt: new Date(assessment.publishedAt),
-      body: assessment as unknown as Record<string, unknown>,
-    }, { statusSummary: assessment.statusSummary as Record<string, number>, receivedUpTo: assessment.cutoff.receivedUpTo, acceptedOffsets: assessment.cutoff.acceptedOffsets });
+    const won = await assessments.publish(
+      {
+        period: period.id,
+        kind: period.kind,
+        version: assessment.version,
+        asOf: period.end,
+        publishedAt: new Date(assessment.publishedAt),
+        body: assessment as unknown as Record<string, unknown>,
+      },
+      {
+        statusSummary: assessment.statusSummary as Record<string, number>,
+        receivedUpTo: assessment.cutoff.receivedUpTo,
+        acceptedOffsets: assessment.cutoff.acceptedOffsets,
+      },
+    );
     if (!won) {
       // Another writer published this version first: theirs stands.
       const theirs = await assessments.latest(period.id);
       return { assessment: theirs!.body as unknown as Assessment, published: false };
     }
-    this.deps.logger.info({ period: period.id, version: assessment.version, changes: restatement?.changes.length ?? 0 }, restatement ? 'assessment restated' : 'assessment published');
+    this.deps.logger.info(
+      { period: period.id, version: assessment.version, changes: restatement?.changes.length ?? 0 },
+      restatement ? 'assessment restated' : 'assessment published',
+    );
     return { assessment, published: true };
   }
 
@@ -237,7 +263,8 @@ export class AssessmentRunner {
   async run(periodId: string): Promise<RunOutcome> {
     const period = closedPeriod(periodId, this.today());
     // A catch-up or restatement can take minutes: answer at once instead of holding the request.
-    if (this.inFlight > 0) throw new HttpProblem(409, 'assessments are running on this instance (scheduled, catch-up or restatement); retry shortly', {}, { 'Retry-After': '10' });
+    if (this.inFlight > 0)
+      throw new HttpProblem(409, 'assessments are running on this instance (scheduled, catch-up or restatement); retry shortly', {}, { 'Retry-After': '10' });
     return this.exclusive(async () => this.assessWith(period, await this.snapshot()));
   }
 }

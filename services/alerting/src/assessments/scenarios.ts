@@ -34,7 +34,10 @@ export async function pendingScenarios(whatIf: WhatIf, headline: TargetDefinitio
   const nextTier = lists.nextTier.map((e) => granted(e.uscc, 'HNTE', `${e.certificateNo}-hnte`, byDue(addDays(asOf, 1)), time, `next-tier-${e.uscc}-${asOf}`));
   const scenarios: WhatIfScenario[] = [];
   let baseline: AssessedWhatIf['baseline'] = [];
-  for (const [id, events] of [['renewals_granted', renewals], ['next_tier_certified', nextTier]] as const) {
+  for (const [id, events] of [
+    ['renewals_granted', renewals],
+    ['next_tier_certified', nextTier],
+  ] as const) {
     // The API takes at most 1,000 events per what-if: a longer list is judged on its first 1,000.
     const answer = await whatIf.judge(due, { events: events.slice(0, 1000) });
     baseline = answer.baseline;

@@ -5,7 +5,7 @@
 // since an offset, the broker's partition ends, the ingest ledgers and the assessment heads.
 import cron, { type ScheduledTask } from 'node-cron';
 import { PERIOD_KINDS, parsePeriod, periodsDue, type PeriodKind } from '@siliconalley/assessments';
-import { type KafkaClient } from '@siliconalley/kafka';
+import type { KafkaClient } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
 import type { Store } from '@siliconalley/store';
 import { indicatorBehind, readPipelineProgress, unsettledRecords } from '../catch-up';

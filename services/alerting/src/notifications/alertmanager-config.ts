@@ -30,7 +30,12 @@ export const notificationEnvSchema = z.object({
   // E-mail through email_configs.
   NOTIFY_EMAIL_TO: text,
   NOTIFY_EMAIL_FROM: text,
-  NOTIFY_EMAIL_SMARTHOST: text.pipe(z.string().regex(/^[^:\s]+:\d+$/, 'host:port of the SMTP server').optional()),
+  NOTIFY_EMAIL_SMARTHOST: text.pipe(
+    z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'host:port of the SMTP server')
+      .optional(),
+  ),
   NOTIFY_EMAIL_AUTH_USERNAME: text,
   /** Alertmanager reads the password from this file (auth_password_file): mount it there. */
   NOTIFY_EMAIL_AUTH_PASSWORD_FILE: path,
@@ -71,13 +76,25 @@ export function parseNotificationEnv(env: NodeJS.ProcessEnv): NotificationEnv {
 export function channelIssues(env: NotificationEnv): string[] {
   const issues: string[] = [];
   const given = (keys: (keyof NotificationEnv)[]) => keys.filter((k) => env[k] !== undefined);
-  const wecom = given(['NOTIFY_WECOM_CORP_ID', 'NOTIFY_WECOM_AGENT_ID', 'NOTIFY_WECOM_API_SECRET', 'NOTIFY_WECOM_TO_PARTY', 'NOTIFY_WECOM_TO_USER', 'NOTIFY_WECOM_API_URL']);
+  const wecom = given([
+    'NOTIFY_WECOM_CORP_ID',
+    'NOTIFY_WECOM_AGENT_ID',
+    'NOTIFY_WECOM_API_SECRET',
+    'NOTIFY_WECOM_TO_PARTY',
+    'NOTIFY_WECOM_TO_USER',
+    'NOTIFY_WECOM_API_URL',
+  ]);
   if (wecom.length) {
     for (const k of ['NOTIFY_WECOM_CORP_ID', 'NOTIFY_WECOM_AGENT_ID', 'NOTIFY_WECOM_API_SECRET'] as const) {
-      if (env[k] === undefined) issues.push(`${k}: WeCom is half configured (${wecom.join(', ')} set): set ${k}${k === 'NOTIFY_WECOM_API_SECRET' ? ' (or NOTIFY_WECOM_API_SECRET_FILE)' : ''} too`);
+      if (env[k] === undefined)
+        issues.push(
+          `${k}: WeCom is half configured (${wecom.join(', ')} set): set ${k}${k === 'NOTIFY_WECOM_API_SECRET' ? ' (or NOTIFY_WECOM_API_SECRET_FILE)' : ''} too`,
+        );
     }
     if (env.NOTIFY_WECOM_TO_PARTY === undefined && env.NOTIFY_WECOM_TO_USER === undefined) {
-      issues.push('NOTIFY_WECOM_TO_PARTY: WeCom needs whom to notify: NOTIFY_WECOM_TO_PARTY (department ids, "1|2") and/or NOTIFY_WECOM_TO_USER (user ids, "a|b")');
+      issues.push(
+        'NOTIFY_WECOM_TO_PARTY: WeCom needs whom to notify: NOTIFY_WECOM_TO_PARTY (department ids, "1|2") and/or NOTIFY_WECOM_TO_USER (user ids, "a|b")',
+      );
     }
   }
   const email = given(['NOTIFY_EMAIL_TO', 'NOTIFY_EMAIL_FROM', 'NOTIFY_EMAIL_SMARTHOST', 'NOTIFY_EMAIL_AUTH_USERNAME', 'NOTIFY_EMAIL_AUTH_PASSWORD_FILE']);
@@ -86,7 +103,9 @@ export function channelIssues(env: NotificationEnv): string[] {
       if (env[k] === undefined) issues.push(`${k}: e-mail is half configured (${email.join(', ')} set): set ${k} too`);
     }
     if ((env.NOTIFY_EMAIL_AUTH_USERNAME === undefined) !== (env.NOTIFY_EMAIL_AUTH_PASSWORD_FILE === undefined)) {
-      issues.push('NOTIFY_EMAIL_AUTH_PASSWORD_FILE: set NOTIFY_EMAIL_AUTH_USERNAME and NOTIFY_EMAIL_AUTH_PASSWORD_FILE together (SMTP authentication), or neither');
+      issues.push(
+        'NOTIFY_EMAIL_AUTH_PASSWORD_FILE: set NOTIFY_EMAIL_AUTH_USERNAME and NOTIFY_EMAIL_AUTH_PASSWORD_FILE together (SMTP authentication), or neither',
+      );
     }
   }
   if (env.NOTIFY_WEBHOOK_URL !== undefined && env.NOTIFY_WEBHOOK_URL_FILE !== undefined) {
@@ -144,7 +163,8 @@ export const MESSAGE_TEMPLATE = [
   '{{- end }}',
 ].join('\n');
 
-export const EMAIL_SUBJECT = '[Silicon Alley {{ .Status | toUpper }}] {{ with .CommonAnnotations.summary }}{{ . }}{{ else }}{{ .GroupLabels.alertname }}{{ end }}';
+export const EMAIL_SUBJECT =
+  '[Silicon Alley {{ .Status | toUpper }}] {{ with .CommonAnnotations.summary }}{{ . }}{{ else }}{{ .GroupLabels.alertname }}{{ end }}';
 
 export interface AlertmanagerConfig {
   global: Record<string, string>;
@@ -238,7 +258,7 @@ export function alertmanagerConfigYaml(env: NotificationEnv, timing: Partial<Ale
     '# services/alerting/test/unit/alertmanager-config.test.ts compares with a fresh generation.',
     on.length
       ? `# Channels: ${on.join(', ')}.`
-      : '# Channels: none. Every receiver notifies nobody; alerts are still grouped, inhibited and shown in\n# Alertmanager\'s UI and API (GET /api/v2/alerts).',
+      : "# Channels: none. Every receiver notifies nobody; alerts are still grouped, inhibited and shown in\n# Alertmanager's UI and API (GET /api/v2/alerts).",
   ].join('\n');
   return `${header}\n${stringify(alertmanagerConfig(env, timing), { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }

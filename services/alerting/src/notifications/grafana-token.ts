@@ -95,7 +95,10 @@ export async function provisionGrafanaToken(opts: GrafanaTokenOptions): Promise<
   await waitForGrafana(url, opts.waitMs ?? 180000, opts.pollMs, log);
 
   if (opts.existingToken) {
-    const res = await fetch(`${url}/api/annotations?limit=1`, { headers: { authorization: `Bearer ${opts.existingToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(10000) });
+    const res = await fetch(`${url}/api/annotations?limit=1`, {
+      headers: { authorization: `Bearer ${opts.existingToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10000),
+    });
     if (res.ok) return { token: opts.existingToken, created: false, accountId: null, accountCreated: false };
     if (res.status !== 401 && res.status !== 403) throw new GrafanaApiError(`checking the kept token: GET /api/annotations answered ${res.status}`, res.status);
     log(`the kept token is refused (${res.status}): making a new one`);
@@ -110,19 +113,30 @@ export async function provisionGrafanaToken(opts: GrafanaTokenOptions): Promise<
       signal: AbortSignal.timeout(10000),
     });
     const text = await res.text();
-    if (res.status === 401) throw new GrafanaApiError(`Grafana refused the admin credentials (GRAFANA_ADMIN_USER ${JSON.stringify(opts.adminUser)}, GRAFANA_ADMIN_PASSWORD): ${method} ${path} answered 401`, 401);
-    if (res.status === 403) throw new GrafanaApiError(`${opts.adminUser} may not manage service accounts (${method} ${path} answered 403): use a Grafana admin`, 403);
+    if (res.status === 401)
+      throw new GrafanaApiError(
+        `Grafana refused the admin credentials (GRAFANA_ADMIN_USER ${JSON.stringify(opts.adminUser)}, GRAFANA_ADMIN_PASSWORD): ${method} ${path} answered 401`,
+        401,
+      );
+    if (res.status === 403)
+      throw new GrafanaApiError(`${opts.adminUser} may not manage service accounts (${method} ${path} answered 403): use a Grafana admin`, 403);
     if (!res.ok) throw new GrafanaApiError(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`, res.status);
     return JSON.parse(text) as T;
   };
 
-  const found = await call<{ serviceAccounts?: ServiceAccount[] }>('GET', `/api/serviceaccounts/search?query=${encodeURIComponent(opts.account)}&perpage=100&page=1`);
+  const found = await call<{ serviceAccounts?: ServiceAccount[] }>(
+    'GET',
+    `/api/serviceaccounts/search?query=${encodeURIComponent(opts.account)}&perpage=100&page=1`,
+  );
   let account = (found.serviceAccounts ?? []).find((a) => a.name === opts.account);
   let accountCreated = false;
   if (account) {
-    if (account.isDisabled) throw new GrafanaApiError(`service account ${opts.account} (id ${account.id}) is disabled in Grafana: enable it, or delete it to have it made again`);
+    if (account.isDisabled)
+      throw new GrafanaApiError(`service account ${opts.account} (id ${account.id}) is disabled in Grafana: enable it, or delete it to have it made again`);
     if (!SUFFICIENT_ROLES.has(account.role)) {
-      throw new GrafanaApiError(`service account ${opts.account} (id ${account.id}) has role ${account.role}, which may not create annotations: give it the role ${SERVICE_ACCOUNT_ROLE} in Grafana, or delete it to have it made again`);
+      throw new GrafanaApiError(
+        `service account ${opts.account} (id ${account.id}) has role ${account.role}, which may not create annotations: give it the role ${SERVICE_ACCOUNT_ROLE} in Grafana, or delete it to have it made again`,
+      );
     }
   } else {
     account = await call<ServiceAccount>('POST', '/api/serviceaccounts', { name: opts.account, role: SERVICE_ACCOUNT_ROLE, isDisabled: false });
@@ -130,8 +144,13 @@ export async function provisionGrafanaToken(opts: GrafanaTokenOptions): Promise<
     log(`created Grafana service account ${opts.account} (id ${account.id}, role ${SERVICE_ACCOUNT_ROLE})`);
   }
   // Token names are unique per account: the time makes each run's its own.
-  const stamp = (opts.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const token = await call<{ id: number; name: string; key: string }>('POST', `/api/serviceaccounts/${account.id}/tokens`, { name: `${opts.account}-${stamp}` });
+  const stamp = (opts.now?.() ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const token = await call<{ id: number; name: string; key: string }>('POST', `/api/serviceaccounts/${account.id}/tokens`, {
+    name: `${opts.account}-${stamp}`,
+  });
   if (!token.key) throw new GrafanaApiError(`POST /api/serviceaccounts/${account.id}/tokens returned no key`);
   log(`created token ${token.name} for service account ${opts.account}`);
   return { token: token.key, created: true, accountId: account.id, accountCreated };

@@ -65,24 +65,47 @@ describe('assessments, end to end', () => {
   const today = chinaDateOf(new Date());
 
   const startAlertingAt = async (now?: () => Date) => {
-    const config = parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, ASSESSMENT_CHECK_SECONDS: '1', ASSESSMENT_QUIET_SECONDS: '0', EVALUATION_INTERVAL_SECONDS: '3600' });
+    const config = parseConfig('alerting', alertingConfigSchema, {
+      ...common,
+      HTTP_PORT: '0',
+      INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`,
+      ASSESSMENT_CHECK_SECONDS: '1',
+      ASSESSMENT_QUIET_SECONDS: '0',
+      EVALUATION_INTERVAL_SECONDS: '3600',
+    });
     alerting = await startAlerting(config, now ? { now } : {});
     base = `http://127.0.0.1:${alerting.apiPort}`;
   };
   /** A call as the gateway makes it: with INTERNAL_API_SECRET. */
   const internal = () => request.agent(base).set(INTERNAL_AUTH_HEADER, env.internalApiSecret);
-  const listed = async () => (await internal().get('/assessments').expect(200)).body.assessments as { period: string; version: number; asOf: string; statusSummary: Record<string, number> }[];
+  const listed = async () =>
+    (await internal().get('/assessments').expect(200)).body.assessments as {
+      period: string;
+      version: number;
+      asOf: string;
+      statusSummary: Record<string, number>;
+    }[];
 
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
-    common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
+    common = {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
     indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, { ...common, HTTP_PORT: '0' }));
     stops.push(() => indicator.lifecycle.shutdown('test done'));
-    await waitUntil('the indicator to apply every accepted event', async () => indicator.isReady() && indicator.state.applied > 0 && (await pipelineDrained(kafka)));
+    await waitUntil(
+      'the indicator to apply every accepted event',
+      async () => indicator.isReady() && indicator.state.applied > 0 && (await pipelineDrained(kafka)),
+    );
     const conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace, logger: createLogger('test', 'warn') });
     stops.push(() => conn.close());
     store = createStore(conn);
@@ -117,7 +140,11 @@ describe('assessments, end to end', () => {
     for (const a of all) {
       const wanted = expected.asOf[a.asOf];
       if (!wanted) continue;
-      const body = (await internal().get(`/assessments/${a.period}`).expect(200)).body as { kpis: KpiEntry[]; asOf: string; targets: { id: string; actual: number | null }[] };
+      const body = (await internal().get(`/assessments/${a.period}`).expect(200)).body as {
+        kpis: KpiEntry[];
+        asOf: string;
+        targets: { id: string; actual: number | null }[];
+      };
       expect(body.asOf).toBe(a.asOf);
       const got = new Map(body.kpis.map((k) => [kpiKey(k), k.value]));
       expect(got.size).toBe(wanted.length);
@@ -154,7 +181,13 @@ describe('assessments, end to end', () => {
       const res = await internal().get(path).expect(400);
       expect(res.body.detail).toContain(says);
     }
-    expect((await internal().post(`/assessments/${today.slice(0, 7)}/run`).expect(400)).body.detail).toContain('not over yet');
+    expect(
+      (
+        await internal()
+          .post(`/assessments/${today.slice(0, 7)}/run`)
+          .expect(400)
+      ).body.detail,
+    ).toContain('not over yet');
     expect((await internal().post('/assessments/2023-Q4/run').expect(400)).body.detail).toContain('before the plan');
     expect((await internal().get('/assessments/2025-Q4?version=9').expect(404)).body.detail).toContain('versions 1 to 1');
     expect((await internal().get('/assessments/2025-Q4?version=0').expect(400)).body.detail).toContain('positive');
@@ -188,9 +221,23 @@ describe('assessments, end to end', () => {
       key: uscc,
       headers: { 'content-type': 'application/cloudevents+json' },
       value: JSON.stringify({
-        specversion: '1.0', id: 'late-hnte-0001', source: 'urn:dongcheng:stc-late', type: 'cn.gov.dongcheng.siliconalley.certification.granted.v1',
-        time: '2026-11-20T02:00:00Z', subject: uscc, datacontenttype: 'application/json',
-        data: { uscc, kind: 'HNTE', level: 'national', certificateNo: 'GR202511999999', validFrom: '2025-05-01', validUntil: null, issuer: '北京市科学技术委员会', batch: '2025-late' },
+        specversion: '1.0',
+        id: 'late-hnte-0001',
+        source: 'urn:dongcheng:stc-late',
+        type: 'cn.gov.dongcheng.siliconalley.certification.granted.v1',
+        time: '2026-11-20T02:00:00Z',
+        subject: uscc,
+        datacontenttype: 'application/json',
+        data: {
+          uscc,
+          kind: 'HNTE',
+          level: 'national',
+          certificateNo: 'GR202511999999',
+          validFrom: '2025-05-01',
+          validUntil: null,
+          issuer: '北京市科学技术委员会',
+          batch: '2025-late',
+        },
       }),
     };
     const verdict = parseKafkaRecord(late, { receivedAt: FIXTURE_ARRIVAL });
@@ -235,10 +282,15 @@ describe('assessments, end to end', () => {
   });
 
   it('serves CSV with a byte-order mark, one row per KPI, Chinese and English labels', async () => {
-    const res = await internal().get('/assessments/2025-Q4').set('Accept', 'text/csv').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await internal()
+      .get('/assessments/2025-Q4')
+      .set('Accept', 'text/csv')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -274,7 +326,9 @@ describe('assessments, end to end', () => {
         expect(c.width).toBeGreaterThan(300);
         expect(c.marks).toBeGreaterThan(3);
       }
-      const drawn = await page.$eval('svg.chart[data-chart=headline] path[data-series^="实际"]', (p) => (p as unknown as { getTotalLength(): number }).getTotalLength());
+      const drawn = await page.$eval('svg.chart[data-chart=headline] path[data-series^="实际"]', (p) =>
+        (p as unknown as { getTotalLength(): number }).getTotalLength(),
+      );
       expect(drawn).toBeGreaterThan(100);
       expect(errors).toEqual([]);
       const dir = join(REPO, '.local', 'test-artifacts');
@@ -288,7 +342,14 @@ describe('assessments, end to end', () => {
 
   it('through the gateway: evaluators read, only operators run, and `npm run assess` prints the report', async () => {
     const port = await freePort();
-    const gateway = await startGateway(parseConfig('gateway', gatewayConfigSchema, { ...common, HTTP_PORT: String(port), INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, ALERTING_URL: base }));
+    const gateway = await startGateway(
+      parseConfig('gateway', gatewayConfigSchema, {
+        ...common,
+        HTTP_PORT: String(port),
+        INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`,
+        ALERTING_URL: base,
+      }),
+    );
     stops.push(() => gateway.lifecycle.shutdown('test done'));
     const api = `http://127.0.0.1:${port}`;
     const evaluator = (await store.tokens.issue('evaluator', { label: 'assessments test' })).token;
@@ -298,8 +359,17 @@ describe('assessments, end to end', () => {
     // Exactly the fields the OpenAPI document promises (it forbids others; schemathesis found one undeclared).
     for (const item of list.body.assessments) expect(assessmentListResponse.shape.assessments.element.strict().safeParse(item).error).toBeUndefined();
     await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${evaluator}`).expect(403);
-    await waitUntil('an operator run through the gateway', async () => (await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${operator}`)).status === 200, 240000, 2000);
-    const csv = await request(api).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', `Bearer ${evaluator}`).set('Accept', 'text/csv').expect(200);
+    await waitUntil(
+      'an operator run through the gateway',
+      async () => (await request(api).post('/api/v1/assessments/2025-Q4/run').set('Authorization', `Bearer ${operator}`)).status === 200,
+      240000,
+      2000,
+    );
+    const csv = await request(api)
+      .get('/api/v1/assessments/2025-Q4?version=1')
+      .set('Authorization', `Bearer ${evaluator}`)
+      .set('Accept', 'text/csv')
+      .expect(200);
     expect(csv.headers['content-disposition']).toBe('attachment; filename="siliconalley-assessment-2025-Q4-v1.csv"');
     // Read with a token: the browser may keep a published version for good, a shared cache never.
     expect(csv.headers['cache-control']).toBe('private, max-age=31536000, immutable');
@@ -309,7 +379,9 @@ describe('assessments, end to end', () => {
     // Asynchronously: the gateway answering the command runs in this very process.
     const cli = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(__dirname, '../../dist/assess-cli.js'), ...args], { env: { ...process.env, SA_API_URL: api, SA_TOKEN: evaluator } });
+        const child = spawn(process.execPath, [join(__dirname, '../../dist/assess-cli.js'), ...args], {
+          env: { ...process.env, SA_API_URL: api, SA_TOKEN: evaluator },
+        });
         const [out, err] = [[] as Buffer[], [] as Buffer[]];
         child.stdout.on('data', (c: Buffer) => out.push(c));
         child.stderr.on('data', (c: Buffer) => err.push(c));

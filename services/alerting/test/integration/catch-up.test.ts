@@ -6,7 +6,7 @@ import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { TOPICS } from '@siliconalley/contract';
 import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
-import { type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
+import type { InboundRecord, KafkaClient } from '@siliconalley/kafka';
 import { loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
@@ -50,12 +50,25 @@ describe('the alerting service judges only caught-up data', () => {
   });
 
   it('from an empty start through ingestion and an indicator restart, no flag ever differs from the caught-up answer', async () => {
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
+    const common = {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const indicatorEnv = { ...common, HTTP_PORT: String(await freePort()) };
     indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, indicatorEnv));
     stops.push(() => indicator.lifecycle.shutdown('test done'));
     alerting = await startAlerting(
-      parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicatorEnv.HTTP_PORT}`, ASSESSMENTS_ENABLED: 'false', EVALUATION_INTERVAL_SECONDS: '1' }),
+      parseConfig('alerting', alertingConfigSchema, {
+        ...common,
+        HTTP_PORT: '0',
+        INDICATOR_URL: `http://127.0.0.1:${indicatorEnv.HTTP_PORT}`,
+        ASSESSMENTS_ENABLED: 'false',
+        EVALUATION_INTERVAL_SECONDS: '1',
+      }),
     );
     stops.push(() => alerting.lifecycle.shutdown('test done'));
 
@@ -70,7 +83,11 @@ describe('the alerting service judges only caught-up data', () => {
       }
     })();
     const alerts: InboundRecord[] = [];
-    const consumer = await kafka.consume({ groupId: kafka.group(`catch-up-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (c) => void alerts.push(...c) });
+    const consumer = await kafka.consume({
+      groupId: kafka.group(`catch-up-readback-${Date.now()}`),
+      topics: [kafka.topic(TOPICS.alert)],
+      handleChunk: async (c) => void alerts.push(...c),
+    });
     stops.push(() => consumer.stop());
 
     // The provider log is published before ingestion runs: a backlog the alerting service must wait for.
@@ -99,7 +116,10 @@ describe('the alerting service judges only caught-up data', () => {
     await sampler;
 
     // The caught-up answer: the flags the service holds now, which the same evaluation exported.
-    const answer = [...alerting.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
+    const answer = [...alerting.flags()]
+      .filter(([, f]) => f.flagged)
+      .map(([id]) => id)
+      .sort();
     expect(answerSample.ready).toBe(true);
     expect(answerSample.flags.size).toBeGreaterThan(0);
     const exported = samples.filter((s) => s.flags.size > 0);

@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
-import { type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
+import type { InboundRecord, KafkaClient } from '@siliconalley/kafka';
 import { chinaDateOf, TOPICS } from '@siliconalley/contract';
 import { INTERNAL_AUTH_HEADER } from '@siliconalley/http';
 import { FLAGGED_STATUSES, type TargetStatus } from '@siliconalley/targets';
@@ -41,7 +41,14 @@ describe('alerting on the small fixture, end to end', () => {
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret };
+    const common = {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
@@ -81,7 +88,8 @@ describe('alerting on the small fixture, end to end', () => {
         expect(judged.method).toBe('linear-v1');
       }
       const tasks = got.find((t) => t.id === 'TASKS_COMPLETED')!;
-      if (tasks.actual !== expected.tasksCompleted[asOf]) problems.push(`${asOf} TASKS_COMPLETED.actual: expected ${expected.tasksCompleted[asOf]}, got ${JSON.stringify(tasks.actual)}`);
+      if (tasks.actual !== expected.tasksCompleted[asOf])
+        problems.push(`${asOf} TASKS_COMPLETED.actual: expected ${expected.tasksCompleted[asOf]}, got ${JSON.stringify(tasks.actual)}`);
     }
     expect(problems).toEqual([]);
   });
@@ -112,8 +120,14 @@ describe('alerting on the small fixture, end to end', () => {
   it('evaluates today: gauges pass promtool, flags match the statuses, each raised flag is a CloudEvent on the alert topic', async () => {
     expect(await alerting.evaluateNow()).toBe('ok');
     const today = await internal().get('/targets').expect(200);
-    const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[]).filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status)).map((t) => t.id);
-    const targetFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && !id.startsWith('task:')).map(([id]) => id).sort();
+    const flaggedNow = (today.body.targets as { id: string; status: TargetStatus | null }[])
+      .filter((t) => t.status !== null && FLAGGED_STATUSES.includes(t.status))
+      .map((t) => t.id);
+    const targetFlags = () =>
+      [...alerting.flags()]
+        .filter(([id, f]) => f.flagged && !id.startsWith('task:'))
+        .map(([id]) => id)
+        .sort();
     expect(targetFlags()).toEqual([...flaggedNow].sort());
 
     const metrics = await request(`http://127.0.0.1:${alerting.opsPort}`).get('/metrics').expect(200);
@@ -124,7 +138,11 @@ describe('alerting on the small fixture, end to end', () => {
     }
 
     const records: InboundRecord[] = [];
-    const consumer = await kafka.consume({ groupId: kafka.group(`alert-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (chunk) => void records.push(...chunk) });
+    const consumer = await kafka.consume({
+      groupId: kafka.group(`alert-readback-${Date.now()}`),
+      topics: [kafka.topic(TOPICS.alert)],
+      handleChunk: async (chunk) => void records.push(...chunk),
+    });
     try {
       type Alert = { specversion: string; type: string; subject: string; data: { target: string; change: string } };
       const targetEvents = () => records.map((r) => JSON.parse(r.value!.toString('utf8')) as Alert).filter((e) => e.type !== TASK_ALERT_EVENT_TYPE);
@@ -132,7 +150,12 @@ describe('alerting on the small fixture, end to end', () => {
       const events = targetEvents();
       expect(events.map((e) => e.data.target).sort()).toEqual([...flaggedNow].sort());
       for (const e of events) {
-        expect(e).toMatchObject({ specversion: '1.0', type: 'siliconalley.alert.target.flag.v1', subject: `target/${e.data.target}`, data: { change: 'raised' } });
+        expect(e).toMatchObject({
+          specversion: '1.0',
+          type: 'siliconalley.alert.target.flag.v1',
+          subject: `target/${e.data.target}`,
+          data: { change: 'raised' },
+        });
       }
     } finally {
       await consumer.stop();
@@ -141,7 +164,11 @@ describe('alerting on the small fixture, end to end', () => {
 
   const published = async () =>
     Object.values((await kafka.partitionEnds([kafka.topic(TOPICS.alert)]))[kafka.topic(TOPICS.alert)] ?? {}).reduce((n, end) => n + Number(end), 0);
-  const flaggedIds = (a: RunningAlerting) => [...a.flags()].filter(([, f]) => f.flagged).map(([id]) => id).sort();
+  const flaggedIds = (a: RunningAlerting) =>
+    [...a.flags()]
+      .filter(([, f]) => f.flagged)
+      .map(([id]) => id)
+      .sort();
   const startReplica = () => startAlerting(parseConfig('alerting', alertingConfigSchema, alertingEnv));
 
   it('a restart keeps the flags (stored): no flag is raised twice', async () => {
@@ -191,31 +218,65 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('plan tasks overdue or blocked today are flagged (task CloudEvents), and a report published through Kafka clears one', async () => {
     expect(await alerting.evaluateNow()).toBe('ok');
-    const tasks = (await internal().get('/tasks').expect(200)).body.tasks as { id: number; overdue: boolean; blocked: boolean; lead: string[]; dueQuarter: string | null; status: string | null }[];
-    const offending = tasks.filter((t) => t.overdue || t.blocked).map((t) => t.id).sort((a, b) => a - b);
-    const taskFlags = () => [...alerting.flags()].filter(([id, f]) => f.flagged && id.startsWith('task:')).map(([id]) => Number(id.slice(5))).sort((a, b) => a - b);
+    const tasks = (await internal().get('/tasks').expect(200)).body.tasks as {
+      id: number;
+      overdue: boolean;
+      blocked: boolean;
+      lead: string[];
+      dueQuarter: string | null;
+      status: string | null;
+    }[];
+    const offending = tasks
+      .filter((t) => t.overdue || t.blocked)
+      .map((t) => t.id)
+      .sort((a, b) => a - b);
+    const taskFlags = () =>
+      [...alerting.flags()]
+        .filter(([id, f]) => f.flagged && id.startsWith('task:'))
+        .map(([id]) => Number(id.slice(5)))
+        .sort((a, b) => a - b);
     expect(taskFlags()).toEqual(offending);
     const overdue = tasks.find((t) => t.overdue && !t.blocked && t.dueQuarter !== null);
     expect(overdue).toBeDefined();
 
     type TaskAlert = { type: string; subject: string; data: { task: number; change: string; reason: string | null } };
     const records: InboundRecord[] = [];
-    const consumer = await kafka.consume({ groupId: kafka.group(`task-alert-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.alert)], handleChunk: async (chunk) => void records.push(...chunk) });
+    const consumer = await kafka.consume({
+      groupId: kafka.group(`task-alert-readback-${Date.now()}`),
+      topics: [kafka.topic(TOPICS.alert)],
+      handleChunk: async (chunk) => void records.push(...chunk),
+    });
     const taskEvents = () => records.map((r) => JSON.parse(r.value!.toString('utf8')) as TaskAlert).filter((e) => e.type === TASK_ALERT_EVENT_TYPE);
     try {
-      await waitUntil('a raised task flag per offending task on the alert topic', async () => taskEvents().filter((e) => e.data.change === 'raised').length >= offending.length);
+      await waitUntil(
+        'a raised task flag per offending task on the alert topic',
+        async () => taskEvents().filter((e) => e.data.change === 'raised').length >= offending.length,
+      );
       expect([...new Set(taskEvents().map((e) => e.data.task))].sort((a, b) => a - b)).toEqual(offending);
-      for (const e of taskEvents()) expect(e).toMatchObject({ subject: `task/${e.data.task}`, data: { change: 'raised', reason: expect.stringMatching(/^(overdue|blocked)$/) } });
+      for (const e of taskEvents())
+        expect(e).toMatchObject({ subject: `task/${e.data.task}`, data: { change: 'raised', reason: expect.stringMatching(/^(overdue|blocked)$/) } });
 
       // The lead department reports for the quarter due: the task is no longer overdue; the flag clears.
       const t = overdue!;
       const report = {
-        specversion: '1.0', id: `e2e-task-report-${env.namespace}`, source: 'urn:dongcheng:taskforce', type: 'cn.gov.dongcheng.siliconalley.task.progress.reported.v1',
-        time: new Date().toISOString(), subject: String(t.id), datacontenttype: 'application/json',
+        specversion: '1.0',
+        id: `e2e-task-report-${env.namespace}`,
+        source: 'urn:dongcheng:taskforce',
+        type: 'cn.gov.dongcheng.siliconalley.task.progress.reported.v1',
+        time: new Date().toISOString(),
+        subject: String(t.id),
+        datacontenttype: 'application/json',
         data: { taskId: t.id, department: t.lead[0], period: t.dueQuarter, status: 'in_progress', percentComplete: 50, narrative: '端到端测试进展' },
       };
-      await publishRecords(kafka, [{ topic: 'siliconalley.task.v1', key: String(t.id), headers: { 'content-type': 'application/cloudevents+json' }, value: JSON.stringify(report) }], env.namespace);
-      await waitUntil(`task ${t.id} to be reported (no longer overdue)`, async () => !(await alerting.evaluator.tasksOn(chinaDateOf(new Date()))).find((x) => x.id === t.id)!.overdue);
+      await publishRecords(
+        kafka,
+        [{ topic: 'siliconalley.task.v1', key: String(t.id), headers: { 'content-type': 'application/cloudevents+json' }, value: JSON.stringify(report) }],
+        env.namespace,
+      );
+      await waitUntil(
+        `task ${t.id} to be reported (no longer overdue)`,
+        async () => !(await alerting.evaluator.tasksOn(chinaDateOf(new Date()))).find((x) => x.id === t.id)!.overdue,
+      );
       expect(await alerting.evaluateNow()).toBe('ok');
       expect(alerting.flags().get(`task:${t.id}`)).toMatchObject({ flagged: false });
       await waitUntil(`a cleared flag for task ${t.id}`, async () => taskEvents().some((e) => e.data.task === t.id && e.data.change === 'cleared'));
@@ -241,13 +302,30 @@ describe('alerting on the small fixture, end to end', () => {
   });
 
   it('operator targets: POST validates and stores, GET /targets judges them, DELETE removes them, every change audited', async () => {
-    const op = { id: 'OP_QL_QUALIFIED', kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' };
+    const op = {
+      id: 'OP_QL_QUALIFIED',
+      kpi: 'qualified_firms',
+      scope: 'zone:QL',
+      baselineDate: '2024-12-31',
+      target: { multiplier: 2 },
+      due: '2026-12-31',
+      method: 'linear-v1',
+    };
     const actor = { 'x-sa-actor': 'sa_TeSt1', 'x-sa-actor-label': encodeURIComponent('运营 ops') };
-    const bad = await internal().post('/targets').set(actor).send({ ...op, scope: 'zone QL', due: '2020-01-01' }).expect(400);
+    const bad = await internal()
+      .post('/targets')
+      .set(actor)
+      .send({ ...op, scope: 'zone QL', due: '2020-01-01' })
+      .expect(400);
     expect(bad.body.detail).toMatch(/scope: must be "district" or "zone:<ID>"/);
     expect(bad.body.detail).toMatch(/due: due must be after baselineDate/);
     await internal().post('/targets').send(op).expect(400); // no actor: not audited, refused
-    for (const id of ['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']) await internal().post('/targets').set(actor).send({ ...op, id }).expect(409);
+    for (const id of ['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED'])
+      await internal()
+        .post('/targets')
+        .set(actor)
+        .send({ ...op, id })
+        .expect(409);
     const created = await internal().post('/targets').set(actor).send(op).expect(201);
     expect(created.headers.location).toBe('/api/v1/targets/OP_QL_QUALIFIED');
     await internal().post('/targets').set(actor).send(op).expect(409);
@@ -261,7 +339,11 @@ describe('alerting on the small fixture, end to end', () => {
     for (const id of ['T6_ZONE_SHARE', 'TASKS_COMPLETED']) await internal().delete(`/targets/${id}`).set(actor).expect(409);
     await internal().delete('/targets/NOPE').set(actor).expect(404);
     await internal().delete('/targets/OP_QL_QUALIFIED').set({ 'x-sa-actor': 'sa_OtHeR' }).expect(204);
-    expect(((await internal().get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).toEqual(['T6_ZONE_SHARE', 'T32_SERVICE_PLATFORMS', 'TASKS_COMPLETED']);
+    expect(((await internal().get('/targets').expect(200)).body.targets as { id: string }[]).map((t) => t.id)).toEqual([
+      'T6_ZONE_SHARE',
+      'T32_SERVICE_PLATFORMS',
+      'TASKS_COMPLETED',
+    ]);
 
     const audit = (await internal().get('/targets/audit').expect(200)).body.entries as Record<string, unknown>[];
     expect(audit.map((e) => [e.targetId, e.action, e.actor, e.actorLabel, e.before, e.after])).toEqual([
@@ -273,7 +355,15 @@ describe('alerting on the small fixture, end to end', () => {
 
   it('answers only callers with INTERNAL_API_SECRET: a forged x-sa-actor without it creates nothing', async () => {
     expect({ api: alerting.apiAddress, ops: alerting.opsAddress }).toEqual({ api: '127.0.0.1', ops: '127.0.0.1' });
-    const op = { id: 'FORGED_TARGET', kpi: 'qualified_firms', scope: 'district', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' };
+    const op = {
+      id: 'FORGED_TARGET',
+      kpi: 'qualified_firms',
+      scope: 'district',
+      baselineDate: '2024-12-31',
+      target: { multiplier: 2 },
+      due: '2026-12-31',
+      method: 'linear-v1',
+    };
     for (const secret of [undefined, 'a-wrong-secret-of-at-least-32-characters']) {
       const post = request(base).post('/targets').set({ 'x-sa-actor': 'sa_forged', 'x-sa-actor-label': 'admin' });
       const res = await (secret ? post.set(INTERNAL_AUTH_HEADER, secret) : post).send(op);

@@ -13,9 +13,18 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
-import { type KafkaClient } from '@siliconalley/kafka';
+import type { KafkaClient } from '@siliconalley/kafka';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
-import { alertmanagerBinary, amtoolBinary, loadFixtureRecords, prometheusBinary, testEnv, toolMissingHint, waitUntil, type TestEnv } from '@siliconalley/testkit';
+import {
+  alertmanagerBinary,
+  amtoolBinary,
+  loadFixtureRecords,
+  prometheusBinary,
+  testEnv,
+  toolMissingHint,
+  waitUntil,
+  type TestEnv,
+} from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
 import { startIngest } from '@siliconalley/service-ingest/dist/service';
 import { indicatorConfigSchema } from '@siliconalley/service-indicator/dist/config';
@@ -76,21 +85,47 @@ describe('notifications: a flag raised in the alerting service reaches the webho
       targetsFile,
       JSON.stringify([
         ...DEFAULT_TARGETS,
-        { id: 'E2E_MISSED', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', baselineValue: 0, target: { value: 1000 }, due: '2025-06-30', method: 'linear-v1' },
+        {
+          id: 'E2E_MISSED',
+          kpi: 'new_service_platforms',
+          scope: 'district',
+          baselineDate: '2024-01-01',
+          baselineValue: 0,
+          target: { value: 1000 },
+          due: '2025-06-30',
+          method: 'linear-v1',
+        },
       ]),
     );
 
     // The real pipeline up to the alerting service, as test/integration/prometheus.test.ts runs it.
     kafka = await createTestTopics(env);
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'error', INTERNAL_API_SECRET: env.internalApiSecret };
+    const common = {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'error',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, loadFixtureRecords('small'), env.namespace);
     indicator = await startIndicator(parseConfig('indicator', indicatorConfigSchema, { ...common, HTTP_PORT: '0' }));
     stops.push(() => indicator.lifecycle.shutdown('test done'));
-    await waitUntil('the indicator to apply every accepted event', async () => indicator.isReady() && indicator.state.applied > 0 && (await pipelineDrained(kafka)));
+    await waitUntil(
+      'the indicator to apply every accepted event',
+      async () => indicator.isReady() && indicator.state.applied > 0 && (await pipelineDrained(kafka)),
+    );
     alerting = await startAlerting(
-      parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, TARGETS_FILE: targetsFile, EVALUATION_INTERVAL_SECONDS: '2', ASSESSMENTS_ENABLED: 'false' }),
+      parseConfig('alerting', alertingConfigSchema, {
+        ...common,
+        HTTP_PORT: '0',
+        INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`,
+        TARGETS_FILE: targetsFile,
+        EVALUATION_INTERVAL_SECONDS: '2',
+        ASSESSMENTS_ENABLED: 'false',
+      }),
     );
     stops.push(() => alerting.lifecycle.shutdown('test done'));
 
@@ -111,10 +146,22 @@ describe('notifications: a flag raised in the alerting service reaches the webho
     // wait minutes for a first notification and can watch several group intervals for a duplicate;
     // routing, grouping and inhibition are the production ones.
     const amConfig = join(dir, 'alertmanager.yml');
-    writeFileSync(amConfig, alertmanagerConfigYaml(parseNotificationEnv({ NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${recorderPort}/notify` }), { groupWait: '1s', groupInterval: `${GROUP_INTERVAL_MS / 1000}s` }));
+    writeFileSync(
+      amConfig,
+      alertmanagerConfigYaml(parseNotificationEnv({ NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${recorderPort}/notify` }), {
+        groupWait: '1s',
+        groupInterval: `${GROUP_INTERVAL_MS / 1000}s`,
+      }),
+    );
     const amPort = await freePort();
     amUrl = `http://127.0.0.1:${amPort}`;
-    start(alertmanagerBinary(), [`--config.file=${amConfig}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn']);
+    start(alertmanagerBinary(), [
+      `--config.file=${amConfig}`,
+      `--storage.path=${join(dir, 'am-data')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ]);
     await waitUntil('Alertmanager to be ready', async () => (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok === true, 30000);
 
     // The rules generated from the same targets file, with no hold on the two alerts waited for:
@@ -134,7 +181,12 @@ describe('notifications: a flag raised in the alerting service reaches the webho
     );
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    start(prometheusBinary(), [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn']);
+    start(prometheusBinary(), [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
     await waitUntil('Prometheus to be ready', async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok === true, 30000);
   });
 
@@ -147,12 +199,17 @@ describe('notifications: a flag raised in the alerting service reaches the webho
     }
     for (const stop of stops.reverse()) await stop();
     await kafka?.close();
-    if (recorder) await new Promise<void>((r) => { recorder.close(() => r()); recorder.closeAllConnections(); });
+    if (recorder)
+      await new Promise<void>((r) => {
+        recorder.close(() => r());
+        recorder.closeAllConnections();
+      });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The notifications carrying `alertname` for `target`, in arrival order. */
-  const notificationsOf = (alertname: string, target: string) => received.filter((n) => n.alerts.some((a) => a.labels.alertname === alertname && a.labels.target === target));
+  const notificationsOf = (alertname: string, target: string) =>
+    received.filter((n) => n.alerts.some((a) => a.labels.alertname === alertname && a.labels.target === target));
   const firingInPrometheus = async (alertname: string) => {
     const body = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
     return body.data.alerts.filter((a) => a.state === 'firing' && a.labels.alertname === alertname).map((a) => a.labels.target);
@@ -179,9 +236,21 @@ describe('notifications: a flag raised in the alerting service reaches the webho
     const template = join(dir, 'message.tmpl');
     writeFileSync(template, `{{ define "siliconalley.message" }}${MESSAGE_TEMPLATE}{{ end }}`);
     writeFileSync(join(dir, 'note.json'), JSON.stringify(note));
-    const render = spawnSync(amtoolBinary(), ['template', 'render', `--template.glob=${template}`, '--template.text={{ template "siliconalley.message" . }}', `--template.data=${join(dir, 'note.json')}`], { encoding: 'utf8' });
+    const render = spawnSync(
+      amtoolBinary(),
+      [
+        'template',
+        'render',
+        `--template.glob=${template}`,
+        '--template.text={{ template "siliconalley.message" . }}',
+        `--template.data=${join(dir, 'note.json')}`,
+      ],
+      { encoding: 'utf8' },
+    );
     if (render.error) throw new Error(toolMissingHint(amtoolBinary(), render.error));
-    expect(render.stdout).toContain('[warning] Target T6_ZONE_SHARE is flagged (lagging, regressing or missed)\nRunbook 处置手册: docs/runbooks.md#runbook-target-lagging');
+    expect(render.stdout).toContain(
+      '[warning] Target T6_ZONE_SHARE is flagged (lagging, regressing or missed)\nRunbook 处置手册: docs/runbooks.md#runbook-target-lagging',
+    );
   });
 
   it('TargetMissed (critical, to the urgent receiver) inhibits TargetFlagged of the same target', async () => {

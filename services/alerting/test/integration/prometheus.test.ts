@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseConfig } from '@siliconalley/config';
 import { createTestTopics, freePort, pipelineDrained, publishRecords } from '@siliconalley/devstack';
 import { internalAuthHeaders } from '@siliconalley/http';
-import { type KafkaClient } from '@siliconalley/kafka';
+import type { KafkaClient } from '@siliconalley/kafka';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import { loadFixtureRecords, prometheusBinary, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
@@ -25,7 +25,6 @@ import { startAlerting, type RunningAlerting } from '../../src/service';
 import { loadTargets } from '../../src/targets-file';
 
 jest.setTimeout(300000);
-
 
 /** E2E_RECOVER's target value: far above the fixture's new service platforms (≤ 3). */
 const RECOVER_TARGET = 20;
@@ -54,14 +53,39 @@ describe('flags fire as alerts in a real Prometheus', () => {
       targetsFile,
       JSON.stringify([
         ...DEFAULT_TARGETS,
-        { id: 'E2E_PLATFORMS', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', baselineValue: 0, target: { value: 1000 }, due: '2026-12-31', method: 'linear-v1' },
+        {
+          id: 'E2E_PLATFORMS',
+          kpi: 'new_service_platforms',
+          scope: 'district',
+          baselineDate: '2024-01-01',
+          baselineValue: 0,
+          target: { value: 1000 },
+          due: '2026-12-31',
+          method: 'linear-v1',
+        },
         // Lagging with the fixture's platforms (2 or 3 today against a path near 20), reachable: 20
         // more certificates make it achieved, which clears the flag at once.
-        { id: 'E2E_RECOVER', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', baselineValue: 0, target: { value: RECOVER_TARGET }, due: '2026-12-31', method: 'linear-v1' },
+        {
+          id: 'E2E_RECOVER',
+          kpi: 'new_service_platforms',
+          scope: 'district',
+          baselineDate: '2024-01-01',
+          baselineValue: 0,
+          target: { value: RECOVER_TARGET },
+          due: '2026-12-31',
+          method: 'linear-v1',
+        },
       ]),
     );
     kafka = await createTestTopics(env);
-    const common = { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'error', INTERNAL_API_SECRET: env.internalApiSecret };
+    const common = {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'error',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    };
     const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, common));
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, loadFixtureRecords('small'), env.namespace);
@@ -72,7 +96,14 @@ describe('flags fire as alerts in a real Prometheus', () => {
       return indicator.state.applied > 0 && (await pipelineDrained(kafka));
     });
     alerting = await startAlerting(
-      parseConfig('alerting', alertingConfigSchema, { ...common, HTTP_PORT: '0', INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`, TARGETS_FILE: targetsFile, EVALUATION_INTERVAL_SECONDS: '2', ASSESSMENTS_ENABLED: 'false' }),
+      parseConfig('alerting', alertingConfigSchema, {
+        ...common,
+        HTTP_PORT: '0',
+        INDICATOR_URL: `http://127.0.0.1:${indicator.apiPort}`,
+        TARGETS_FILE: targetsFile,
+        EVALUATION_INTERVAL_SECONDS: '2',
+        ASSESSMENTS_ENABLED: 'false',
+      }),
     );
     stops.push(() => alerting.lifecycle.shutdown('test done'));
 
@@ -110,7 +141,12 @@ describe('flags fire as alerts in a real Prometheus', () => {
     // The Prometheus release docker-compose.yml runs (versions.env; bootstrap.sh builds it).
     prometheus = spawn(
       prometheusBinary(),
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     await waitUntil('Prometheus to be ready', async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok === true);
@@ -145,7 +181,9 @@ describe('flags fire as alerts in a real Prometheus', () => {
 
     const am = process.env.ALERTMANAGER_URL ?? 'http://127.0.0.1:29093';
     await waitUntil('Alertmanager to receive the alerts', async () => {
-      const res = await fetch(`${am}/api/v2/alerts?filter=${encodeURIComponent(`e2e_run="${env.namespace}"`)}&filter=${encodeURIComponent('alertname="TargetFlagged"')}`);
+      const res = await fetch(
+        `${am}/api/v2/alerts?filter=${encodeURIComponent(`e2e_run="${env.namespace}"`)}&filter=${encodeURIComponent('alertname="TargetFlagged"')}`,
+      );
       const received = (await res.json()) as { labels: Record<string, string> }[];
       return received.some((a) => a.labels.target === 'T6_ZONE_SHARE') && received.some((a) => a.labels.target === 'E2E_PLATFORMS');
     });
@@ -172,7 +210,11 @@ describe('flags fire as alerts in a real Prometheus', () => {
     // A firm in the district today (from the indicator's own explain), granted RECOVER_TARGET new
     // national service platforms, through the certification topic like any provider's records.
     const today = alerting.evaluator.today();
-    const explained = (await (await fetch(`http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=active_firms&scope=district&asOf=${today}`, { headers: internalAuthHeaders(env.internalApiSecret) })).json()) as { firms: { uscc: string }[] };
+    const explained = (await (
+      await fetch(`http://127.0.0.1:${indicator.apiPort}/kpis/explain?id=active_firms&scope=district&asOf=${today}`, {
+        headers: internalAuthHeaders(env.internalApiSecret),
+      })
+    ).json()) as { firms: { uscc: string }[] };
     const uscc = explained.firms[0]!.uscc;
     const validFrom = `${today.slice(0, 8)}01`;
     const records = Array.from({ length: RECOVER_TARGET }, (_, i) => {
@@ -189,7 +231,16 @@ describe('flags fire as alerts in a real Prometheus', () => {
           time: `${validFrom}T02:00:00Z`,
           subject: uscc,
           datacontenttype: 'application/json',
-          data: { uscc, kind: 'SME_SERVICE_PLATFORM', level: 'national', certificateNo: `PLE2E${String(i).padStart(4, '0')}`, validFrom, validUntil: null, issuer: '工业和信息化部', batch: null },
+          data: {
+            uscc,
+            kind: 'SME_SERVICE_PLATFORM',
+            level: 'national',
+            certificateNo: `PLE2E${String(i).padStart(4, '0')}`,
+            validFrom,
+            validUntil: null,
+            issuer: '工业和信息化部',
+            batch: null,
+          },
         }),
       };
     });
@@ -199,7 +250,10 @@ describe('flags fire as alerts in a real Prometheus', () => {
       const j = (await alerting.evaluator.targets(today)).find((t) => t.id === 'E2E_RECOVER');
       return j?.status === 'achieved' && alerting.flags().get('E2E_RECOVER')?.flagged === false;
     });
-    await waitUntil('TargetFlagged for E2E_RECOVER to resolve in Prometheus', async () => !(await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_RECOVER'));
+    await waitUntil(
+      'TargetFlagged for E2E_RECOVER to resolve in Prometheus',
+      async () => !(await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_RECOVER'),
+    );
     await waitUntil('Alertmanager to show E2E_RECOVER resolved (no active alert)', async () => (await activeInAlertmanager('E2E_RECOVER')).length === 0);
     // The others stay: recovery is per target.
     expect((await firingFor('TargetFlagged')).map((a) => a.labels.target)).toEqual(expect.arrayContaining(['T6_ZONE_SHARE', 'E2E_PLATFORMS']));
@@ -208,7 +262,16 @@ describe('flags fire as alerts in a real Prometheus', () => {
   it('an API-managed target fires the generic rule (managed="api") and resolves when deleted through the API', async () => {
     const api = `http://127.0.0.1:${alerting.apiPort}`;
     const actor = { 'content-type': 'application/json', 'x-sa-actor': 'sa_E2E000', ...internalAuthHeaders(env.internalApiSecret) };
-    const definition = { id: 'E2E_API', kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', baselineValue: 0, target: { value: 5000 }, due: '2026-12-31', method: 'linear-v1' };
+    const definition = {
+      id: 'E2E_API',
+      kpi: 'new_service_platforms',
+      scope: 'district',
+      baselineDate: '2024-01-01',
+      baselineValue: 0,
+      target: { value: 5000 },
+      due: '2026-12-31',
+      method: 'linear-v1',
+    };
     expect((await fetch(`${api}/targets`, { method: 'POST', headers: actor, body: JSON.stringify(definition) })).status).toBe(201);
     await waitUntil('the generic TargetFlagged to fire for E2E_API', async () => (await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_API'));
     const alert = (await firingFor('TargetFlagged')).find((a) => a.labels.target === 'E2E_API')!;
@@ -216,7 +279,10 @@ describe('flags fire as alerts in a real Prometheus', () => {
     await waitUntil('Alertmanager to receive E2E_API', async () => (await activeInAlertmanager('E2E_API')).length > 0);
 
     expect((await fetch(`${api}/targets/E2E_API`, { method: 'DELETE', headers: actor })).status).toBe(204);
-    await waitUntil('TargetFlagged for E2E_API to resolve in Prometheus', async () => !(await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_API'));
+    await waitUntil(
+      'TargetFlagged for E2E_API to resolve in Prometheus',
+      async () => !(await firingFor('TargetFlagged')).some((a) => a.labels.target === 'E2E_API'),
+    );
     await waitUntil('Alertmanager to show E2E_API resolved', async () => (await activeInAlertmanager('E2E_API')).length === 0);
     expect(alerting.flags().has('E2E_API')).toBe(false);
   });

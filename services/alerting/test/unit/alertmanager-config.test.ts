@@ -81,10 +81,22 @@ describe('renderings with channels filled in pass amtool check-config', () => {
   it.each([
     ['WeCom', () => wecom()],
     ['e-mail', () => email],
-    ['e-mail without SMTP authentication', () => ({ ...email, NOTIFY_EMAIL_AUTH_USERNAME: undefined, NOTIFY_EMAIL_AUTH_PASSWORD_FILE: undefined, NOTIFY_EMAIL_REQUIRE_TLS: 'false' })],
+    [
+      'e-mail without SMTP authentication',
+      () => ({ ...email, NOTIFY_EMAIL_AUTH_USERNAME: undefined, NOTIFY_EMAIL_AUTH_PASSWORD_FILE: undefined, NOTIFY_EMAIL_REQUIRE_TLS: 'false' }),
+    ],
     ['webhook (url)', () => ({ NOTIFY_WEBHOOK_URL: 'https://hooks.dongcheng.example/alertmanager' })],
     ['webhook (url_file)', () => ({ NOTIFY_WEBHOOK_URL_FILE: '/run/secrets/webhook_url' })],
-    ['every channel', () => ({ ...wecom(), NOTIFY_WECOM_TO_USER: 'zhangsan|lisi', NOTIFY_WECOM_API_URL: 'https://wecom-proxy.dongcheng.example/cgi-bin', ...email, NOTIFY_WEBHOOK_URL: 'http://hooks.internal:8080/am' })],
+    [
+      'every channel',
+      () => ({
+        ...wecom(),
+        NOTIFY_WECOM_TO_USER: 'zhangsan|lisi',
+        NOTIFY_WECOM_API_URL: 'https://wecom-proxy.dongcheng.example/cgi-bin',
+        ...email,
+        NOTIFY_WEBHOOK_URL: 'http://hooks.internal:8080/am',
+      }),
+    ],
   ])('%s', (_name, env) => {
     const yaml = alertmanagerConfigYaml(parseNotificationEnv(env() as NodeJS.ProcessEnv));
     const { code, output } = checkConfig(yaml);
@@ -101,9 +113,19 @@ describe('renderings with channels filled in pass amtool check-config', () => {
         expect(rx[kind]![0]!.send_resolved).toBe(true);
       }
     }
-    const r = config.receivers[0] as { wechat_configs: Record<string, unknown>[]; email_configs: Record<string, unknown>[]; webhook_configs: Record<string, unknown>[] };
+    const r = config.receivers[0] as {
+      wechat_configs: Record<string, unknown>[];
+      email_configs: Record<string, unknown>[];
+      webhook_configs: Record<string, unknown>[];
+    };
     // wechat_configs has no api_secret_file in Alertmanager v0.28.1: the secret is read from its file into the rendering.
-    expect(r.wechat_configs[0]).toMatchObject({ corp_id: 'ww0123456789abcdef', agent_id: '1000002', to_party: '2|7', api_secret: 'wecom-api-secret-from-a-file', message_type: 'text' });
+    expect(r.wechat_configs[0]).toMatchObject({
+      corp_id: 'ww0123456789abcdef',
+      agent_id: '1000002',
+      to_party: '2|7',
+      api_secret: 'wecom-api-secret-from-a-file',
+      message_type: 'text',
+    });
     expect(r.email_configs[0]).toMatchObject({ auth_password_file: '/run/secrets/smtp_password', require_tls: true });
     expect(r.email_configs[0]).not.toHaveProperty('auth_password');
     expect(r.webhook_configs[0]).toEqual({ send_resolved: true, url_file: '/run/secrets/webhook_url' });
@@ -139,11 +161,15 @@ describe('settings', () => {
   });
 
   it('a WeCom secret without a corp id is refused', () => {
-    expect(problems({ NOTIFY_WECOM_API_SECRET_FILE: secretFile, NOTIFY_WECOM_AGENT_ID: '1', NOTIFY_WECOM_TO_USER: 'a' })).toEqual([expect.stringMatching(/^NOTIFY_WECOM_CORP_ID: WeCom is half configured/)]);
+    expect(problems({ NOTIFY_WECOM_API_SECRET_FILE: secretFile, NOTIFY_WECOM_AGENT_ID: '1', NOTIFY_WECOM_TO_USER: 'a' })).toEqual([
+      expect.stringMatching(/^NOTIFY_WECOM_CORP_ID: WeCom is half configured/),
+    ]);
   });
 
   it('an unreadable secret file is refused', () => {
-    expect(() => parseNotificationEnv({ ...wecom(), NOTIFY_WECOM_API_SECRET_FILE: join(dir, 'missing') })).toThrow(/NOTIFY_WECOM_API_SECRET_FILE: cannot read .*missing \(ENOENT\)/);
+    expect(() => parseNotificationEnv({ ...wecom(), NOTIFY_WECOM_API_SECRET_FILE: join(dir, 'missing') })).toThrow(
+      /NOTIFY_WECOM_API_SECRET_FILE: cannot read .*missing \(ENOENT\)/,
+    );
   });
 
   it('half-filled e-mail, SMTP user without password file, two webhook urls, bad values: each named', () => {
@@ -151,7 +177,9 @@ describe('settings', () => {
       expect.stringMatching(/^NOTIFY_EMAIL_FROM: e-mail is half configured/),
       expect.stringMatching(/^NOTIFY_EMAIL_SMARTHOST: e-mail is half configured/),
     ]);
-    expect(problems({ ...email, NOTIFY_EMAIL_AUTH_PASSWORD_FILE: '' })).toEqual([expect.stringMatching(/^NOTIFY_EMAIL_AUTH_PASSWORD_FILE: set NOTIFY_EMAIL_AUTH_USERNAME and NOTIFY_EMAIL_AUTH_PASSWORD_FILE together/)]);
+    expect(problems({ ...email, NOTIFY_EMAIL_AUTH_PASSWORD_FILE: '' })).toEqual([
+      expect.stringMatching(/^NOTIFY_EMAIL_AUTH_PASSWORD_FILE: set NOTIFY_EMAIL_AUTH_USERNAME and NOTIFY_EMAIL_AUTH_PASSWORD_FILE together/),
+    ]);
     expect(problems({ NOTIFY_WEBHOOK_URL: 'http://a.example/x', NOTIFY_WEBHOOK_URL_FILE: '/run/secrets/u' })).toEqual([expect.stringMatching(/not both/)]);
     expect(problems({ ...email, NOTIFY_EMAIL_SMARTHOST: 'smtp.example.org' })).toEqual([expect.stringMatching(/^NOTIFY_EMAIL_SMARTHOST: host:port/)]);
     expect(problems({ ...wecom(), NOTIFY_WECOM_AGENT_ID: 'app' })).toEqual([expect.stringMatching(/^NOTIFY_WECOM_AGENT_ID: the numeric AgentId/)]);
@@ -218,7 +246,10 @@ describe('the WeCom and e-mail text (amtool template render)', () => {
     const data = {
       receiver: 'task-force',
       status: 'firing',
-      alerts: [alert('firing', 'T6_ZONE_SHARE', 'warning', 'docs/runbooks.md#runbook-target-lagging'), alert('resolved', 'T32_SERVICE_PLATFORMS', 'warning', 'docs/runbooks.md#runbook-target-lagging')],
+      alerts: [
+        alert('firing', 'T6_ZONE_SHARE', 'warning', 'docs/runbooks.md#runbook-target-lagging'),
+        alert('resolved', 'T32_SERVICE_PLATFORMS', 'warning', 'docs/runbooks.md#runbook-target-lagging'),
+      ],
       groupLabels: { alertname: 'TargetFlagged' },
       commonLabels: { alertname: 'TargetFlagged', severity: 'warning' },
       commonAnnotations: {},
@@ -226,7 +257,13 @@ describe('the WeCom and e-mail text (amtool template render)', () => {
     };
     const dataFile = join(dir, 'data.json');
     writeFileSync(dataFile, JSON.stringify(data));
-    const { code, output } = amtool('template', 'render', `--template.glob=${templateFile}`, '--template.text={{ template "siliconalley.message" . }}', `--template.data=${dataFile}`);
+    const { code, output } = amtool(
+      'template',
+      'render',
+      `--template.glob=${templateFile}`,
+      '--template.text={{ template "siliconalley.message" . }}',
+      `--template.data=${dataFile}`,
+    );
     expect(code).toBe(0);
     expect(output.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^\[FIRING:1\] TargetFlagged/),
@@ -240,7 +277,8 @@ describe('the WeCom and e-mail text (amtool template render)', () => {
 
 describe('npm run alertmanager-config (the built CLI)', () => {
   const cli = join(__dirname, '../../dist/alertmanager-config-cli.js');
-  const run = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  const run = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
 
   it('prints the rendering on stdout and says on stderr that nothing is configured', () => {
     const r = run({});

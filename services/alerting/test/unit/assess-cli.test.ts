@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const cli = join(__dirname, '../../dist/assess-cli.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, SA_API_URL: 'http://127.0.0.1:9', SA_TOKEN: 'unused' } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, SA_API_URL: 'http://127.0.0.1:9', SA_TOKEN: 'unused' } });
 
 describe('npm run assess: argument checks', () => {
   it.each([

@@ -13,17 +13,43 @@ import type { AssessmentRunner } from '../../src/assessments/runner';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const v1: Assessment = {
-  period: '2025-Q4', kind: 'quarter', start: '2025-10-01', asOf: '2025-12-31', version: 1, publishedAt: '2026-01-01T00:05:00.000Z',
+  period: '2025-Q4',
+  kind: 'quarter',
+  start: '2025-10-01',
+  asOf: '2025-12-31',
+  version: 1,
+  publishedAt: '2026-01-01T00:05:00.000Z',
   methods: { assessment: 'assessment-v1', kpis: 'kpis-v1', targets: ['linear-v1'] },
-  kpis: [{ id: 'qualified_firms', scope: 'zone:QL', value: 20 }, { id: 'zone_share', scope: 'zone:QL', value: 0.1 }],
-  targets: [], headlinePath: null, tasks: [], departments: [], decomposition: null,
+  kpis: [
+    { id: 'qualified_firms', scope: 'zone:QL', value: 20 },
+    { id: 'zone_share', scope: 'zone:QL', value: 0.1 },
+  ],
+  targets: [],
+  headlinePath: null,
+  tasks: [],
+  departments: [],
+  decomposition: null,
   dataQuality: { unlocatedFirms: 0, certificatesWithoutKnownFirm: 0 },
-  cutoff: { storedEvents: 10, receivedUpTo: '2026-01-01T00:00:00.000Z', acceptedOffsets: {}, pipeline: { accepted: 10, duplicates: 0, rejected: {}, rejectedByProvider: {} } },
-  statusSummary: {}, restatement: null,
+  cutoff: {
+    storedEvents: 10,
+    receivedUpTo: '2026-01-01T00:00:00.000Z',
+    acceptedOffsets: {},
+    pipeline: { accepted: 10, duplicates: 0, rejected: {}, rejectedByProvider: {} },
+  },
+  statusSummary: {},
+  restatement: null,
 };
 const v2: Assessment = {
-  ...v1, version: 2,
-  actions: { target: 'T6_ZONE_SHARE', zone: 'QL', within: 180, renewalsDue: [], relocationCandidates: [], nextTier: [{ uscc: '91110101MA00000003', name: '胡同元宇宙有限公司', focusIndustry: null, zones: ['QL'], certificateNo: 'CX-7', validUntil: '2027-06-30' }] },
+  ...v1,
+  version: 2,
+  actions: {
+    target: 'T6_ZONE_SHARE',
+    zone: 'QL',
+    within: 180,
+    renewalsDue: [],
+    relocationCandidates: [],
+    nextTier: [{ uscc: '91110101MA00000003', name: '胡同元宇宙有限公司', focusIndustry: null, zones: ['QL'], certificateNo: 'CX-7', validUntil: '2027-06-30' }],
+  },
 };
 
 function app(pdf?: PdfOptions) {
@@ -71,12 +97,16 @@ describe('assessment formats', () => {
   });
 
   it('answers a PDF revalidation with 304 without printing', async () => {
-    const res = await request(app({ chromiumPath: '/nonexistent/chromium' })).get('/assessments/2025-Q4?format=pdf').set('If-None-Match', 'W/"2025-Q4-v2-pdf"');
+    const res = await request(app({ chromiumPath: '/nonexistent/chromium' }))
+      .get('/assessments/2025-Q4?format=pdf')
+      .set('If-None-Match', 'W/"2025-Q4-v2-pdf"');
     expect(res.status).toBe(304);
   });
 
   it('answers 503 with what to install when Chromium is missing, and nothing a cache would keep', async () => {
-    const res = await request(app({ chromiumPath: '/nonexistent/chromium' })).get('/assessments/2025-Q4?format=pdf&version=2').expect(503);
+    const res = await request(app({ chromiumPath: '/nonexistent/chromium' }))
+      .get('/assessments/2025-Q4?format=pdf&version=2')
+      .expect(503);
     expect(res.body.detail).toMatch(/install chromium and fonts-wqy-microhei .*or set CHROMIUM_PATH/);
     noCacheHeaders(res);
   });
@@ -86,7 +116,10 @@ describe('assessment formats', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="siliconalley-assessment-2025-Q4-v2-actions.csv"');
     expect(res.headers['etag']).toBe('"2025-Q4-v2-csv-actions"');
-    expect(res.text.split('\r\n').slice(0, 2)).toEqual(['\uFEFFlist,uscc,name,focus_industry,zones,lapses_on,certificates,distance_meters,kinds,certificate_no,valid_until', 'next_tier,91110101MA00000003,胡同元宇宙有限公司,,QL,,,,,CX-7,2027-06-30']);
+    expect(res.text.split('\r\n').slice(0, 2)).toEqual([
+      '\uFEFFlist,uscc,name,focus_industry,zones,lapses_on,certificates,distance_meters,kinds,certificate_no,valid_until',
+      'next_tier,91110101MA00000003,胡同元宇宙有限公司,,QL,,,,,CX-7,2027-06-30',
+    ]);
     const kpis = await request(app()).get('/assessments/2025-Q4?format=csv&part=kpis').expect(200);
     expect(kpis.text).toMatch(/^\uFEFFperiod,as_of,version,kpi/);
     expect(kpis.headers['etag']).toBe('"2025-Q4-v2-csv"');
@@ -109,6 +142,8 @@ describe('assessment formats', () => {
 
   it('answers 406 listing every type it serves', async () => {
     const res = await request(app()).get('/assessments/2025-Q4').set('Accept', 'image/png').expect(406);
-    expect(res.body.detail).toBe(`assessments are served as application/json, text/csv, text/html, ${XLSX}, application/pdf (or ?format=json|csv|html|xlsx|pdf)`);
+    expect(res.body.detail).toBe(
+      `assessments are served as application/json, text/csv, text/html, ${XLSX}, application/pdf (or ?format=json|csv|html|xlsx|pdf)`,
+    );
   });
 });

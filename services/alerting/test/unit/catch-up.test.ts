@@ -71,7 +71,11 @@ describe('CatchUpMark', () => {
   it('a mark over several topics and partitions needs every one of them', () => {
     const p = reading(1000, 10, 10, 10, 10);
     const cert = 'siliconalley.certification.v1';
-    const twoTopics: PipelineProgress = { ...p, sourceEnds: { ...p.sourceEnds, [cert]: { '0': '5', '1': '7' } }, settled: { ...p.settled, [cert]: { '0': '5', '1': '6' } } };
+    const twoTopics: PipelineProgress = {
+      ...p,
+      sourceEnds: { ...p.sourceEnds, [cert]: { '0': '5', '1': '7' } },
+      settled: { ...p.settled, [cert]: { '0': '5', '1': '6' } },
+    };
     const states = follow(twoTopics, { ...twoTopics, settled: { ...twoTopics.settled, [cert]: { '0': '5', '1': '7' } } });
     expect(states.map((s) => s.ready)).toEqual([false, true]);
   });
@@ -87,7 +91,12 @@ describe('catchUpToNow', () => {
   });
 
   it('replaces an overtaken mark with one taken at the reading that overtook it', async () => {
-    const readings = [reading(Date.now(), 0, 0, 0, 0), reading(Date.now(), 4000, 300, 250, 250), reading(Date.now(), 4000, 4000, 3600, 3000), reading(Date.now(), 4000, 4000, 3600, 3600)];
+    const readings = [
+      reading(Date.now(), 0, 0, 0, 0),
+      reading(Date.now(), 4000, 300, 250, 250),
+      reading(Date.now(), 4000, 4000, 3600, 3000),
+      reading(Date.now(), 4000, 4000, 3600, 3600),
+    ];
     let i = 0;
     const s = await catchUpToNow(async () => readings[Math.min(i++, readings.length - 1)]!, { maxWaitMs: 5000, pollMs: 1 });
     expect(s.ready).toBe(true);

@@ -32,10 +32,20 @@ describe('alerting config', () => {
     expect(loadTargets(undefined)).toBe(DEFAULT_TARGETS);
     const dir = mkdtempSync(join(tmpdir(), 'sa-targets-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify([{ id: 'X', kpi: 'qualified_firms', scope: 'district', baselineDate: '2024-12-31', target: { multiplier: 1.1 }, due: '2026-12-31', method: 'linear-v1' }]));
+    writeFileSync(
+      good,
+      JSON.stringify([
+        { id: 'X', kpi: 'qualified_firms', scope: 'district', baselineDate: '2024-12-31', target: { multiplier: 1.1 }, due: '2026-12-31', method: 'linear-v1' },
+      ]),
+    );
     expect(loadTargets(good).map((t) => t.id)).toEqual(['X']);
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify([{ id: 'X', kpi: 'qualified_firms', scope: 'city', baselineDate: '2024-12-31', target: { value: 1 }, due: '2023-12-31', method: 'linear-v1' }]));
+    writeFileSync(
+      bad,
+      JSON.stringify([
+        { id: 'X', kpi: 'qualified_firms', scope: 'city', baselineDate: '2024-12-31', target: { value: 1 }, due: '2023-12-31', method: 'linear-v1' },
+      ]),
+    );
     expect(() => loadTargets(bad)).toThrow(/scope[\s\S]*due must be after baselineDate/);
   });
 });

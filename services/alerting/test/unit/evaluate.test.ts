@@ -89,7 +89,8 @@ describe('T6 decomposition', () => {
   const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
   const withExplain: CountsSource = {
     counts: counts.counts,
-    explain: async (query, asOf) => engine.explain({ id: query.id, scope: query.scope } as KpiRef, asOf).map((r) => ({ uscc: r.uscc, name: null, count: r.count })),
+    explain: async (query, asOf) =>
+      engine.explain({ id: query.id, scope: query.scope } as KpiRef, asOf).map((r) => ({ uscc: r.uscc, name: null, count: r.count })),
   };
   const full = new Evaluator(withExplain, tasks, DEFAULT_TARGETS, () => new Date('2026-11-26T04:00:00Z'));
 

@@ -14,7 +14,22 @@ import { alertingMetrics } from '../../src/metrics';
 const SRC = 'siliconalley.enterprise.v1';
 
 function judgement(id: string, status: TargetJudgement['status'], ratio: number): TargetJudgement {
-  return { id, kpi: 'new_service_platforms', scope: 'district', baselineDate: '2024-01-01', due: '2026-12-31', method: 'linear-v1', baseline: 0, target: 10, actual: ratio * 8, expected: 8, ratio, forecast: null, status, gapToPath: 8 - ratio * 8 };
+  return {
+    id,
+    kpi: 'new_service_platforms',
+    scope: 'district',
+    baselineDate: '2024-01-01',
+    due: '2026-12-31',
+    method: 'linear-v1',
+    baseline: 0,
+    target: 10,
+    actual: ratio * 8,
+    expected: 8,
+    ratio,
+    forecast: null,
+    status,
+    gapToPath: 8 - ratio * 8,
+  };
 }
 
 /** Shared by the replicas of one test: the pipeline, the judgements, the stored flags and the lease. */
@@ -31,8 +46,12 @@ function world() {
   };
   const flagStates: FlagStates = {
     load: async () => new Map(w.stored),
-    save: async (s) => void s.forEach((v, k) => w.stored.set(k, { ...v })),
-    remove: async (ids) => ids.forEach((id) => w.stored.delete(id)),
+    save: async (s) => {
+      for (const [k, v] of s) w.stored.set(k, { ...v });
+    },
+    remove: async (ids) => {
+      for (const id of ids) w.stored.delete(id);
+    },
   };
   const leases: FlagLease = {
     acquire: async (name, holder) => {
@@ -85,7 +104,8 @@ function world() {
   return { w, replica };
 }
 
-const raised = (events: AlertEvent[]) => events.filter((e) => e.data.change === 'raised').map((e) => ('target' in e.data ? e.data.target : `task:${e.data.task}`));
+const raised = (events: AlertEvent[]) =>
+  events.filter((e) => e.data.change === 'raised').map((e) => ('target' in e.data ? e.data.target : `task:${e.data.task}`));
 
 describe('EvaluationLoop', () => {
   it('judges nothing and publishes nothing until the pipeline has caught up; then raises each flag once', async () => {
@@ -171,7 +191,7 @@ describe('EvaluationLoop', () => {
     expect(raised(w.published)).toEqual(['T_LAG']);
   });
 
-  it('a deleted target\'s flag series says 0 (its alert resolves at once under last_over_time), then goes', async () => {
+  it("a deleted target's flag series says 0 (its alert resolves at once under last_over_time), then goes", async () => {
     const { w, replica } = world();
     const a = replica('a');
     expect(await a.loop.evaluate()).toBe('ok');

@@ -76,7 +76,14 @@ async function grafanaStandIn(admin = { user: 'admin', password: 'pa55' }): Prom
         if (req.method === 'POST' && url.pathname === '/api/serviceaccounts') {
           if (state.accounts.some((a) => a.name === body.name)) return json(res, 400, { message: 'service account already exists' });
           if (!['Viewer', 'Editor', 'Admin', 'None'].includes(String(body.role))) return json(res, 400, { message: 'invalid role' });
-          const account: Account = { id: nextId++, name: String(body.name), login: `sa-1-${String(body.name)}`, role: String(body.role), isDisabled: Boolean(body.isDisabled), tokens: [] };
+          const account: Account = {
+            id: nextId++,
+            name: String(body.name),
+            login: `sa-1-${String(body.name)}`,
+            role: String(body.role),
+            isDisabled: Boolean(body.isDisabled),
+            tokens: [],
+          };
           state.accounts.push(account);
           const { tokens: _t, ...shown } = account;
           return json(res, 201, { ...shown, orgId: 1, tokens: 0 });
@@ -85,7 +92,8 @@ async function grafanaStandIn(admin = { user: 'admin', password: 'pa55' }): Prom
         if (req.method === 'POST' && m) {
           const account = state.accounts.find((a) => a.id === Number(m[1]));
           if (!account) return json(res, 404, { message: 'service account not found' });
-          if (account.tokens.some((t) => t.name === body.name)) return json(res, 409, { message: 'service account token with given name already exists in the organization' });
+          if (account.tokens.some((t) => t.name === body.name))
+            return json(res, 409, { message: 'service account token with given name already exists in the organization' });
           const token = { id: nextId++, name: String(body.name), key: `glsa_${Math.random().toString(36).slice(2)}_${account.id}` };
           account.tokens.push(token);
           return json(res, 200, token);
@@ -94,9 +102,15 @@ async function grafanaStandIn(admin = { user: 'admin', password: 'pa55' }): Prom
       }
       if (url.pathname === '/api/annotations') {
         if (!holder) return json(res, 401, { message: 'invalid API key' });
-        if (req.method === 'GET') return json(res, 200, state.annotations.slice(0, Number(url.searchParams.get('limit') ?? 100)).map((a, i) => ({ id: i + 1, ...(a.body as object) })));
+        if (req.method === 'GET')
+          return json(
+            res,
+            200,
+            state.annotations.slice(0, Number(url.searchParams.get('limit') ?? 100)).map((a, i) => ({ id: i + 1, ...(a.body as object) })),
+          );
         if (req.method === 'POST') {
-          if (!['Editor', 'Admin'].includes(holder.role)) return json(res, 403, { message: 'You\'ll need additional permissions to perform this action. Permissions needed: annotations:create' });
+          if (!['Editor', 'Admin'].includes(holder.role))
+            return json(res, 403, { message: "You'll need additional permissions to perform this action. Permissions needed: annotations:create" });
           state.annotations.push({ accountId: holder.id, body });
           return json(res, 200, { message: 'Annotation added', id: state.annotations.length });
         }
@@ -117,8 +131,20 @@ async function grafanaStandIn(admin = { user: 'admin', password: 'pa55' }): Prom
 
 const ACCOUNT = 'siliconalley-alerting';
 const judgement: TargetJudgement = {
-  id: 'T6_ZONE_SHARE', kpi: 'zone_share', scope: 'zone:QL', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1',
-  baseline: 0.2, target: 0.3, actual: 0.19, expected: 0.28, ratio: -0.125, forecast: 0.18, status: 'regressing', gapToPath: 0.09,
+  id: 'T6_ZONE_SHARE',
+  kpi: 'zone_share',
+  scope: 'zone:QL',
+  baselineDate: '2023-12-31',
+  due: '2026-12-31',
+  method: 'linear-v1',
+  baseline: 0.2,
+  target: 0.3,
+  actual: 0.19,
+  expected: 0.28,
+  ratio: -0.125,
+  forecast: 0.18,
+  status: 'regressing',
+  gapToPath: 0.09,
 };
 
 describe('Grafana service account token (against a contract stand-in for Grafana)', () => {
@@ -167,19 +193,26 @@ describe('Grafana service account token (against a contract stand-in for Grafana
     grafana.accounts.push({ id: 99, name: `${ACCOUNT}-old`, login: `sa-1-${ACCOUNT}-old`, role: 'Viewer', isDisabled: false, tokens: [] });
     const result = await provision();
     expect(result).toMatchObject({ accountCreated: true });
-    expect(grafana.accounts.map((a) => [a.name, a.role])).toEqual([[`${ACCOUNT}-old`, 'Viewer'], [ACCOUNT, 'Editor']]);
+    expect(grafana.accounts.map((a) => [a.name, a.role])).toEqual([
+      [`${ACCOUNT}-old`, 'Viewer'],
+      [ACCOUNT, 'Editor'],
+    ]);
   });
 
   it('refuses an existing account whose role cannot annotate, or that is disabled, saying what to do', async () => {
     grafana.accounts.push({ id: 7, name: ACCOUNT, login: `sa-1-${ACCOUNT}`, role: 'Viewer', isDisabled: false, tokens: [] });
-    await expect(provision()).rejects.toThrow(/service account siliconalley-alerting \(id 7\) has role Viewer, which may not create annotations: give it the role Editor/);
+    await expect(provision()).rejects.toThrow(
+      /service account siliconalley-alerting \(id 7\) has role Viewer, which may not create annotations: give it the role Editor/,
+    );
     grafana.accounts[0]!.role = 'Editor';
     grafana.accounts[0]!.isDisabled = true;
     await expect(provision()).rejects.toThrow(/is disabled in Grafana/);
   });
 
   it('names the admin credentials when Grafana refuses them', async () => {
-    await expect(provision({ adminPassword: 'wrong' })).rejects.toThrow(/Grafana refused the admin credentials \(GRAFANA_ADMIN_USER "admin", GRAFANA_ADMIN_PASSWORD\)/);
+    await expect(provision({ adminPassword: 'wrong' })).rejects.toThrow(
+      /Grafana refused the admin credentials \(GRAFANA_ADMIN_USER "admin", GRAFANA_ADMIN_PASSWORD\)/,
+    );
   });
 
   it('gives up on a Grafana that never becomes healthy', async () => {
@@ -232,8 +265,14 @@ describe('npm run grafana-token (the built CLI) against the stand-in', () => {
   });
 
   it('exits 78 without the admin password, 2 without --out, 1 with a clear message when refused', async () => {
-    expect(await run({ GRAFANA_URL: grafana.url }, '--out', join(dir, 'x'))).toMatchObject({ status: 78, stderr: expect.stringMatching(/GRAFANA_ADMIN_PASSWORD/) });
-    expect(await run({ GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: 'pa55' })).toMatchObject({ status: 2, stderr: expect.stringMatching(/--out FILE is required/) });
+    expect(await run({ GRAFANA_URL: grafana.url }, '--out', join(dir, 'x'))).toMatchObject({
+      status: 78,
+      stderr: expect.stringMatching(/GRAFANA_ADMIN_PASSWORD/),
+    });
+    expect(await run({ GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: 'pa55' })).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/--out FILE is required/),
+    });
     const refused = await run({ GRAFANA_URL: grafana.url, GRAFANA_ADMIN_PASSWORD: 'wrong' }, '--out', join(dir, 'y'));
     expect(refused).toMatchObject({ status: 1, stderr: expect.stringMatching(/refused the admin credentials/) });
     expect(existsSync(join(dir, 'y'))).toBe(false);

@@ -39,13 +39,29 @@ async function grafana(answers: number[]): Promise<{ url: string; seen: Seen[]; 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
 const judgement: TargetJudgement = {
-  id: 'T6_ZONE_SHARE', kpi: 'zone_share', scope: 'zone:QL', baselineDate: '2023-12-31', due: '2026-12-31', method: 'linear-v1',
-  baseline: 0.2, target: 0.3, actual: 0.19, expected: 0.28, ratio: -0.125, forecast: 0.18, status: 'regressing', gapToPath: 0.09,
+  id: 'T6_ZONE_SHARE',
+  kpi: 'zone_share',
+  scope: 'zone:QL',
+  baselineDate: '2023-12-31',
+  due: '2026-12-31',
+  method: 'linear-v1',
+  baseline: 0.2,
+  target: 0.3,
+  actual: 0.19,
+  expected: 0.28,
+  ratio: -0.125,
+  forecast: 0.18,
+  status: 'regressing',
+  gapToPath: 0.09,
 };
 const logger = createLogger('test', 'silent');
 
@@ -117,7 +133,13 @@ describe('Grafana annotations', () => {
     // A Grafana that accepts the connection and never answers: the evaluation loop goes on regardless.
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const hanging = new GrafanaAnnotations({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, token: 't', logger, backoffMs: 20, attempts: 1 });
+    const hanging = new GrafanaAnnotations({
+      url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      token: 't',
+      logger,
+      backoffMs: 20,
+      attempts: 1,
+    });
     expect(hanging.annotate(flagChangeEvent(judgement, 'raised', '2026-11-26'))).toBeUndefined();
     // Still in flight: only closing the connection ends it (drain would otherwise wait for it).
     silent.closeAllConnections();
@@ -128,13 +150,28 @@ describe('Grafana annotations', () => {
 
 describe('plan-task flag events', () => {
   const task: TaskEntry = {
-    id: 12, section: '四', action: '科创党建联促共进专项行动', name: '任务十二', lead: ['区科信局'], cooperating: [],
-    status: 'blocked', percentComplete: 40, period: '2026-Q3', dueQuarter: '2026-Q3', overdue: false, blocked: true,
+    id: 12,
+    section: '四',
+    action: '科创党建联促共进专项行动',
+    name: '任务十二',
+    lead: ['区科信局'],
+    cooperating: [],
+    status: 'blocked',
+    percentComplete: 40,
+    period: '2026-Q3',
+    dueQuarter: '2026-Q3',
+    overdue: false,
+    blocked: true,
   };
 
   it('is a CloudEvent of its own type, keyed task:<id>, with the reason', () => {
     const raised = taskFlagChangeEvent(task, 'raised', '2026-11-26', new Date('2026-11-26T04:00:00Z'));
-    expect(raised).toMatchObject({ specversion: '1.0', type: TASK_ALERT_EVENT_TYPE, subject: 'task/12', data: { task: 12, change: 'raised', flagged: true, reason: 'blocked', lead: ['区科信局'] } });
+    expect(raised).toMatchObject({
+      specversion: '1.0',
+      type: TASK_ALERT_EVENT_TYPE,
+      subject: 'task/12',
+      data: { task: 12, change: 'raised', flagged: true, reason: 'blocked', lead: ['区科信局'] },
+    });
     expect(alertKey(raised)).toBe('task:12');
     const cleared = taskFlagChangeEvent({ ...task, blocked: false, status: 'in_progress' }, 'cleared', '2026-11-27');
     expect(cleared.data).toMatchObject({ change: 'cleared', flagged: false, reason: null });

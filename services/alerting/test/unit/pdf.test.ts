@@ -13,7 +13,8 @@ const HTML = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <section class="next"><h1>第二页 Second page</h1><p>重点任务 Plan tasks</p></section></body></html>`;
 
 /** A4 in PostScript points is 595.28 × 841.89. */
-const mediaBoxes = (pdf: string) => [...pdf.matchAll(/\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Number(m[3]) - Number(m[1]), Number(m[4]) - Number(m[2])]);
+const mediaBoxes = (pdf: string) =>
+  [...pdf.matchAll(/\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Number(m[3]) - Number(m[1]), Number(m[4]) - Number(m[2])]);
 
 describe('renderPdf', () => {
   let dir: string;

@@ -12,7 +12,9 @@ import { DEFAULT_RUNBOOK_BASE, ruleGroups, rulesYaml, type RuleGroup } from '../
 const root = join(__dirname, '../../../..');
 const rulesFile = join(root, 'infra/prometheus/rules/targets.yml');
 const testsDir = join(root, 'infra/prometheus/tests');
-const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.yml')).map((f) => join(testsDir, f));
+const testFiles = readdirSync(testsDir)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => join(testsDir, f));
 
 /** promtool of the Prometheus release docker-compose.yml runs (versions.env; bootstrap.sh builds it). */
 function promtool(...args: string[]): { code: number | null; output: string } {
@@ -40,10 +42,13 @@ describe('infra/prometheus/rules/targets.yml', () => {
   it('has a firing unit test for every rule (per target for target rules)', () => {
     const fired = new Set<string>();
     for (const file of testFiles) {
-      const doc = parse(readFileSync(file, 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }[] }[] };
+      const doc = parse(readFileSync(file, 'utf8')) as {
+        tests: { alert_rule_test?: { alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }[] }[];
+      };
       for (const t of doc.tests) {
         // Rules of API-managed targets (managed="api") have no target of their own: keyed by '' like the fixed rules.
-        for (const a of t.alert_rule_test ?? []) for (const e of a.exp_alerts) fired.add(`${a.alertname}/${e.exp_labels?.managed === 'api' ? '' : (e.exp_labels?.target ?? '')}`);
+        for (const a of t.alert_rule_test ?? [])
+          for (const e of a.exp_alerts) fired.add(`${a.alertname}/${e.exp_labels?.managed === 'api' ? '' : (e.exp_labels?.target ?? '')}`);
       }
     }
     const groups = (parse(readFileSync(rulesFile, 'utf8')) as { groups: RuleGroup[] }).groups;
@@ -66,9 +71,20 @@ describe('infra/prometheus/rules/targets.yml', () => {
   it('follows the configuration: an operator target gets its own rules', () => {
     const operator = parseTargetDefinitions([
       ...DEFAULT_TARGETS,
-      { id: 'QL_HNTE', kpi: 'certified_firms', scope: 'zone:QL', kind: 'HNTE', baselineDate: '2024-12-31', target: { multiplier: 1.2 }, due: '2026-12-31', method: 'linear-v1' },
+      {
+        id: 'QL_HNTE',
+        kpi: 'certified_firms',
+        scope: 'zone:QL',
+        kind: 'HNTE',
+        baselineDate: '2024-12-31',
+        target: { multiplier: 1.2 },
+        due: '2026-12-31',
+        method: 'linear-v1',
+      },
     ]);
-    const rules = ruleGroups(operator, 'https://docs.example/docs/runbooks.md').flatMap((g) => g.rules).filter((r) => r.labels.target === 'QL_HNTE');
+    const rules = ruleGroups(operator, 'https://docs.example/docs/runbooks.md')
+      .flatMap((g) => g.rules)
+      .filter((r) => r.labels.target === 'QL_HNTE');
     expect(rules.map((r) => [r.alert, r.labels.severity])).toEqual([
       ['TargetFlagged', 'warning'],
       ['TargetMissed', 'critical'],
@@ -78,12 +94,18 @@ describe('infra/prometheus/rules/targets.yml', () => {
   });
 
   it('covers API-managed targets with rules keyed by the target label, excluding the configured ids', () => {
-    const managed = ruleGroups(DEFAULT_TARGETS).flatMap((g) => g.rules).filter((r) => r.labels.managed === 'api');
+    const managed = ruleGroups(DEFAULT_TARGETS)
+      .flatMap((g) => g.rules)
+      .filter((r) => r.labels.managed === 'api');
     expect(managed.map((r) => [r.alert, r.labels.severity, r.labels.target])).toEqual([
       ['TargetFlagged', 'warning', undefined],
       ['TargetMissed', 'critical', undefined],
     ]);
-    expect(managed[0]!.expr).toBe('max by (target) (last_over_time(siliconalley_target_flagged{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED"}[15m])) == 1');
-    expect(managed[1]!.expr).toBe('max by (target) (siliconalley_target_status{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED",status="missed"}) == 1');
+    expect(managed[0]!.expr).toBe(
+      'max by (target) (last_over_time(siliconalley_target_flagged{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED"}[15m])) == 1',
+    );
+    expect(managed[1]!.expr).toBe(
+      'max by (target) (siliconalley_target_status{target!~"T6_ZONE_SHARE|T32_SERVICE_PLATFORMS|TASKS_COMPLETED",status="missed"}) == 1',
+    );
   });
 });

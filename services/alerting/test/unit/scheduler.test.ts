@@ -59,7 +59,14 @@ function world() {
 const settledLedger = (n: number) =>
   settle(
     emptyLedger(ENTERPRISE, 0),
-    Array.from({ length: n }, (_, i) => ({ offset: String(i), disposition: 'accepted' as const, reason: null, source: 'urn:a', eventTime: '2025-01-01T00:00:00Z', receivedAt: new Date('2026-01-01T00:00:00Z') })),
+    Array.from({ length: n }, (_, i) => ({
+      offset: String(i),
+      disposition: 'accepted' as const,
+      reason: null,
+      source: 'urn:a',
+      eventTime: '2025-01-01T00:00:00Z',
+      receivedAt: new Date('2026-01-01T00:00:00Z'),
+    })),
   );
 
 describe('assessment scheduler on maintained state', () => {

@@ -12,7 +12,15 @@ import { ManagedTargets, targetIdParam } from '../../src/managed-targets';
 import { createServer } from '../../src/server';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!';
-const op = (id: string) => ({ id, kpi: 'qualified_firms', scope: 'zone:QL', baselineDate: '2024-12-31', target: { multiplier: 2 }, due: '2026-12-31', method: 'linear-v1' });
+const op = (id: string) => ({
+  id,
+  kpi: 'qualified_firms',
+  scope: 'zone:QL',
+  baselineDate: '2024-12-31',
+  target: { multiplier: 2 },
+  due: '2026-12-31',
+  method: 'linear-v1',
+});
 
 /** The repository in memory: what ManagedTargets needs of it. */
 function memoryRepo(): TargetRepository {
@@ -83,13 +91,18 @@ describe('target ids', () => {
 
   it('holds a path id to the grammar, before any lookup', () => {
     expect(targetIdParam('OP_QL_QUALIFIED')).toBe('OP_QL_QUALIFIED');
-    for (const id of ['..', '.', 'lower', 'T-1', undefined]) expect(() => targetIdParam(id)).toThrow(/is not a target id: a target id must be an upper-case letter/);
+    for (const id of ['..', '.', 'lower', 'T-1', undefined])
+      expect(() => targetIdParam(id)).toThrow(/is not a target id: a target id must be an upper-case letter/);
   });
 
   it('refuses to create `..`, `.` or any id outside the grammar (400), and creates and deletes one inside it', async () => {
     for (const id of ['..', '.', 'T.1', 'lower_case', '%2E%2E', 'T/1']) {
       const res = await call(server, 'POST', '/targets', op(id));
-      expect({ id, status: res.status, detail: JSON.parse(res.body).detail }).toEqual({ id, status: 400, detail: expect.stringMatching(/id: must be an upper-case letter followed by up to 63/) });
+      expect({ id, status: res.status, detail: JSON.parse(res.body).detail }).toEqual({
+        id,
+        status: 400,
+        detail: expect.stringMatching(/id: must be an upper-case letter followed by up to 63/),
+      });
     }
     expect((await call(server, 'POST', '/targets', op('E2E_API'))).status).toBe(201);
     expect((await call(server, 'DELETE', '/targets/E2E_API')).status).toBe(204);
@@ -99,7 +112,11 @@ describe('target ids', () => {
   it('answers 400 for a path id outside the grammar on DELETE /targets/{id} and GET /targets/{id}/decomposition', async () => {
     for (const path of ['%2E%2E', '%2E', 'lower', 'T.1', 'T%2F1', `T${'_'.repeat(64)}`]) {
       const del = await call(server, 'DELETE', `/targets/${path}`);
-      expect({ path, status: del.status, detail: JSON.parse(del.body).detail }).toEqual({ path, status: 400, detail: expect.stringMatching(/is not a target id/) });
+      expect({ path, status: del.status, detail: JSON.parse(del.body).detail }).toEqual({
+        path,
+        status: 400,
+        detail: expect.stringMatching(/is not a target id/),
+      });
       const get = await call(server, 'GET', `/targets/${path}/decomposition?from=2024-12-31&to=2025-12-31`);
       expect({ path, status: get.status }).toEqual({ path, status: 400 });
     }

@@ -26,7 +26,14 @@ const owning = (partition: number) => ({ isReady: () => true, partitions: () => 
 
 const servers: Server[] = [];
 async function startIndicator(state: IndicatorState, partition: number): Promise<string> {
-  const app = createIndicatorServer({ state, logger: createLogger('test', 'silent'), registry: new Registry(), ownership: owning(partition), internalSecret: SECRET, now: () => NOW });
+  const app = createIndicatorServer({
+    state,
+    logger: createLogger('test', 'silent'),
+    registry: new Registry(),
+    ownership: owning(partition),
+    internalSecret: SECRET,
+    now: () => NOW,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   servers.push(server);
@@ -43,8 +50,14 @@ beforeAll(async () => {
   // Half of the subjects each, like two instances owning alternate partitions.
   const subjects = [...new Set(accepted.map((e) => e.subject))].sort();
   const inA = new Set(subjects.filter((_, i) => i % 2 === 0));
-  a.apply(accepted.filter((e) => inA.has(e.subject)), 0);
-  b.apply(accepted.filter((e) => !inA.has(e.subject)), 1);
+  a.apply(
+    accepted.filter((e) => inA.has(e.subject)),
+    0,
+  );
+  b.apply(
+    accepted.filter((e) => !inA.has(e.subject)),
+    1,
+  );
   whole.apply(accepted, 0);
   const client = new IndicatorClient([await startIndicator(a, 0), await startIndicator(b, 1)], { secret: SECRET });
   whatIf = new WhatIf({ indicators: client, definitions: DEFAULT_TARGETS, now: () => NOW });
@@ -56,7 +69,13 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-const T6 = (targets: { id: string }[]) => targets.find((t) => t.id === 'T6_ZONE_SHARE') as unknown as { actual: number; target: number; status: string; firmsNeeded: { toTarget: number; toPath: number } };
+const T6 = (targets: { id: string }[]) =>
+  targets.find((t) => t.id === 'T6_ZONE_SHARE') as unknown as {
+    actual: number;
+    target: number;
+    status: string;
+    firmsNeeded: { toTarget: number; toPath: number };
+  };
 
 /** n new firms registered on `day` at a point inside QL, each with a valid HNTE certificate (kpis.md "What-if"). */
 function newQualifiedFirms(n: number, day: string): object[] {
@@ -65,11 +84,25 @@ function newQualifiedFirms(n: number, day: string): object[] {
     const envelope = { specversion: '1.0', time: `${day}T02:00:00Z`, subject: uscc, datacontenttype: 'application/json' };
     return [
       {
-        ...envelope, id: `what-if-reg-${i}`, source: 'urn:what-if:test', type: 'cn.gov.dongcheng.siliconalley.enterprise.registered.v1',
-        data: { uscc, name: `北京假设科技有限公司${i}`, establishedOn: day, districtCode: '110101', site: { address: '北京市东城区', location: { lon: 116.421, lat: 39.947, crs: 'WGS84' }, buildingId: null }, industryCode: null, focusIndustry: 'AI' },
+        ...envelope,
+        id: `what-if-reg-${i}`,
+        source: 'urn:what-if:test',
+        type: 'cn.gov.dongcheng.siliconalley.enterprise.registered.v1',
+        data: {
+          uscc,
+          name: `北京假设科技有限公司${i}`,
+          establishedOn: day,
+          districtCode: '110101',
+          site: { address: '北京市东城区', location: { lon: 116.421, lat: 39.947, crs: 'WGS84' }, buildingId: null },
+          industryCode: null,
+          focusIndustry: 'AI',
+        },
       },
       {
-        ...envelope, id: `what-if-cert-${i}`, source: 'urn:what-if:test', type: 'cn.gov.dongcheng.siliconalley.certification.granted.v1',
+        ...envelope,
+        id: `what-if-cert-${i}`,
+        source: 'urn:what-if:test',
+        type: 'cn.gov.dongcheng.siliconalley.certification.granted.v1',
         data: { uscc, kind: 'HNTE', level: 'national', certificateNo: `GR-WHATIF-${i}`, validFrom: day, validUntil: null, issuer: null, batch: null },
       },
     ];
@@ -86,17 +119,20 @@ describe('what-if', () => {
     }
   });
 
-  it.each(['2026-10-31', '2026-11-02', '2026-12-31'])('as of %s: firmsNeeded.toTarget new qualified zone firms reach the target, one fewer does not', async (asOf) => {
-    const base = T6((await whatIf.judge(asOf, { events: [] })).targets);
-    const n = base.firmsNeeded.toTarget;
-    expect(n).toBeGreaterThan(0);
-    const enough = await whatIf.judge(asOf, { events: newQualifiedFirms(n, asOf) });
-    expect(enough.rejected).toEqual([]);
-    expect(T6(enough.targets).actual).toBeGreaterThanOrEqual(T6(enough.targets).target);
-    expect(T6(enough.baseline)).toEqual(base);
-    const short = await whatIf.judge(asOf, { events: newQualifiedFirms(n - 1, asOf) });
-    expect(T6(short.targets).actual).toBeLessThan(T6(short.targets).target);
-  });
+  it.each(['2026-10-31', '2026-11-02', '2026-12-31'])(
+    'as of %s: firmsNeeded.toTarget new qualified zone firms reach the target, one fewer does not',
+    async (asOf) => {
+      const base = T6((await whatIf.judge(asOf, { events: [] })).targets);
+      const n = base.firmsNeeded.toTarget;
+      expect(n).toBeGreaterThan(0);
+      const enough = await whatIf.judge(asOf, { events: newQualifiedFirms(n, asOf) });
+      expect(enough.rejected).toEqual([]);
+      expect(T6(enough.targets).actual).toBeGreaterThanOrEqual(T6(enough.targets).target);
+      expect(T6(enough.baseline)).toEqual(base);
+      const short = await whatIf.judge(asOf, { events: newQualifiedFirms(n - 1, asOf) });
+      expect(T6(short.targets).actual).toBeLessThan(T6(short.targets).target);
+    },
+  );
 
   it('two instances answer as one holding every firm', async () => {
     const events = newQualifiedFirms(5, '2026-06-30');
@@ -106,7 +142,9 @@ describe('what-if', () => {
   it('a stored event, or one given twice, is a duplicate and changes nothing; an invalid one is rejected with its reason', async () => {
     const stored = JSON.parse(loadFixtureRecords('small')[0]!.value);
     const [registration] = newQualifiedFirms(1, '2026-06-30');
-    const answer = await whatIf.judge('2026-10-31', { events: [stored, registration, registration, { ...stored, id: 'x', data: { ...stored.data, uscc: '91110101MA00000000' } }] });
+    const answer = await whatIf.judge('2026-10-31', {
+      events: [stored, registration, registration, { ...stored, id: 'x', data: { ...stored.data, uscc: '91110101MA00000000' } }],
+    });
     expect(answer.duplicates.map((d) => d.index)).toEqual([0, 2]);
     expect(answer.rejected).toEqual([{ index: 3, reason: 'invalid_uscc', detail: expect.stringContaining('not a valid Unified Social Credit Code') }]);
     // A registration alone (no certificate) changes no target.
@@ -132,7 +170,13 @@ describe('action lists through the instances', () => {
     const lists = await whatIf.actions('T6_ZONE_SHARE', asOf, 180);
     expect({ ...lists }).toEqual({ ...(await single.actions('T6_ZONE_SHARE', asOf, 180)) });
     expect(lists.relocationCandidates.map((e) => e.uscc)).toEqual((expected.actions[asOf]!.relocationCandidates as { uscc: string }[]).map((e) => e.uscc));
-    expect([lists.target, lists.zone, lists.within, lists.renewalsDue.length, lists.nextTier.length]).toEqual(['T6_ZONE_SHARE', 'QL', 180, expected.actions[asOf]!.renewalsDue.length, expected.actions[asOf]!.nextTier.length]);
+    expect([lists.target, lists.zone, lists.within, lists.renewalsDue.length, lists.nextTier.length]).toEqual([
+      'T6_ZONE_SHARE',
+      'QL',
+      180,
+      expected.actions[asOf]!.renewalsDue.length,
+      expected.actions[asOf]!.nextTier.length,
+    ]);
   });
 
   it('only zone-share targets have action lists', async () => {

@@ -78,7 +78,12 @@ const OPERATOR_TARGET = {
 };
 
 const ROUTES: Route[] = [
-  { name: 'GET /api/v1/kpis', upstream: '/kpis', call: (a) => withAuth(request(app).get('/api/v1/kpis?asOf=2025-06-30'), a), allowed: { provider: 403, evaluator: 200, operator: 200 } },
+  {
+    name: 'GET /api/v1/kpis',
+    upstream: '/kpis',
+    call: (a) => withAuth(request(app).get('/api/v1/kpis?asOf=2025-06-30'), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
   {
     name: 'GET /api/v1/kpis/series',
     upstream: '/kpis/series',
@@ -132,10 +137,22 @@ const ROUTES: Route[] = [
   {
     name: 'POST /api/v1/what-if',
     upstream: '/what-if',
-    call: (a) => withAuth(request(app).post('/api/v1/what-if?asOf=2026-12-31').set('Content-Type', 'application/json').send(JSON.stringify({ events: [] })), a),
+    call: (a) =>
+      withAuth(
+        request(app)
+          .post('/api/v1/what-if?asOf=2026-12-31')
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ events: [] })),
+        a,
+      ),
     allowed: { provider: 403, evaluator: 200, operator: 200 },
   },
-  { name: 'GET /api/v1/assessments', upstream: '/assessments', call: (a) => withAuth(request(app).get('/api/v1/assessments'), a), allowed: { provider: 403, evaluator: 200, operator: 200 } },
+  {
+    name: 'GET /api/v1/assessments',
+    upstream: '/assessments',
+    call: (a) => withAuth(request(app).get('/api/v1/assessments'), a),
+    allowed: { provider: 403, evaluator: 200, operator: 200 },
+  },
   {
     name: 'GET /api/v1/assessments/{period}',
     upstream: '/assessments/2025-Q4',
@@ -149,13 +166,30 @@ const ROUTES: Route[] = [
     allowed: { provider: 403, evaluator: 403, operator: 200 },
   },
   // The pipeline view asks the indicator how far it applied the accepted topic.
-  { name: 'GET /api/v1/pipeline', upstream: '/partial/applied', call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
+  {
+    name: 'GET /api/v1/pipeline',
+    upstream: '/partial/applied',
+    call: (a) => withAuth(request(app).get('/api/v1/pipeline'), a),
+    allowed: { provider: 200, evaluator: 200, operator: 200 },
+  },
   {
     name: 'POST /api/v1/events',
-    call: (a) => withAuth(request(app).post('/api/v1/events').set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(registered(7))), a),
+    call: (a) =>
+      withAuth(
+        request(app)
+          .post('/api/v1/events')
+          .set('Content-Type', 'application/cloudevents+json')
+          .send(JSON.stringify(registered(7))),
+        a,
+      ),
     allowed: { provider: 202, evaluator: 403, operator: 403 },
   },
-  { name: 'GET /api/v1/openapi.json', public: true, call: (a) => withAuth(request(app).get('/api/v1/openapi.json'), a), allowed: { provider: 200, evaluator: 200, operator: 200 } },
+  {
+    name: 'GET /api/v1/openapi.json',
+    public: true,
+    call: (a) => withAuth(request(app).get('/api/v1/openapi.json'), a),
+    allowed: { provider: 200, evaluator: 200, operator: 200 },
+  },
 ];
 
 const expectedStatus = (route: Route, caller: Caller): number => {
@@ -193,7 +227,13 @@ describe('RBAC matrix: every route × every caller', () => {
     expect(kpis.body).toEqual({ asOf: '2025-06-30', kpis: [{ id: 'qualified_firms', scope: 'district', value: 812 }] });
 
     const pipeline = await request(app).get('/api/v1/pipeline').set('Authorization', bearer(tokens.operator)).expect(200);
-    expect(pipeline.body).toMatchObject({ accepted: 0, duplicates: 0, rejected: {}, lag: expect.any(Number), indicator: { topic: stack.kafka.topic('siliconalley.accepted.v1') } });
+    expect(pipeline.body).toMatchObject({
+      accepted: 0,
+      duplicates: 0,
+      rejected: {},
+      lag: expect.any(Number),
+      indicator: { topic: stack.kafka.topic('siliconalley.accepted.v1') },
+    });
     expect(pipeline.body.topics.map((t: { topic: string }) => t.topic)).toEqual(
       ['siliconalley.enterprise.v1', 'siliconalley.certification.v1', 'siliconalley.task.v1'].map((t) => stack.kafka.topic(t)),
     );
@@ -201,7 +241,22 @@ describe('RBAC matrix: every route × every caller', () => {
     const openapi = await request(app).get('/api/v1/openapi.json').expect(200);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/kpis', '/api/v1/kpis/series', '/api/v1/kpis/explain', '/api/v1/targets', '/api/v1/targets/{id}', '/api/v1/targets/audit', '/api/v1/targets/{id}/decomposition', '/api/v1/targets/{id}/actions', '/api/v1/what-if', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments', '/api/v1/assessments/{period}', '/api/v1/assessments/{period}/run']),
+      expect.arrayContaining([
+        '/api/v1/kpis',
+        '/api/v1/kpis/series',
+        '/api/v1/kpis/explain',
+        '/api/v1/targets',
+        '/api/v1/targets/{id}',
+        '/api/v1/targets/audit',
+        '/api/v1/targets/{id}/decomposition',
+        '/api/v1/targets/{id}/actions',
+        '/api/v1/what-if',
+        '/api/v1/tasks',
+        '/api/v1/departments',
+        '/api/v1/assessments',
+        '/api/v1/assessments/{period}',
+        '/api/v1/assessments/{period}/run',
+      ]),
     );
     // One grammar for target ids: the definition's and the path's.
     const targetId = { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' };
@@ -259,7 +314,12 @@ describe('forwarding to the indicator', () => {
     upstream.answerOnce('/kpis', {
       status: 503,
       type: 'application/problem+json',
-      body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the indicator is rebuilding its state; retry in a few seconds' }),
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'the indicator is rebuilding its state; retry in a few seconds',
+      }),
       headers: { 'Retry-After': '7' },
     });
     const res = await request(app).get('/api/v1/kpis').set('Authorization', bearer(tokens.operator));
@@ -269,7 +329,11 @@ describe('forwarding to the indicator', () => {
 
   it('answers 503 problem+json with Retry-After when the indicator is down', async () => {
     const down = stack.app({ indicatorUrls: [`http://127.0.0.1:${await deadPort()}`] });
-    for (const path of ['/api/v1/kpis', '/api/v1/kpis/series?id=zone_share&scope=district&from=2024-01-31&to=2024-02-29', '/api/v1/kpis/explain?id=qualified_firms&scope=district']) {
+    for (const path of [
+      '/api/v1/kpis',
+      '/api/v1/kpis/series?id=zone_share&scope=district&from=2024-01-31&to=2024-02-29',
+      '/api/v1/kpis/explain?id=qualified_firms&scope=district',
+    ]) {
       const res = await request(down).get(path).set('Authorization', bearer(tokens.evaluator));
       expectProblem(res, 503, new RegExp(`the service behind ${path.split('?')[0]!.replace('/api/v1', '')} is unavailable; retry shortly`));
       expect(res.headers['retry-after']).toBe('5');
@@ -302,8 +366,16 @@ describe('target management through the gateway', () => {
 
   it('refuses a non-JSON body with 415 and malformed JSON with 400, before the upstream', async () => {
     const before = upstream.requests.length;
-    expectProblem(await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'text/plain').send('id=x'), 415, /application\/json/);
-    expectProblem(await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'application/json').send('{"id":'), 400, /not valid JSON/);
+    expectProblem(
+      await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'text/plain').send('id=x'),
+      415,
+      /application\/json/,
+    );
+    expectProblem(
+      await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'application/json').send('{"id":'),
+      400,
+      /not valid JSON/,
+    );
     expect(upstream.requests.length).toBe(before);
   });
 
@@ -311,18 +383,39 @@ describe('target management through the gateway', () => {
     upstream.answerOnce('/targets', {
       status: 409,
       type: 'application/problem+json',
-      body: JSON.stringify({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'target T6_ZONE_SHARE is defined in the targets configuration file', instance: '/targets' }),
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        detail: 'target T6_ZONE_SHARE is defined in the targets configuration file',
+        instance: '/targets',
+      }),
     });
-    const res = await request(app).post('/api/v1/targets').set('Authorization', bearer(tokens.operator)).set('Content-Type', 'application/json').send(JSON.stringify({ ...OPERATOR_TARGET, id: 'T6_ZONE_SHARE' }));
+    const res = await request(app)
+      .post('/api/v1/targets')
+      .set('Authorization', bearer(tokens.operator))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...OPERATOR_TARGET, id: 'T6_ZONE_SHARE' }));
     expectProblem(res, 409, /targets configuration file/);
     expect(JSON.parse(res.text).instance).toBe('/api/v1/targets');
-    expectProblem(await request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2025-12-31&to=2023-12-31').set('Authorization', bearer(tokens.evaluator)), 400, /from/);
+    expectProblem(
+      await request(app).get('/api/v1/targets/T6_ZONE_SHARE/decomposition?from=2025-12-31&to=2023-12-31').set('Authorization', bearer(tokens.evaluator)),
+      400,
+      /from/,
+    );
   });
 });
 
 describe('hostile input', () => {
   it('forwards operator-looking query keys as plain strings; the indicator refuses them with 400, never 5xx', async () => {
-    for (const query of ['asOf[$ne]=x', 'asOf[$gt]=', 'asOf=%7B%22%24gt%22%3A%22%22%7D', 'asOf=2025-06-30&asOf=2025-06-29', '__proto__[x]=1', 'constructor[prototype][x]=1']) {
+    for (const query of [
+      'asOf[$ne]=x',
+      'asOf[$gt]=',
+      'asOf=%7B%22%24gt%22%3A%22%22%7D',
+      'asOf=2025-06-30&asOf=2025-06-29',
+      '__proto__[x]=1',
+      'constructor[prototype][x]=1',
+    ]) {
       const before = upstream.requests.length;
       const res = await request(app).get(`/api/v1/kpis?${query}`).set('Authorization', bearer(tokens.evaluator));
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
@@ -364,7 +457,8 @@ describe('hostile input', () => {
     expectProblem(latin, 401);
     const server = await listenLocal(app);
     try {
-      const get = (headers: string[]) => rawHttp(server, Buffer.from(['GET /api/v1/pipeline HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headers, '', ''].join('\r\n'), 'utf8'));
+      const get = (headers: string[]) =>
+        rawHttp(server, Buffer.from(['GET /api/v1/pipeline HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headers, '', ''].join('\r\n'), 'utf8'));
       const unicodeToken = await get(['Authorization: Bearer 硅巷令牌']);
       expect(unicodeToken.status).toBe(401);
       expect(unicodeToken.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -419,11 +513,19 @@ describe('security headers and CORS', () => {
     expect(preflight.headers['access-control-allow-origin']).toBe('https://dashboard.siliconalley.example');
     expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
     expect(preflight.headers.vary).toMatch(/Origin/);
-    const simple = await request(open).get('/api/v1/kpis').set('Origin', 'https://dashboard.siliconalley.example').set('Authorization', bearer(tokens.evaluator)).expect(200);
+    const simple = await request(open)
+      .get('/api/v1/kpis')
+      .set('Origin', 'https://dashboard.siliconalley.example')
+      .set('Authorization', bearer(tokens.evaluator))
+      .expect(200);
     expect(simple.headers['access-control-allow-origin']).toBe('https://dashboard.siliconalley.example');
     const denied = await request(open).get('/api/v1/kpis').set('Origin', 'https://evil.example').set('Authorization', bearer(tokens.evaluator)).expect(200);
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
-    const lookalike = await request(open).get('/api/v1/kpis').set('Origin', 'https://dashboard.siliconalley.example.evil.example').set('Authorization', bearer(tokens.evaluator)).expect(200);
+    const lookalike = await request(open)
+      .get('/api/v1/kpis')
+      .set('Origin', 'https://dashboard.siliconalley.example.evil.example')
+      .set('Authorization', bearer(tokens.evaluator))
+      .expect(200);
     expect(lookalike.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

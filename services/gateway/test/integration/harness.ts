@@ -7,14 +7,25 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { Response } from 'supertest';
-import { decompositionQuery, departmentsQuery, describeIssues, explainQuery, kpisQuery, seriesQuery, targetsQuery, tasksQuery, actionsQuery, whatIfQuery } from '@siliconalley/api';
-import { TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
+import {
+  decompositionQuery,
+  departmentsQuery,
+  describeIssues,
+  explainQuery,
+  kpisQuery,
+  seriesQuery,
+  targetsQuery,
+  tasksQuery,
+  actionsQuery,
+  whatIfQuery,
+} from '@siliconalley/api';
+import { eventIdentity, TOPICS, TYPE_PREFIX } from '@siliconalley/contract';
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics } from '@siliconalley/devstack';
-import { Counter, createInternalApp, createMetricsRegistry, HttpProblem } from '@siliconalley/http';
+import { createInternalApp, createMetricsRegistry, HttpProblem, rejectedEventsCounter } from '@siliconalley/http';
 import { DeadLetterProducer, type InboundRecord, type KafkaClient, type ManagedConsumer } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
-import { createStore, eventKey, type Role, type Store, type StoredEvent } from '@siliconalley/store';
+import { createStore, type Role, type Store, type StoredEvent } from '@siliconalley/store';
 import { syntheticUscc, testEnv, type TestEnv } from '@siliconalley/testkit';
 import { createServer, type GatewayDeps } from '../../src/server';
 
@@ -41,7 +52,7 @@ export async function openStack(): Promise<Stack> {
   const deadLetters = new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter));
   const app = (overrides: Partial<GatewayDeps> = {}) => {
     const registry = createMetricsRegistry('gateway-test');
-    const rejected = new Counter({ name: 'siliconalley_events_rejected_total', help: 'rejected', labelNames: ['reason'] as const, registers: [registry] });
+    const rejected = rejectedEventsCounter(registry);
     return createServer({
       logger,
       registry,
@@ -159,7 +170,10 @@ export async function startUpstream(secret: string): Promise<Upstream> {
     // Target management and the T6 decomposition (the alerting service validates bodies itself).
     a.post('/targets', express.json(), (req, res) => {
       requests[requests.length - 1]!.body = req.body;
-      res.status(201).location(`/api/v1/targets/${encodeURIComponent(String((req.body as { id?: unknown }).id))}`).json(req.body);
+      res
+        .status(201)
+        .location(`/api/v1/targets/${encodeURIComponent(String((req.body as { id?: unknown }).id))}`)
+        .json(req.body);
     });
     a.get('/targets/audit', (_req, res) => {
       res.json({ entries: [] });
@@ -169,11 +183,30 @@ export async function startUpstream(secret: string): Promise<Upstream> {
     });
     a.get('/targets/:id/decomposition', (req, res) => {
       parse(decompositionQuery(now), req.query);
-      res.json({ target: req.params.id, scope: 'zone:QL', from: req.query.from, to: req.query.to, zone: { from: 1, to: 2 }, district: { from: 10, to: 10 }, share: { from: 0.1, to: 0.2 }, delta: 0.1, numeratorEffect: 0.1, denominatorEffect: 0 });
+      res.json({
+        target: req.params.id,
+        scope: 'zone:QL',
+        from: req.query.from,
+        to: req.query.to,
+        zone: { from: 1, to: 2 },
+        district: { from: 10, to: 10 },
+        share: { from: 0.1, to: 0.2 },
+        delta: 0.1,
+        numeratorEffect: 0.1,
+        denominatorEffect: 0,
+      });
     });
     a.get('/targets/:id/actions', (req, res) => {
       parse(actionsQuery(now), req.query);
-      res.json({ asOf: req.query.asOf ?? '2026-11-26', target: req.params.id, zone: 'QL', within: 180, renewalsDue: [], relocationCandidates: [], nextTier: [] });
+      res.json({
+        asOf: req.query.asOf ?? '2026-11-26',
+        target: req.params.id,
+        zone: 'QL',
+        within: 180,
+        renewalsDue: [],
+        relocationCandidates: [],
+        nextTier: [],
+      });
     });
     a.post('/what-if', express.json(), (req, res) => {
       parse(whatIfQuery(), req.query);
@@ -324,7 +357,16 @@ export function granted(n: number): Record<string, unknown> {
     type: fullType('certification.granted'),
     time: '2023-12-12T10:00:00+08:00',
     subject: uscc,
-    data: { uscc, kind: 'HNTE', level: 'national', certificateNo: `GR2023${n}`, validFrom: '2023-12-12', validUntil: null, issuer: '北京市科学技术委员会', batch: '2023-2' },
+    data: {
+      uscc,
+      kind: 'HNTE',
+      level: 'national',
+      certificateNo: `GR2023${n}`,
+      validFrom: '2023-12-12',
+      validUntil: null,
+      issuer: '北京市科学技术委员会',
+      batch: '2023-2',
+    },
   };
 }
 
@@ -332,7 +374,7 @@ export function granted(n: number): Record<string, unknown> {
 export function storedEvent(event: Record<string, unknown>): StoredEvent {
   const data = event.data as Record<string, unknown>;
   return {
-    _id: eventKey(event.source as string, event.id as string),
+    _id: eventIdentity({ source: event.source as string, id: event.id as string }),
     source: event.source as string,
     id: event.id as string,
     type: 'enterprise.registered',

@@ -37,12 +37,14 @@ const CE_JSON = 'application/cloudevents+json';
 const CE_BATCH = 'application/cloudevents-batch+json';
 
 const topic = (base: string) => stack.kafka.topic(base);
-const byEventId = (t: string, id: string) => (r: InboundRecord) => r.topic === topic(t) && r.value !== null && r.value.toString('utf8').includes(JSON.stringify(id));
+const byEventId = (t: string, id: string) => (r: InboundRecord) =>
+  r.topic === topic(t) && r.value !== null && r.value.toString('utf8').includes(JSON.stringify(id));
 
 beforeAll(async () => {
   stack = await openStack();
   app = stack.app();
-  samr = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered', 'enterprise.updated', 'enterprise.deregistered'], label: 'samr' })).token;
+  samr = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered', 'enterprise.updated', 'enterprise.deregistered'], label: 'samr' }))
+    .token;
   stc = (await stack.store.tokens.issue('provider', { types: ['certification.granted', 'certification.revoked'], label: 'stc' })).token;
   evaluator = (await stack.store.tokens.issue('evaluator')).token;
   readback = await readBack(stack.kafka, [TOPICS.enterprise, TOPICS.certification, TOPICS.task, TOPICS.deadLetter]);
@@ -65,14 +67,21 @@ describe('structured mode', () => {
     const body = JSON.stringify(event);
     const res = await post(samr, CE_JSON, body).expect(202);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: 0, results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }] });
+    expect(res.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: 0,
+      results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }],
+    });
 
     const record = await readback.waitFor('the event on the enterprise topic', byEventId(TOPICS.enterprise, event.id as string));
     expect(record.key).toBe(syntheticUscc(101));
     expect(record.headers['content-type']).toBe(CE_JSON);
     expect(record.value!.toString('utf8')).toBe(body);
     // Not on any other topic.
-    expect(readback.records.filter((r) => r.value?.toString('utf8').includes(JSON.stringify(event.id))).map((r) => r.topic)).toEqual([topic(TOPICS.enterprise)]);
+    expect(readback.records.filter((r) => r.value?.toString('utf8').includes(JSON.stringify(event.id))).map((r) => r.topic)).toEqual([
+      topic(TOPICS.enterprise),
+    ]);
   });
 
   it('answers 400 with the reason and an instructive detail for an invalid event, and still routes it to its topic for ingestion to dead-letter', async () => {
@@ -81,7 +90,9 @@ describe('structured mode', () => {
     expectProblem(res, 400, /subject .* does not match data\.uscc .*: send the same/);
     const problem = JSON.parse(res.text);
     expect(problem.reason).toBe('subject_mismatch');
-    expect(problem.results).toEqual([{ index: 0, id: bad.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'subject_mismatch', message: problem.detail }]);
+    expect(problem.results).toEqual([
+      { index: 0, id: bad.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'subject_mismatch', message: problem.detail },
+    ]);
     const record = await readback.waitFor('the invalid event on the enterprise topic', byEventId(TOPICS.enterprise, bad.id as string));
     expect(record.key).toBe(syntheticUscc(103));
   });
@@ -89,8 +100,14 @@ describe('structured mode', () => {
   it('answers 400 malformed for a body that is not JSON, and dead-letters it (it has no topic)', async () => {
     const res = await post(samr, CE_JSON, '{"specversion": "1.0", "id": "half');
     expectProblem(res, 400);
-    expect(JSON.parse(res.text)).toMatchObject({ reason: 'malformed', results: [{ index: 0, id: null, source: null, status: 'rejected', reason: 'malformed' }] });
-    const dead = await readback.waitFor('the malformed body on the dead-letter topic', (r) => r.topic === topic(TOPICS.deadLetter) && r.value?.toString('utf8') === '{"specversion": "1.0", "id": "half');
+    expect(JSON.parse(res.text)).toMatchObject({
+      reason: 'malformed',
+      results: [{ index: 0, id: null, source: null, status: 'rejected', reason: 'malformed' }],
+    });
+    const dead = await readback.waitFor(
+      'the malformed body on the dead-letter topic',
+      (r) => r.topic === topic(TOPICS.deadLetter) && r.value?.toString('utf8') === '{"specversion": "1.0", "id": "half',
+    );
     expect(dead.headers[DLQ_HEADERS.reason]).toBe('malformed');
     expect(dead.headers[DLQ_HEADERS.topic]).toBe('http');
     expect(dead.headers[DLQ_HEADERS.message]).toMatch(/JSON/);
@@ -100,8 +117,16 @@ describe('structured mode', () => {
     const event = registered(104);
     expect(await stack.store.events.insertMany([storedEvent(event)])).toEqual(['inserted']);
     const res = await post(samr, CE_JSON, JSON.stringify({ ...event, time: '2021-05-11T09:00:00+08:00' })).expect(202);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: 0, results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }] });
-    const record = await readback.waitFor('the re-sent event on its topic', (r) => r.topic === topic(TOPICS.enterprise) && r.value?.toString('utf8').includes('2021-05-11T09:00:00+08:00') === true);
+    expect(res.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: 0,
+      results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }],
+    });
+    const record = await readback.waitFor(
+      'the re-sent event on its topic',
+      (r) => r.topic === topic(TOPICS.enterprise) && r.value?.toString('utf8').includes('2021-05-11T09:00:00+08:00') === true,
+    );
     expect(JSON.parse(record.value!.toString('utf8')).id).toBe(event.id);
   });
 });
@@ -111,7 +136,11 @@ describe('batch mode', () => {
     const before = await producedSoFar(stack.kafka);
     const batch = [registered(110), registered(111, { data: { uscc: syntheticUscc(111) } }), granted(112)];
     const res = await post(samr, CE_BATCH, JSON.stringify(batch));
-    expectProblem(res, 403, /this token may publish enterprise\.registered, enterprise\.updated, enterprise\.deregistered; the request has certification\.granted/);
+    expectProblem(
+      res,
+      403,
+      /this token may publish enterprise\.registered, enterprise\.updated, enterprise\.deregistered; the request has certification\.granted/,
+    );
     expect(await producedSoFar(stack.kafka)).toBe(before);
   });
 
@@ -130,10 +159,31 @@ describe('batch mode', () => {
     expect(res.body.results).toEqual([
       { index: 0, id: valid.id, source: 'urn:dongcheng:samr', status: 'accepted' },
       { index: 1, id: noName.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'schema_invalid', message: expect.stringMatching(/data\.name/) },
-      { index: 2, id: badUscc.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'invalid_uscc', message: expect.stringMatching(/not a valid Unified Social Credit Code.*send the firm's 18-character code/) },
-      { index: 3, id: unknownType.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'unknown_type', message: expect.stringMatching(/is not a type of event contract v1: send one of/) },
+      {
+        index: 2,
+        id: badUscc.id,
+        source: 'urn:dongcheng:samr',
+        status: 'rejected',
+        reason: 'invalid_uscc',
+        message: expect.stringMatching(/not a valid Unified Social Credit Code.*send the firm's 18-character code/),
+      },
+      {
+        index: 3,
+        id: unknownType.id,
+        source: 'urn:dongcheng:samr',
+        status: 'rejected',
+        reason: 'unknown_type',
+        message: expect.stringMatching(/is not a type of event contract v1: send one of/),
+      },
       { index: 4, id: null, source: null, status: 'rejected', reason: 'malformed', message: expect.stringMatching(/.+/) },
-      { index: 5, id: future.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'future_dated', message: expect.stringMatching(/2099-01-01 is later than .*: send the event no earlier/) },
+      {
+        index: 5,
+        id: future.id,
+        source: 'urn:dongcheng:samr',
+        status: 'rejected',
+        reason: 'future_dated',
+        message: expect.stringMatching(/2099-01-01 is later than .*: send the event no earlier/),
+      },
     ]);
 
     // Routable records (valid or not) go to their topic, keyed by subject, as single structured events.
@@ -148,7 +198,10 @@ describe('batch mode', () => {
     expect(unknown.headers[DLQ_HEADERS.reason]).toBe('unknown_type');
     expect(unknown.headers[DLQ_HEADERS.topic]).toBe('http');
     expect(unknown.headers[DLQ_HEADERS.message]).toBe(res.body.results[3].message);
-    const notAnObject = await readback.waitFor('the non-object on the dead-letter topic', (r) => r.topic === topic(TOPICS.deadLetter) && r.value?.toString('utf8') === '42');
+    const notAnObject = await readback.waitFor(
+      'the non-object on the dead-letter topic',
+      (r) => r.topic === topic(TOPICS.deadLetter) && r.value?.toString('utf8') === '42',
+    );
     expect(notAnObject.headers[DLQ_HEADERS.reason]).toBe('malformed');
   });
 
@@ -168,7 +221,6 @@ describe('batch mode', () => {
       ],
     });
   });
-
 
   it('answers 400 problems for a batch that is not a non-empty JSON array', async () => {
     expectProblem(await post(samr, CE_BATCH, '{"not": "an array"}'), 400, /must be a JSON array of CloudEvents/);
@@ -198,11 +250,21 @@ describe('batch mode', () => {
     const before = await producedSoFar(stack.kafka);
     const res = await post(samr, CE_BATCH, JSON.stringify([big, small])).expect(200);
     expect(res.body.results).toEqual([
-      { index: 0, id: big.id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'too_large', message: expect.stringMatching(/^batch event \[0\] is \d+ bytes, over the limit of 262144 bytes \(256 KiB\): send a smaller event/) },
+      {
+        index: 0,
+        id: big.id,
+        source: 'urn:dongcheng:samr',
+        status: 'rejected',
+        reason: 'too_large',
+        message: expect.stringMatching(/^batch event \[0\] is \d+ bytes, over the limit of 262144 bytes \(256 KiB\): send a smaller event/),
+      },
       { index: 1, id: small.id, source: 'urn:dongcheng:samr', status: 'accepted' },
     ]);
     await readback.waitFor('the small event', byEventId(TOPICS.enterprise, small.id as string));
-    const dead = await readback.waitFor('the body-less dead letter', (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(res.body.results[0].message) === true);
+    const dead = await readback.waitFor(
+      'the body-less dead letter',
+      (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(res.body.results[0].message) === true,
+    );
     expect(dead.value).toBeNull();
     expect(dead.headers[DLQ_HEADERS.reason]).toBe('too_large');
     expect(dead.headers[DLQ_HEADERS.topic]).toBe('http');
@@ -212,7 +274,11 @@ describe('batch mode', () => {
 
   it('reports the second copy of one (source, id) in a batch as a duplicate', async () => {
     const event = registered(143);
-    const res = await post(samr, CE_BATCH, JSON.stringify([event, { ...event, time: '2021-05-10T10:00:00+08:00' }, { ...event, source: 'urn:dongcheng:samr:2' }])).expect(200);
+    const res = await post(
+      samr,
+      CE_BATCH,
+      JSON.stringify([event, { ...event, time: '2021-05-10T10:00:00+08:00' }, { ...event, source: 'urn:dongcheng:samr:2' }]),
+    ).expect(200);
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'duplicate', 'accepted']);
     expect(res.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: 0 });
   });
@@ -231,8 +297,19 @@ describe('binary mode', () => {
   it('answers 202 and produces a binary-mode record: data as the value, ce_* headers, keyed by subject', async () => {
     const event = registered(150);
     const data = JSON.stringify(event.data);
-    const res = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(binaryHeaders(event)).set('Content-Type', 'application/json').send(data).expect(202);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: 0, results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }] });
+    const res = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set(binaryHeaders(event))
+      .set('Content-Type', 'application/json')
+      .send(data)
+      .expect(202);
+    expect(res.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: 0,
+      results: [{ index: 0, id: event.id, source: 'urn:dongcheng:samr', status: 'accepted' }],
+    });
     const record = await readback.waitFor('the binary record', (r) => r.topic === topic(TOPICS.enterprise) && r.headers.ce_id === event.id);
     expect(record.key).toBe(event.subject);
     expect(record.value!.toString('utf8')).toBe(data);
@@ -253,7 +330,12 @@ describe('binary mode', () => {
       Object.entries(binaryHeaders(event)).map(([k, v]) => [k, v.replace(/[^\x21-\x7e]|[%"]/gu, (c) => encodeURIComponent(c).replace(/"/g, '%22'))]),
     );
     expect(headers['ce-id']).toMatch(/^%E4%B8%9C%E5%9F%8E%20100%25%20\d+$/);
-    const res = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(headers).set('Content-Type', 'application/json').send(JSON.stringify(event.data));
+    const res = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set(headers)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(event.data));
     expect(res.status).toBe(202);
     expect(res.body.results).toEqual([{ index: 0, id: event.id, source: 'urn:dongcheng:市场监管局', status: 'accepted' }]);
     const record = await readback.waitFor('the percent-decoded binary record', (r) => r.topic === topic(TOPICS.enterprise) && r.headers.ce_id === event.id);
@@ -293,7 +375,11 @@ describe('binary mode', () => {
       const res = await rawHttp(server, Buffer.concat([Buffer.from(head, 'utf8'), data]));
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(JSON.parse(res.body)).toMatchObject({ status: 400, reason: 'malformed', detail: expect.stringMatching(/header ce-source has characters outside printable ASCII: percent-encode/) });
+      expect(JSON.parse(res.body)).toMatchObject({
+        status: 400,
+        reason: 'malformed',
+        detail: expect.stringMatching(/header ce-source has characters outside printable ASCII: percent-encode/),
+      });
       expect(await producedSoFar(stack.kafka)).toBe(before);
     } finally {
       await closeServer(server);
@@ -303,7 +389,12 @@ describe('binary mode', () => {
   it('refuses a binary event of a type the token may not publish with 403', async () => {
     const before = await producedSoFar(stack.kafka);
     const cert = granted(153);
-    const res = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(binaryHeaders(cert)).set('Content-Type', 'application/json').send(JSON.stringify(cert.data));
+    const res = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set(binaryHeaders(cert))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(cert.data));
     expectProblem(res, 403, /the request has certification\.granted/);
     expect(await producedSoFar(stack.kafka)).toBe(before);
   });
@@ -314,7 +405,11 @@ describe('what the door refuses', () => {
     const before = await producedSoFar(stack.kafka);
     const cert = granted(160);
     const res = await post(samr, CE_JSON, JSON.stringify(cert));
-    expectProblem(res, 403, /this token may publish enterprise\.registered, enterprise\.updated, enterprise\.deregistered; the request has certification\.granted/);
+    expectProblem(
+      res,
+      403,
+      /this token may publish enterprise\.registered, enterprise\.updated, enterprise\.deregistered; the request has certification\.granted/,
+    );
     expect(await producedSoFar(stack.kafka)).toBe(before);
     await post(stc, CE_JSON, JSON.stringify(cert)).expect(202);
     const record = await readback.waitFor('the certification event', byEventId(TOPICS.certification, cert.id as string));
@@ -325,12 +420,23 @@ describe('what the door refuses', () => {
     const pinned = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered'], source: 'urn:dongcheng:samr', label: 'pinned' })).token;
     const before = await producedSoFar(stack.kafka);
     const forged = registered(162, { source: 'urn:dongcheng:stc' });
-    expectProblem(await post(pinned, CE_JSON, JSON.stringify(forged)), 403, /this token publishes as source urn:dongcheng:samr; the request has source urn:dongcheng:stc/);
+    expectProblem(
+      await post(pinned, CE_JSON, JSON.stringify(forged)),
+      403,
+      /this token publishes as source urn:dongcheng:samr; the request has source urn:dongcheng:stc/,
+    );
     expectProblem(await post(pinned, CE_BATCH, JSON.stringify([registered(163), forged])), 403, /source urn:dongcheng:stc/);
     const binary = await request(app)
       .post('/api/v1/events')
       .set('Authorization', bearer(pinned))
-      .set({ 'ce-specversion': '1.0', 'ce-id': forged.id as string, 'ce-source': 'urn%3Adongcheng%3Astc', 'ce-type': forged.type as string, 'ce-time': forged.time as string, 'ce-subject': forged.subject as string })
+      .set({
+        'ce-specversion': '1.0',
+        'ce-id': forged.id as string,
+        'ce-source': 'urn%3Adongcheng%3Astc',
+        'ce-type': forged.type as string,
+        'ce-time': forged.time as string,
+        'ce-subject': forged.subject as string,
+      })
       .set('Content-Type', 'application/json')
       .send(JSON.stringify(forged.data));
     expectProblem(binary, 403, /the request has source urn:dongcheng:stc/);
@@ -391,12 +497,19 @@ describe('what the door refuses', () => {
     const huge = { ...event, id: `${event.id}-huge`, data: { ...(event.data as object), padding: 'x'.repeat(1100 * 1024) } };
     const res = await post(samr, CE_JSON, JSON.stringify(huge));
     const problem = JSON.parse(res.text);
-    const bodiless = await readback.waitFor('the body-less dead letter', (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(problem.detail) === true);
+    const bodiless = await readback.waitFor(
+      'the body-less dead letter',
+      (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(problem.detail) === true,
+    );
     expect(bodiless.value).toBeNull();
     expect(bodiless.headers['content-type']).toBe(CE_JSON);
     expect(bodiless.headers[DLQ_HEADERS.reason]).toBe('too_large');
     // A too-large event of a type the token may not publish is refused as any other (its type is read).
-    expectProblem(await post(samr, CE_JSON, JSON.stringify({ ...granted(175), padding: 'x'.repeat(300 * 1024) })), 403, /the request has certification\.granted/);
+    expectProblem(
+      await post(samr, CE_JSON, JSON.stringify({ ...granted(175), padding: 'x'.repeat(300 * 1024) })),
+      403,
+      /the request has certification\.granted/,
+    );
   });
 
   it('answers the 4th request in a minute with 429 and Retry-After, producing nothing for it', async () => {
@@ -413,7 +526,15 @@ describe('what the door refuses', () => {
     const structured = await post(samr, CE_JSON, JSON.stringify(registered(190, { id: { $gt: '' } })));
     expectProblem(structured, 400, /send id as a non-empty string/);
     expect(JSON.parse(structured.text).reason).toBe('malformed');
-    const batch = await post(samr, CE_BATCH, JSON.stringify([registered(191, { source: { $ne: null } }), registered(192, { id: { $regex: '.*' } }), registered(193, { type: { $in: [fullType('enterprise.registered')] } })])).expect(200);
+    const batch = await post(
+      samr,
+      CE_BATCH,
+      JSON.stringify([
+        registered(191, { source: { $ne: null } }),
+        registered(192, { id: { $regex: '.*' } }),
+        registered(193, { type: { $in: [fullType('enterprise.registered')] } }),
+      ]),
+    ).expect(200);
     expect(batch.body.results.map((r: { status: string; reason: string; id: unknown; source: unknown }) => [r.status, r.reason, r.id, r.source])).toEqual([
       ['rejected', 'malformed', expect.any(String), null],
       ['rejected', 'malformed', null, 'urn:dongcheng:samr'],
@@ -422,9 +543,16 @@ describe('what the door refuses', () => {
     const binary = await request(app)
       .post('/api/v1/events')
       .set('Authorization', bearer(samr))
-      .set({ 'ce-specversion': '1.0', 'ce-id': '{"$gt":""}', 'ce-source': '{"$ne":null}', 'ce-type': fullType('enterprise.registered'), 'ce-time': '2021-05-10T09:00:00Z', 'ce-subject': syntheticUscc(194) })
+      .set({
+        'ce-specversion': '1.0',
+        'ce-id': '{"$gt":""}',
+        'ce-source': '{"$ne":null}',
+        'ce-type': fullType('enterprise.registered'),
+        'ce-time': '2021-05-10T09:00:00Z',
+        'ce-subject': syntheticUscc(194),
+      })
       .set('Content-Type', 'application/json')
-      .send(JSON.stringify((registered(194).data)));
+      .send(JSON.stringify(registered(194).data));
     // Header values are strings: an id or source that merely looks like JSON is an ordinary string.
     expect(binary.status).toBe(202);
     expect(binary.body.results).toEqual([{ index: 0, id: '{"$gt":""}', source: '{"$ne":null}', status: 'accepted' }]);
@@ -452,9 +580,19 @@ describe('one HTTP binding, the contract one: its words, its parse', () => {
     expectProblem(mismatch, 400, /^header ce-subject "[0-9A-Z]{18}" does not match data\.uscc/);
     const { 'ce-time': _, ...noTime } = binaryHeaders(event);
     void _;
-    const missing = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(noTime).set('Content-Type', 'application/json').send(JSON.stringify(event.data));
+    const missing = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set(noTime)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(event.data));
     expectProblem(missing, 400, /^header ce-time is missing/);
-    const notJson = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set(binaryHeaders(event)).set('Content-Type', 'application/json').send('{"uscc":');
+    const notJson = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(samr))
+      .set(binaryHeaders(event))
+      .set('Content-Type', 'application/json')
+      .send('{"uscc":');
     expectProblem(notJson, 400, /^request body \(data\) is not valid JSON/);
     const structured = await post(samr, CE_JSON, '{"specversion": "1.0", "id": "half');
     expectProblem(structured, 400, /^request body is not valid JSON/);
@@ -484,11 +622,18 @@ describe('one HTTP binding, the contract one: its words, its parse', () => {
       const body = `{"specversion":"1.0","id":"${id}","source":"urn:dongcheng:samr","type":"${fullType('enterprise.renamed')}","subject":${deep(depth)}}`;
       const res = await post(samr, CE_JSON, body);
       expectProblem(res, 400, /^request body is nested more than 64 levels deep/);
-      expect(JSON.parse(res.text)).toMatchObject({ reason: 'malformed', results: [{ index: 0, id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'malformed' }] });
+      expect(JSON.parse(res.text)).toMatchObject({
+        reason: 'malformed',
+        results: [{ index: 0, id, source: 'urn:dongcheng:samr', status: 'rejected', reason: 'malformed' }],
+      });
       const letter = await readback.waitFor(`the ${depth}-deep event`, byEventId(TOPICS.deadLetter, id));
       expect(letter.headers[DLQ_HEADERS.reason]).toBe('malformed');
     }
-    expectProblem(await post(samr, CE_BATCH, `[${JSON.stringify(registered(205))},${deep(100_000)}]`), 400, /^batch event \[1\] is nested more than 64 levels deep/);
+    expectProblem(
+      await post(samr, CE_BATCH, `[${JSON.stringify(registered(205))},${deep(100_000)}]`),
+      400,
+      /^batch event \[1\] is nested more than 64 levels deep/,
+    );
   });
 
   it('rejects ids and data that are not well-formed Unicode as schema_invalid, so a distinct event is never taken for a duplicate', async () => {

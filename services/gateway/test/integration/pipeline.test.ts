@@ -74,12 +74,25 @@ it('shows events sent over HTTP ingested by split deployments: source lag 0 and 
   await stack.store.events.insertMany([storedEvent(known)]);
   const badUscc = registered(203, { subject: syntheticUscc(204) });
   const batch = [registered(200, { time: '2021-05-10T09:00:00Z' }), registered(202), known, badUscc];
-  const sent = await request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set('Content-Type', 'application/cloudevents-batch+json').send(JSON.stringify(batch)).expect(200);
+  const sent = await request(app)
+    .post('/api/v1/events')
+    .set('Authorization', bearer(samr))
+    .set('Content-Type', 'application/cloudevents-batch+json')
+    .send(JSON.stringify(batch))
+    .expect(200);
   // The stored one is queued like the others: ingestion, not the gateway, finds it a duplicate.
   expect(sent.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
-  await request(app).post('/api/v1/events').set('Authorization', bearer(stc)).set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(granted(200))).expect(202);
+  await request(app)
+    .post('/api/v1/events')
+    .set('Authorization', bearer(stc))
+    .set('Content-Type', 'application/cloudevents+json')
+    .send(JSON.stringify(granted(200)))
+    .expect(202);
 
-  const done = await pipelineUntil((p) => p.accepted + p.duplicates + Object.values(p.rejected).reduce((a, b) => a + b, 0) >= 5 && p.topics.every((t) => t.lag === 0), evaluator);
+  const done = await pipelineUntil(
+    (p) => p.accepted + p.duplicates + Object.values(p.rejected).reduce((a, b) => a + b, 0) >= 5 && p.topics.every((t) => t.lag === 0),
+    evaluator,
+  );
   expect(done).toMatchObject({ accepted: 3, duplicates: 1, rejected: { subject_mismatch: 1 } });
   expect(done.topics).toEqual([
     // 09:00Z is the latest of the accepted enterprise events (the others are 09:00+08:00).

@@ -71,7 +71,10 @@ describe('tokens', () => {
     for (const path of ['/api/v1/kpis', '/api/v1/pipeline', '/api/v1/targets/audit']) {
       expectProblem(await request(app).get(path).set('Authorization', bearer(doomed.token)), 401, /unknown or revoked/);
     }
-    expectProblem(await request(app).post('/api/v1/targets').set('Authorization', bearer(doomed.token)).set('Content-Type', 'application/json').send('{}'), 401);
+    expectProblem(
+      await request(app).post('/api/v1/targets').set('Authorization', bearer(doomed.token)).set('Content-Type', 'application/json').send('{}'),
+      401,
+    );
     await request(app).get('/api/v1/kpis').set('Authorization', bearer(kept.token)).expect(200);
     expect(await stack.store.tokens.revokeByPrefix(doomed.record.prefix)).toBe(0);
     expect(await stack.store.tokens.findActive(doomed.token)).toBeNull();
@@ -116,7 +119,9 @@ describe('tokens', () => {
 
   it('answer 503 with Retry-After, not 500, while the token store does not answer (and say nothing about it)', async () => {
     const warned: unknown[] = [];
-    const failing = { findActive: () => Promise.reject(new Error('MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27027')) } as unknown as typeof stack.store.tokens;
+    const failing = {
+      findActive: () => Promise.reject(new Error('MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27027')),
+    } as unknown as typeof stack.store.tokens;
     const app = express();
     app.get('/who', authenticate(failing, { logger: { warn: (o: unknown) => warned.push(o) } as never }), (_req, res) => {
       res.json({});
@@ -164,12 +169,24 @@ describe('logs', () => {
       await call(request(app).get(`/api/v1/kpis?token=${token}&asOf=${token}`).set('Authorization', bearer(token)));
       await call(request(app).get(`/api/v1/${token}`).set('Authorization', bearer(token)));
       await call(request(app).get('/api/v1/kpis').set('Authorization', `Token ${token}`));
-      await call(request(app).get('/api/v1/kpis').set('Authorization', bearer(`${token}x`)));
+      await call(
+        request(app)
+          .get('/api/v1/kpis')
+          .set('Authorization', bearer(`${token}x`)),
+      );
       await call(request(down).get('/api/v1/kpis').set('Authorization', bearer(token)));
       await call(request(broken).get('/api/v1/pipeline').set('Authorization', bearer(token)));
       await call(request(app).post('/api/v1/targets').set('Authorization', bearer(token)).set('Content-Type', 'application/json').send(`{"id":"${token}"`));
-      await call(request(app).post('/api/v1/events').set('Authorization', bearer(token)).set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(registered(3, { id: token }))));
-      await call(request(app).post('/api/v1/events').set('Authorization', bearer(token)).set('Content-Type', 'application/cloudevents+json').send(`{"id":"${token}",`));
+      await call(
+        request(app)
+          .post('/api/v1/events')
+          .set('Authorization', bearer(token))
+          .set('Content-Type', 'application/cloudevents+json')
+          .send(JSON.stringify(registered(3, { id: token }))),
+      );
+      await call(
+        request(app).post('/api/v1/events').set('Authorization', bearer(token)).set('Content-Type', 'application/cloudevents+json').send(`{"id":"${token}",`),
+      );
     }
     // Every kind of outcome happened: success, client errors, upstream down, a broken broker (503, logged with its error).
     expect(new Set(statuses)).toEqual(new Set([200, 202, 400, 401, 403, 404, 503]));
@@ -216,7 +233,11 @@ describe('CORS', () => {
       ['/api/v1/kpis', 'GET'],
       ['/api/v1/openapi.json', 'GET'],
     ] as const) {
-      const res = await request(app).options(path).set('Origin', 'https://evil.example').set('Access-Control-Request-Method', method).set('Access-Control-Request-Headers', 'authorization, content-type');
+      const res = await request(app)
+        .options(path)
+        .set('Origin', 'https://evil.example')
+        .set('Access-Control-Request-Method', method)
+        .set('Access-Control-Request-Headers', 'authorization, content-type');
       expect({ path, status: res.status >= 400 ? 'refused' : res.status }).toEqual({ path, status: 'refused' });
       expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     }
@@ -242,10 +263,19 @@ describe('failed authentications, limited per address before any token lookup', 
     const app = stack.app({ store, authFailuresPerMinute: 5, trustProxyHops: 1, indicatorUrls: [upstream.url], alertingUrl: upstream.url });
     const from = (ip: string) => ({ 'X-Forwarded-For': ip });
     for (let i = 0; i < 5; i++) {
-      expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.7')).set('Authorization', bearer(`sa_bogus${i}${'A'.repeat(38)}`)), 401);
+      expectProblem(
+        await request(app)
+          .get('/api/v1/kpis')
+          .set(from('203.0.113.7'))
+          .set('Authorization', bearer(`sa_bogus${i}${'A'.repeat(38)}`)),
+        401,
+      );
     }
     expect(lookups()).toBe(5);
-    const limited = await request(app).get('/api/v1/kpis').set(from('203.0.113.7')).set('Authorization', bearer(`sa_bogus9${'A'.repeat(38)}`));
+    const limited = await request(app)
+      .get('/api/v1/kpis')
+      .set(from('203.0.113.7'))
+      .set('Authorization', bearer(`sa_bogus9${'A'.repeat(38)}`));
     expectProblem(limited, 429, /more than 5 failed authentications per 60 s from this address/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
@@ -256,7 +286,13 @@ describe('failed authentications, limited per address before any token lookup', 
     expect(lookups()).toBe(5);
     // Another address is not concerned, and a client with a good token is never counted.
     for (let i = 0; i < 10; i++) await request(app).get('/api/v1/kpis').set(from('203.0.113.8')).set('Authorization', bearer(good)).expect(200);
-    expectProblem(await request(app).get('/api/v1/kpis').set(from('203.0.113.8')).set('Authorization', bearer(`sa_bogus${'B'.repeat(39)}`)), 401);
+    expectProblem(
+      await request(app)
+        .get('/api/v1/kpis')
+        .set(from('203.0.113.8'))
+        .set('Authorization', bearer(`sa_bogus${'B'.repeat(39)}`)),
+      401,
+    );
   });
 
   it('starts over after the window and remembers a bounded number of addresses (oldest forgotten first)', async () => {
@@ -267,7 +303,11 @@ describe('failed authentications, limited per address before any token lookup', 
       res.json({});
     });
     app.use(problemErrorHandler(() => undefined));
-    const call = (ip: string) => request(app).get('/who').set('X-Forwarded-For', ip).set('Authorization', bearer(`sa_nope${'C'.repeat(39)}`));
+    const call = (ip: string) =>
+      request(app)
+        .get('/who')
+        .set('X-Forwarded-For', ip)
+        .set('Authorization', bearer(`sa_nope${'C'.repeat(39)}`));
     expect((await call('198.51.100.1')).status).toBe(401);
     expect((await call('198.51.100.1')).status).toBe(429);
     now += 10_000; // the window is over
@@ -288,7 +328,12 @@ describe('batch ingest', () => {
   it('refuses a batch of more than INGEST_MAX_BATCH_EVENTS events with 413 naming the limit, before judging any', async () => {
     const app = stack.app({ maxBatchEvents: 3 });
     const samr = (await stack.store.tokens.issue('provider', { types: ['enterprise.registered'], label: 'batch bound' })).token;
-    const post = (body: string) => request(app).post('/api/v1/events').set('Authorization', bearer(samr)).set('Content-Type', 'application/cloudevents-batch+json; charset=utf-8').send(body);
+    const post = (body: string) =>
+      request(app)
+        .post('/api/v1/events')
+        .set('Authorization', bearer(samr))
+        .set('Content-Type', 'application/cloudevents-batch+json; charset=utf-8')
+        .send(body);
     const tooMany = await post(batchOf(4));
     expectProblem(tooMany, 413, /at most 3 events \(INGEST_MAX_BATCH_EVENTS\)/);
     expect(JSON.parse(tooMany.text).maxEvents).toBe(3);
@@ -304,18 +349,36 @@ describe('responses relayed from the internal services', () => {
   it('are never marked for shared caches: an upstream `public` becomes `private`', async () => {
     const app = stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url });
     const evaluator = (await stack.store.tokens.issue('evaluator', { label: 'cache' })).token;
-    upstream.answerOnce('/assessments/2025-Q4', { status: 200, type: 'application/json', body: '{"period":"2025-Q4","version":1}', headers: { 'Cache-Control': 'public, max-age=31536000, immutable' } });
+    upstream.answerOnce('/assessments/2025-Q4', {
+      status: 200,
+      type: 'application/json',
+      body: '{"period":"2025-Q4","version":1}',
+      headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
+    });
     const res = await request(app).get('/api/v1/assessments/2025-Q4?version=1').set('Authorization', bearer(evaluator)).expect(200);
     expect(res.headers['cache-control']).toBe('private, max-age=31536000, immutable');
-    upstream.answerOnce('/assessments/2025-Q4', { status: 200, type: 'application/json', body: '{}', headers: { 'Cache-Control': 'public, s-maxage=600, no-store' } });
-    expect((await request(app).get('/api/v1/assessments/2025-Q4').set('Authorization', bearer(evaluator)).expect(200)).headers['cache-control']).toBe('no-store');
+    upstream.answerOnce('/assessments/2025-Q4', {
+      status: 200,
+      type: 'application/json',
+      body: '{}',
+      headers: { 'Cache-Control': 'public, s-maxage=600, no-store' },
+    });
+    expect((await request(app).get('/api/v1/assessments/2025-Q4').set('Authorization', bearer(evaluator)).expect(200)).headers['cache-control']).toBe(
+      'no-store',
+    );
   });
 
-  it('come from upstreams the gateway authenticates to with INTERNAL_API_SECRET; a wrong secret is a 502, not the caller\'s 401', async () => {
+  it("come from upstreams the gateway authenticates to with INTERNAL_API_SECRET; a wrong secret is a 502, not the caller's 401", async () => {
     const operator = (await stack.store.tokens.issue('operator', { label: 'internal secret' })).token;
     const before = upstream.requests.length;
-    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url })).get('/api/v1/targets').set('Authorization', bearer(operator)).expect(200);
-    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url })).get('/api/v1/pipeline').set('Authorization', bearer(operator)).expect(200);
+    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url }))
+      .get('/api/v1/targets')
+      .set('Authorization', bearer(operator))
+      .expect(200);
+    await request(stack.app({ indicatorUrls: [upstream.url], alertingUrl: upstream.url }))
+      .get('/api/v1/pipeline')
+      .set('Authorization', bearer(operator))
+      .expect(200);
     const sent = upstream.requests.slice(before);
     expect(sent.map((r) => r.headers[INTERNAL_AUTH_HEADER])).toEqual([stack.env.internalApiSecret, stack.env.internalApiSecret]);
 

@@ -48,7 +48,11 @@ describe('token CLI (dist/token-cli.js)', () => {
     const token = stdout.trim();
     await request(app).get('/api/v1/pipeline').set('Authorization', bearer(token)).expect(200);
     expectProblem(
-      await request(app).post('/api/v1/events').set('Authorization', bearer(token)).set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(registered(1))),
+      await request(app)
+        .post('/api/v1/events')
+        .set('Authorization', bearer(token))
+        .set('Content-Type', 'application/cloudevents+json')
+        .send(JSON.stringify(registered(1))),
       403,
       /the token has the role evaluator/,
     );
@@ -71,7 +75,11 @@ describe('token CLI (dist/token-cli.js)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(TOKEN_LINE);
     const token = stdout.trim();
-    const ok = await request(app).post('/api/v1/events').set('Authorization', bearer(token)).set('Content-Type', 'application/cloudevents+json').send(JSON.stringify(registered(2)));
+    const ok = await request(app)
+      .post('/api/v1/events')
+      .set('Authorization', bearer(token))
+      .set('Content-Type', 'application/cloudevents+json')
+      .send(JSON.stringify(registered(2)));
     expect(ok.status).toBe(202);
     expectProblem(await request(app).get('/api/v1/kpis').set('Authorization', bearer(token)), 403, /the token has the role provider/);
     expect(await stack.store.tokens.findActive(token)).toMatchObject({ role: 'provider', types: ['enterprise.registered', 'enterprise.updated'] });

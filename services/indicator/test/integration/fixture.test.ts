@@ -9,7 +9,7 @@ import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { connectDatabase } from '@siliconalley/db';
 import { createStore } from '@siliconalley/store';
 import { defaultZoneRegistry } from '@siliconalley/zones';
-import { type KafkaClient } from '@siliconalley/kafka';
+import type { KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { loadExpected, loadFixtureRecords, promtoolCheckMetrics, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '@siliconalley/service-ingest/dist/config';
@@ -33,7 +33,15 @@ describe('indicator on the small fixture, end to end', () => {
   const stops: (() => Promise<void>)[] = [];
 
   const indicatorConfig = () =>
-    parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', INTERNAL_API_SECRET: env.internalApiSecret });
+    parseConfig('indicator', indicatorConfigSchema, {
+      KAFKA_BROKERS: env.brokers.join(','),
+      MONGO_URL: env.mongoUrl,
+      SA_NAMESPACE: env.namespace,
+      OPS_PORT: '0',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+      INTERNAL_API_SECRET: env.internalApiSecret,
+    });
 
   const waitApplied = async (indicator: RunningIndicator) => {
     const { state } = indicator;
@@ -44,11 +52,22 @@ describe('indicator on the small fixture, end to end', () => {
   };
 
   const check = async (state: IndicatorState) => {
-    const app = createServer({ state, logger: createLogger('test', 'silent'), registry: createMetricsRegistry('test'), now: () => new Date('2026-11-26T12:00:00Z'), internalSecret: env.internalApiSecret });
+    const app = createServer({
+      state,
+      logger: createLogger('test', 'silent'),
+      registry: createMetricsRegistry('test'),
+      now: () => new Date('2026-11-26T12:00:00Z'),
+      internalSecret: env.internalApiSecret,
+    });
     const problems: string[] = [];
     for (const [asOf, entries] of Object.entries(expected.asOf)) {
       const res = await request(app).get(`/kpis?asOf=${asOf}`).set(INTERNAL_AUTH_HEADER, env.internalApiSecret).expect(200);
-      const got = new Map<string, number | null>((res.body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]), e.value]));
+      const got = new Map<string, number | null>(
+        (res.body.kpis as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [
+          JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]),
+          e.value,
+        ]),
+      );
       expect(res.body.kpis).toHaveLength(entries.length);
       for (const e of entries) {
         const key = JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]);
@@ -62,7 +81,15 @@ describe('indicator on the small fixture, end to end', () => {
   beforeAll(async () => {
     env = testEnv();
     kafka = await createTestTopics(env);
-    const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }));
+    const ingest = await startIngest(
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
+    );
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
   });
@@ -89,7 +116,9 @@ describe('indicator on the small fixture, end to end', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${indicator.opsPort}/metrics`)).text();
     expect(promtoolCheckMetrics(metrics)).toEqual([]);
     const qualifiedToday = indicator.state.engine.value({ id: 'qualified_firms', scope: 'zone:QL' }, chinaDateOf(new Date()));
-    expect(metrics).toContain(`siliconalley_kpi_value{kpi="qualified_firms",scope="zone:QL",kind="",industry="",within="",service="indicator"} ${qualifiedToday}`);
+    expect(metrics).toContain(
+      `siliconalley_kpi_value{kpi="qualified_firms",scope="zone:QL",kind="",industry="",within="",service="indicator"} ${qualifiedToday}`,
+    );
     expect(metrics).toMatch(/siliconalley_kpi_freshness_seconds\{service="indicator"\} \d/);
     expect(metrics).toMatch(/siliconalley_engine_replay_duration_seconds\{service="indicator"\} \d/);
     await indicator.lifecycle.shutdown('restart');

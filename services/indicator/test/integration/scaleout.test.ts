@@ -9,7 +9,7 @@ import { parseConfig } from '@siliconalley/config';
 import { TOPICS, type TaskProgressReported } from '@siliconalley/contract';
 import { compareTimeThenId } from '@siliconalley/kpi-engine';
 import { createTestTopics, pipelineDrained, publishRecords } from '@siliconalley/devstack';
-import { Counter, createMetricsRegistry } from '@siliconalley/http';
+import { createMetricsRegistry, rejectedEventsCounter } from '@siliconalley/http';
 import { DeadLetterProducer, type KafkaClient } from '@siliconalley/kafka';
 import { createLogger } from '@siliconalley/logger';
 import { connectDatabase, type Connection } from '@siliconalley/db';
@@ -36,7 +36,16 @@ describe('indicator scale-out by partitions', () => {
 
   const startOne = async () => {
     const i = await startIndicator(
-      parseConfig('indicator', indicatorConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', INTERNAL_API_SECRET: env.internalApiSecret }),
+      parseConfig('indicator', indicatorConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        KAFKA_SESSION_TIMEOUT_MS: '10000',
+        INTERNAL_API_SECRET: env.internalApiSecret,
+      }),
     );
     indicators.push(i);
     stops.push(() => i.lifecycle.shutdown('test done'));
@@ -52,7 +61,7 @@ describe('indicator scale-out by partitions', () => {
       store,
       kafka,
       deadLetters: new DeadLetterProducer(kafka, kafka.topic(TOPICS.deadLetter)),
-      rejected: new Counter({ name: 'siliconalley_events_rejected_total', help: 'x', labelNames: ['reason'] as const, registers: [registry] }),
+      rejected: rejectedEventsCounter(registry),
       indicatorUrls: instances.map((i) => `http://127.0.0.1:${i.apiPort}`),
       alertingUrl: 'http://127.0.0.1:9', // not used by this test
       internalSecret: env.internalApiSecret,
@@ -90,7 +99,10 @@ describe('indicator scale-out by partitions', () => {
 
   /** The IndicatorClient reads alerting and the gateway use instead of scanning the event store. */
   const partialReads = async (instances: RunningIndicator[]) => {
-    const client = new IndicatorClient(instances.map((i) => `http://127.0.0.1:${i.apiPort}`), { secret: env.internalApiSecret });
+    const client = new IndicatorClient(
+      instances.map((i) => `http://127.0.0.1:${i.apiPort}`),
+      { secret: env.internalApiSecret },
+    );
     const applied = await client.applied();
     return {
       applied,
@@ -126,7 +138,15 @@ describe('indicator scale-out by partitions', () => {
     env = testEnv();
     kafka = await createTestTopics(env);
     conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
-    const ingest = await startIngest(parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }));
+    const ingest = await startIngest(
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
+    );
     stops.push(() => ingest.lifecycle.shutdown('test done'));
     await publishRecords(kafka, records, env.namespace);
   });
@@ -161,7 +181,12 @@ describe('indicator scale-out by partitions', () => {
     expect(reads.changes.groups.length).toBeGreaterThan(0);
 
     for (const asOf of dates) {
-      const got = new Map((three[asOf] as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]), e.value]));
+      const got = new Map(
+        (three[asOf] as { id: string; scope: string; kind?: string; industry?: string; within?: number; value: number | null }[]).map((e) => [
+          JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]),
+          e.value,
+        ]),
+      );
       for (const e of expected.asOf[asOf]!) {
         const v = got.get(JSON.stringify([e.id, e.scope, e.kind, e.industry, e.within]));
         if (typeof e.value === 'number' && typeof v === 'number') expect(Math.abs(v - e.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(e.value)));

@@ -10,7 +10,19 @@ const all = new Map<number, bigint>();
 describe('ChangeLog', () => {
   it('groups events by type, source and effective month, sorted, with the 5 smallest ids as examples', () => {
     const log = new ChangeLog();
-    log.record(0, 0n, 8n, at(0, ev('g1', '2025-03-02'), ev('g2', '2025-03-31'), ev('r1', '2024-12-01', 'enterprise.registered', 'urn:b'), ev('g3', '2025-04-01'), ev('h1', '2025-03-05', 'certification.granted', 'urn:0')));
+    log.record(
+      0,
+      0n,
+      8n,
+      at(
+        0,
+        ev('g1', '2025-03-02'),
+        ev('g2', '2025-03-31'),
+        ev('r1', '2024-12-01', 'enterprise.registered', 'urn:b'),
+        ev('g3', '2025-04-01'),
+        ev('h1', '2025-03-05', 'certification.granted', 'urn:0'),
+      ),
+    );
     log.record(0, 8n, 12n, at(8, ...['g7', 'g6', 'g5', 'g4'].map((id) => ev(id, '2025-03-10'))));
     expect(log.since(all)).toEqual({
       minEffectiveDate: '2024-12-01',
@@ -69,9 +81,20 @@ describe('ChangeLog', () => {
     log.record(0, 2n, 4n, at(2, ev('p0-late', '2025-01-02')));
     log.record(1, 0n, 2n, at(0, ev('p1-early', '2025-01-03')));
     log.record(1, 2n, 4n, at(2, ev('p1-late', '2025-01-04')));
-    const ids = (since: Map<number, bigint>) => log.since(since).groups.flatMap((g) => g.examples).sort();
+    const ids = (since: Map<number, bigint>) =>
+      log
+        .since(since)
+        .groups.flatMap((g) => g.examples)
+        .sort();
     expect(ids(new Map([[0, 2n]]))).toEqual(['p0-late', 'p1-early', 'p1-late']);
-    expect(ids(new Map([[0, 4n], [1, 2n]]))).toEqual(['p1-late']);
+    expect(
+      ids(
+        new Map([
+          [0, 4n],
+          [1, 2n],
+        ]),
+      ),
+    ).toEqual(['p1-late']);
   });
 
   it('drops a partition with everything it noted', () => {
@@ -89,11 +112,18 @@ describe('ChangeLog', () => {
     const chunk = 10_000;
     const records = 6 * TAIL_RECORDS;
     for (let from = 0; from < records; from += chunk) {
-      log.record(0, BigInt(from), BigInt(from + chunk), Array.from({ length: chunk }, (_, i) => ({ offset: BigInt(from + i), event: ev(`e${id++}`, '2025-05-01') })));
+      log.record(
+        0,
+        BigInt(from),
+        BigInt(from + chunk),
+        Array.from({ length: chunk }, (_, i) => ({ offset: BigInt(from + i), event: ev(`e${id++}`, '2025-05-01') })),
+      );
     }
     expect(log.blockCount).toBeLessThanOrEqual(records / TAIL_RECORDS);
     const { groups } = log.since(all);
-    expect(groups).toEqual([{ type: 'certification.granted', source: 'urn:a', month: '2025-05', events: records, examples: ['e0', 'e1', 'e10', 'e100', 'e1000'] }]);
+    expect(groups).toEqual([
+      { type: 'certification.granted', source: 'urn:a', month: '2025-05', events: records, examples: ['e0', 'e1', 'e10', 'e100', 'e1000'] },
+    ]);
     expect(log.since(new Map([[0, BigInt(records - 1234)]])).groups[0]!.events).toBe(1234);
   });
 
@@ -112,7 +142,12 @@ describe('ChangeLog', () => {
       const fresh: { offset: bigint; event: ChangedEvent }[] = [];
       for (let o = offset; o < offset + size; o++) {
         if (random(3) === 0) continue; // a duplicate: not applied again
-        const e = ev(`o${o}`, `2025-${String(1 + random(12)).padStart(2, '0')}-01`, random(2) ? 'enterprise.registered' : 'certification.granted', `urn:${random(3)}`);
+        const e = ev(
+          `o${o}`,
+          `2025-${String(1 + random(12)).padStart(2, '0')}-01`,
+          random(2) ? 'enterprise.registered' : 'certification.granted',
+          `urn:${random(3)}`,
+        );
         fresh.push({ offset: BigInt(o), event: e });
         events.push({ offset: o, e });
       }

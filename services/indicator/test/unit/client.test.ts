@@ -22,9 +22,18 @@ const secret = newInternalApiSecret();
 
 /** The accepted topic of this test: a firm's (or task's) events on one partition, as keyed. */
 const topic: AcceptedEvent[][] = [
-  [registered(FIRM_A, '2020-01-01', { id: 'a1' }), granted(FIRM_A, '2021-03-01', { id: 'a2' }), taskReport(1, '2025-Q1', '2025-04-02T08:00:00Z', { id: 't1' }), registered(FIRM_A, '2020-01-01', { id: 'a1' })],
+  [
+    registered(FIRM_A, '2020-01-01', { id: 'a1' }),
+    granted(FIRM_A, '2021-03-01', { id: 'a2' }),
+    taskReport(1, '2025-Q1', '2025-04-02T08:00:00Z', { id: 't1' }),
+    registered(FIRM_A, '2020-01-01', { id: 'a1' }),
+  ],
   [granted(FIRM_B, '2024-06-01', { id: 'b1' }), taskReport(2, '2025-Q1', '2025-04-01T08:00:00Z', { id: 't2' })],
-  [registered(FIRM_C, '2022-02-02', { id: 'c1', source: 'urn:other' }), granted(FIRM_C, '2021-01-01', { id: 'c2' }), taskReport(3, '2025-Q2', '2025-04-01T08:00:00Z', { id: 't0' })],
+  [
+    registered(FIRM_C, '2022-02-02', { id: 'c1', source: 'urn:other' }),
+    granted(FIRM_C, '2021-01-01', { id: 'c2' }),
+    taskReport(3, '2025-Q2', '2025-04-01T08:00:00Z', { id: 't0' }),
+  ],
 ];
 
 /** An indicator instance owning `partitions`, replayed (or, with `upTo`, only that far), on a port. */

@@ -27,7 +27,13 @@ describe('PartitionOwnership', () => {
     expect(o.isReady()).toBe(false); // ends not read yet
 
     o.applied(0, 4n);
-    o.partitionEnds(a.generation, new Map([[0, 10n], [2, 0n]]));
+    o.partitionEnds(
+      a.generation,
+      new Map([
+        [0, 10n],
+        [2, 0n],
+      ]),
+    );
     expect(o.isReady()).toBe(false); // partition 0 at 4 of 10; partition 2 is empty
     o.applied(0, 9n);
     expect(o.isReady()).toBe(false);
@@ -56,7 +62,13 @@ describe('PartitionOwnership', () => {
   it('on reassignment forgets lost partitions and replays gained ones; ends read before a gain do not settle it', () => {
     const { o } = ownership();
     const first = o.assign([0, 2]);
-    o.partitionEnds(first.generation, new Map([[0, 5n], [2, 5n]]));
+    o.partitionEnds(
+      first.generation,
+      new Map([
+        [0, 5n],
+        [2, 5n],
+      ]),
+    );
     o.applied(0, 5n);
     o.applied(2, 5n);
     expect(o.isReady()).toBe(true);
@@ -88,7 +100,13 @@ describe('PartitionOwnership', () => {
   it('losing a partition still replaying lifts its catch-up', () => {
     const { o } = ownership();
     const a = o.assign([0, 1]);
-    o.partitionEnds(a.generation, new Map([[0, 3n], [1, 3n]]));
+    o.partitionEnds(
+      a.generation,
+      new Map([
+        [0, 3n],
+        [1, 3n],
+      ]),
+    );
     o.applied(0, 3n);
     expect(o.isReady()).toBe(false);
     o.assign([0]);

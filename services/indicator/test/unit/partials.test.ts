@@ -24,7 +24,13 @@ function indicator() {
   const ownership = new PartitionOwnership();
   const changes = new ChangeLog();
   const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes, internalSecret });
-  return { state, ownership, changes, app, apply: (partition: number, records: ReturnType<typeof recordsOf>) => applyChunk({ state, ownership, changes, logger }, partition, records) };
+  return {
+    state,
+    ownership,
+    changes,
+    app,
+    apply: (partition: number, records: ReturnType<typeof recordsOf>) => applyChunk({ state, ownership, changes, logger }, partition, records),
+  };
 }
 
 describe('the internal API: only for callers with INTERNAL_API_SECRET', () => {
@@ -48,7 +54,13 @@ describe('indicator partial routes', () => {
   it('/partial/applied answers during a replay; the other routes answer 503 until it is done', async () => {
     const { ownership, app, apply } = indicator();
     const { generation } = ownership.assign([0, 1]);
-    ownership.partitionEnds(generation, new Map([[0, 3n], [1, 0n]]));
+    ownership.partitionEnds(
+      generation,
+      new Map([
+        [0, 3n],
+        [1, 0n],
+      ]),
+    );
     apply(0, recordsOf(0, 0, [registered(FIRM_A, '2020-01-01'), granted(FIRM_A, '2021-01-01')]));
 
     const replaying = await internal(app).get('/partial/applied').expect(200);
@@ -99,7 +111,9 @@ describe('indicator partial routes', () => {
     // The applied offsets of a first look, then a re-delivered duplicate and one new event.
     const seen = (await internal(app).get('/partial/applied')).body.applied as Record<string, string>;
     apply(0, recordsOf(0, 2, [a, registered(FIRM_C, '2019-05-05', { id: 'c' })]));
-    const q = `?since=${Object.entries(seen).map(([p, o]) => `${p}:${o}`).join(',')}`;
+    const q = `?since=${Object.entries(seen)
+      .map(([p, o]) => `${p}:${o}`)
+      .join(',')}`;
     expect(q).toBe('?since=0:2,1:1');
     // Exactly the new event: the re-delivered duplicate is not applied again, partition 1 has nothing past offset 1.
     expect(await since(q)).toEqual({
@@ -154,7 +168,8 @@ describe('indicator partial routes', () => {
     const { added, revoked } = ownership.assign([1]);
     state.dropPartitions(revoked);
     changes.drop([...revoked, ...added]);
-    const ids = async () => ((await internal(app).get('/partial/changes').expect(200)).body.groups as { examples: string[] }[]).flatMap((g) => g.examples).sort();
+    const ids = async () =>
+      ((await internal(app).get('/partial/changes').expect(200)).body.groups as { examples: string[] }[]).flatMap((g) => g.examples).sort();
     expect(await ids()).toEqual(['b']);
     expect((await internal(app).get('/partial/tasks').expect(200)).body.reports).toEqual([]);
     expect((await internal(app).get('/partial/data-quality?asOf=2024-12-31').expect(200)).body.certificatesWithoutKnownFirm).toEqual({ '2024-12-31': 1 });

@@ -26,7 +26,13 @@ describe('ingestion of the small fixture through the real broker and database', 
     conn = await connectDatabase({ url: env.mongoUrl, namespace: env.namespace });
     store = createStore(conn);
     ingest = await startIngest(
-      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: 'warn' }),
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      }),
     );
     await publishRecords(kafka, records, env.namespace);
   });
@@ -39,7 +45,6 @@ describe('ingestion of the small fixture through the real broker and database', 
   });
 
   it('accounts for every record: accepted + duplicates + rejected = records, with the fixture counts', async () => {
-
     await waitUntil('every record to get a disposition', async () => (await store.dispositions.model.countDocuments()) >= records.length);
     const counts = await store.ledgers.totals();
     const rejectedTotal = Object.values(counts.rejected).reduce((a: number, b: number) => a + b, 0);

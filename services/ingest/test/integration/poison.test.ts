@@ -5,9 +5,9 @@
 import { connectDatabase, type Connection } from '@siliconalley/db';
 import { createTestTopics, publishRecords } from '@siliconalley/devstack';
 import { parseConfig } from '@siliconalley/config';
-import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
+import { eventIdentity, SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
 import { CONSUMER_GROUPS, DLQ_HEADERS, type InboundRecord, type KafkaClient } from '@siliconalley/kafka';
-import { createStore, eventKey, FAULT_ENV, type Store } from '@siliconalley/store';
+import { createStore, FAULT_ENV, type Store } from '@siliconalley/store';
 import { loadDispositions, loadFixtureRecords, testEnv, waitUntil, type TestEnv } from '@siliconalley/testkit';
 import { ingestConfigSchema } from '../../src/config';
 import { PROCESSING_FAILED } from '../../src/poison';
@@ -45,24 +45,36 @@ describe('a poison record', () => {
 
   it('is dead-lettered as processing_failed, and its partition goes on', async () => {
     // A valid registration (a copy of an accepted one with a new id), between ordinary records of the same firm.
-    const index = fixture.findIndex((r, i) => dispositions[i]!.disposition === 'accepted' && r.value.startsWith('{') && r.value.includes('.enterprise.registered.v1'));
+    const index = fixture.findIndex(
+      (r, i) => dispositions[i]!.disposition === 'accepted' && r.value.startsWith('{') && r.value.includes('.enterprise.registered.v1'),
+    );
     const template = fixture[index]!;
     const value = JSON.parse(template.value) as { id: string };
     const poison = { ...template, value: JSON.stringify({ ...value, id: `${marker}-${value.id}` }) };
     const records = [...fixture.slice(0, 300), poison, ...fixture.slice(300, 600)];
     await publishRecords(kafka, records, env.namespace);
     ingest = await startIngest(
-      parseConfig('ingest', ingestConfigSchema, { KAFKA_BROKERS: env.brokers.join(','), MONGO_URL: env.mongoUrl, SA_NAMESPACE: env.namespace, OPS_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', INGEST_CHUNK_SIZE: '50' }),
+      parseConfig('ingest', ingestConfigSchema, {
+        KAFKA_BROKERS: env.brokers.join(','),
+        MONGO_URL: env.mongoUrl,
+        SA_NAMESPACE: env.namespace,
+        OPS_PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        INGEST_CHUNK_SIZE: '50',
+      }),
     );
     const group = kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task']));
     await waitUntil('every record ingested and committed', async () => {
-      const lag = await kafka.consumerLag(group, SOURCE_TOPICS.map((t) => kafka.topic(t)));
+      const lag = await kafka.consumerLag(
+        group,
+        SOURCE_TOPICS.map((t) => kafka.topic(t)),
+      );
       return Object.keys(lag).length === SOURCE_TOPICS.length && Object.values(lag).every((n) => n === 0);
     });
 
     const rows = await store.dispositions.model.find({ eventId: `${marker}-${value.id}` }).lean();
     expect(rows.map((r) => [r.disposition, r.reason])).toEqual([['rejected', PROCESSING_FAILED]]);
-    expect(await store.events.model.exists({ _id: eventKey(JSON.parse(poison.value).source, `${marker}-${value.id}`) })).toBeNull();
+    expect(await store.events.model.exists({ _id: eventIdentity({ source: JSON.parse(poison.value).source, id: `${marker}-${value.id}` }) })).toBeNull();
     const counts = await store.ledgers.totals();
     const want = dispositions.slice(0, 600);
     expect(counts.accepted).toBe(want.filter((d) => d.disposition === 'accepted').length);
@@ -72,7 +84,11 @@ describe('a poison record', () => {
 
     // The dead-letter topic holds it with its reason and where it came from.
     const letters: InboundRecord[] = [];
-    const consumer = await kafka.consume({ groupId: kafka.group(`dlq-readback-${Date.now()}`), topics: [kafka.topic(TOPICS.deadLetter)], handleChunk: async (chunk) => void letters.push(...chunk) });
+    const consumer = await kafka.consume({
+      groupId: kafka.group(`dlq-readback-${Date.now()}`),
+      topics: [kafka.topic(TOPICS.deadLetter)],
+      handleChunk: async (chunk) => void letters.push(...chunk),
+    });
     try {
       await waitUntil('the poison record in the dead-letter topic', async () => letters.some((l) => l.headers[DLQ_HEADERS.reason] === PROCESSING_FAILED));
     } finally {

@@ -87,11 +87,17 @@ function setup(events = new MemoryEvents(), ledgers = new MemoryLedgers()) {
   const deps: PipelineDeps = {
     store: {
       events,
-      dispositions: { record: async (rows: { _id: string; disposition: string }[]) => rows.forEach((r) => dispositions.set(r._id, r.disposition)) },
+      dispositions: {
+        record: async (rows: { _id: string; disposition: string }[]) => {
+          for (const r of rows) dispositions.set(r._id, r.disposition);
+        },
+      },
     } as unknown as Store,
     ledgers: new LedgerBook(ledgers),
     kafka: { send: async (_t: string, msgs: { value: string }[]) => void forwarded.push(...msgs.map((m) => JSON.parse(m.value).id)) } as unknown as KafkaClient,
-    deadLetters: { send: async (letters: { record: InboundRecord }[]) => void lettered.push(...letters.map((l) => l.record.offset)) } as unknown as DeadLetterProducer,
+    deadLetters: {
+      send: async (letters: { record: InboundRecord }[]) => void lettered.push(...letters.map((l) => l.record.offset)),
+    } as unknown as DeadLetterProducer,
     acceptedTopic: 'siliconalley.accepted.v1',
     metrics: ingestMetrics(createMetricsRegistry('ingest-test')),
     logger: createLogger('ingest-test', 'silent'),
@@ -130,7 +136,10 @@ describe('ingestChunk and the partition ledger', () => {
     const ledgers = new MemoryLedgers();
     ledgers.failWriteNo = 3; // announce, outcomes, then the settle write dies with the process
     const first = setup(new MemoryEvents(), ledgers);
-    first.events.docs.set('["urn:dongcheng:samr","b"]', { _id: '["urn:dongcheng:samr","b"]', origin: { topic: 'other', partition: 0, offset: '9' } } as StoredEvent);
+    first.events.docs.set('["urn:dongcheng:samr","b"]', {
+      _id: '["urn:dongcheng:samr","b"]',
+      origin: { topic: 'other', partition: 0, offset: '9' },
+    } as StoredEvent);
     await expect(ingestChunk(chunk, first.deps)).rejects.toThrow('process killed');
     ledgers.failWriteNo = null;
     const retry = setup(first.events, ledgers);
@@ -205,7 +214,12 @@ describe('ingestChunk with provider strings that are prototype keys or not well-
     const s = setup();
     const sources = ['__proto__', 'constructor', 'prototype'];
     await ingestChunk(
-      sources.flatMap((source, i) => [from(4 * i, source, 'a'), from(4 * i + 1, source, 'a'), from(4 * i + 2, source, 'b', 'uscc'), from(4 * i + 3, source, 'c', 'specversion')]),
+      sources.flatMap((source, i) => [
+        from(4 * i, source, 'a'),
+        from(4 * i + 1, source, 'a'),
+        from(4 * i + 2, source, 'b', 'uscc'),
+        from(4 * i + 3, source, 'c', 'specversion'),
+      ]),
       s.deps,
     );
     const ledger = ledgerOf(s.ledgers);
@@ -223,7 +237,10 @@ describe('ingestChunk with provider strings that are prototype keys or not well-
   it('rejects ids that are not well-formed Unicode (schema_invalid) instead of storing two events under one id', async () => {
     const s = setup();
     // As UTF-8 (BSON) both would be "x\uFFFD": the second would be taken for a duplicate of the first.
-    await ingestChunk([from(0, 'urn:dongcheng:samr', 'x\ud800'), from(1, 'urn:dongcheng:samr', 'x\udbff'), from(2, 'urn:dongcheng:samr', 'x\ud83d\ude00')], s.deps);
+    await ingestChunk(
+      [from(0, 'urn:dongcheng:samr', 'x\ud800'), from(1, 'urn:dongcheng:samr', 'x\udbff'), from(2, 'urn:dongcheng:samr', 'x\ud83d\ude00')],
+      s.deps,
+    );
     expect(ledgerOf(s.ledgers)).toMatchObject({ settledTo: '3', accepted: 1, duplicates: 0, rejected: [{ reason: 'schema_invalid', n: 2 }] });
     expect(s.lettered).toEqual(['0', '1']);
     expect([...s.events.docs.keys()]).toEqual([JSON.stringify(['urn:dongcheng:samr', 'x\ud83d\ude00'])]);

@@ -11,7 +11,12 @@ describe('provider JSON Schemas', () => {
 
   it('has one file per type', () => {
     expect(files.map((f) => f.fileName)).toEqual(SHORT_TYPES.map((t) => `${fullType(t)}.json`));
-    expect(fs.readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.json')).sort()).toEqual(files.map((f) => f.fileName).sort());
+    expect(
+      fs
+        .readdirSync(SCHEMAS_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(files.map((f) => f.fileName).sort());
   });
 
   it.each(providerJsonSchemaFiles().map((f) => [f.fileName, f] as const))('%s is up to date', (fileName, file) => {

@@ -20,7 +20,11 @@ export function parseContentType(value: string | undefined): ContentType | null 
   let charset: string | null = null;
   for (const param of params) {
     const [name = '', raw = ''] = param.split('=');
-    if (name.trim().toLowerCase() === 'charset') charset = raw.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (name.trim().toLowerCase() === 'charset')
+      charset = raw
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
   }
   return { mediaType, charset };
 }

@@ -1,7 +1,7 @@
 // `npm run schemas -w @siliconalley/contract`: (re)writes packages/contract/schemas/*.json.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { providerJsonSchemaFiles } from '../jsonSchemas';
+import { providerJsonSchemaFiles } from '../json-schemas';
 
 /** From dist/scripts/ (compiled) or src/scripts/ (ts): two levels up is the package. */
 const SCHEMAS_DIR = path.resolve(__dirname, '..', '..', 'schemas');

@@ -41,7 +41,13 @@ export function backendTable(measures: readonly BackendMeasure[]): string {
       `${show(m.sqlite)} ${m.unit}${n('sqlite')}`,
       `${show(m.postgresql)} ${m.unit}${n('postgresql')}`,
       `${(m.postgresql / m.sqlite).toFixed(2)}×`,
-      !Number.isFinite(advantage) ? '?' : Math.abs(advantage - 1) < 0.05 ? 'same (±5%)' : advantage > 1 ? `postgresql ${advantage.toFixed(1)}×` : `sqlite ${(1 / advantage).toFixed(1)}×`,
+      !Number.isFinite(advantage)
+        ? '?'
+        : Math.abs(advantage - 1) < 0.05
+          ? 'same (±5%)'
+          : advantage > 1
+            ? `postgresql ${advantage.toFixed(1)}×`
+            : `sqlite ${(1 / advantage).toFixed(1)}×`,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));

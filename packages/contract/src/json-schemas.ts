@@ -18,11 +18,13 @@ function eventSchema(type: ShortType) {
   return cloudEventEnvelope
     .extend({
       type: z.literal(fullType(type)),
-      subject: z.string().meta(
-        isFirmType(type)
-          ? { pattern: USCC_PATTERN, description: "the firm's USCC, equal to data.uscc" }
-          : { pattern: TASK_SUBJECT_PATTERN, description: 'the task id "1".."34", equal to data.taskId' },
-      ),
+      subject: z
+        .string()
+        .meta(
+          isFirmType(type)
+            ? { pattern: USCC_PATTERN, description: "the firm's USCC, equal to data.uscc" }
+            : { pattern: TASK_SUBJECT_PATTERN, description: 'the task id "1".."34", equal to data.taskId' },
+        ),
       data: DATA_SCHEMAS[type],
     })
     .meta({

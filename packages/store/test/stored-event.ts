@@ -1,11 +1,12 @@
 // A stored `enterprise.deregistered` event for the store's tests: its (source, id) key and the
 // Kafka position it came from are what the tests vary.
-import { eventKey, type StoredEvent } from '../src';
+import { eventIdentity } from '@siliconalley/contract';
+import type { StoredEvent } from '../src';
 
 export const TEST_TOPIC = 'siliconalley.enterprise.v1';
 
 export const storedEvent = (id: string, offset: string | number, source = 'urn:dongcheng:samr'): StoredEvent => ({
-  _id: eventKey(source, id),
+  _id: eventIdentity({ source, id }),
   source,
   id,
   type: 'enterprise.deregistered',
