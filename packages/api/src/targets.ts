@@ -33,7 +33,16 @@ export const targetJudgementSchema = z
   })
   .meta({ id: 'TargetJudgement' });
 
-export const targetsResponse = z.object({ asOf: z.string(), targets: z.array(targetJudgementSchema) }).meta({ id: 'TargetsResponse' });
+export const targetsResponse = z
+  .object({
+    asOf: z.string(),
+    targets: z.array(targetJudgementSchema),
+    invalidStoredTargets: z
+      .array(z.object({ id: z.string(), problems: z.array(z.string()) }))
+      .optional()
+      .meta({ description: "API-managed targets stored under an older schema that today's validation refuses: not judged; DELETE them by their id" }),
+  })
+  .meta({ id: 'TargetsResponse' });
 
 export const taskEntrySchema = z
   .object({

@@ -1,4 +1,5 @@
 // CloudEvents Kafka protocol binding (events.md "On Kafka"): structured and binary content modes.
+import { isUtf8 as isUtf8Bytes } from 'node:buffer';
 import type { AcceptedEvent } from './events';
 import { APPLICATION_JSON, CLOUDEVENTS_JSON, isUtf8, parseContentType } from './media-types';
 import { byteLengthOf, isJsonObject, notAnObject, parseJsonPayload } from './payload';
@@ -38,9 +39,24 @@ const ATTRIBUTE_HEADER_PREFIX = 'ce_';
 const REQUIRED_ATTRIBUTES: ReadonlySet<string> = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject']);
 
 export function headerText(value: KafkaHeaderValue): string | undefined {
-  const last = value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value) ? value : value[value.length - 1];
+  const last = lastHeaderValue(value);
   if (last === null || last === undefined) return undefined;
-  return typeof last === 'string' ? last : last.toString('utf8');
+  // Bytes that are not UTF-8 are not decoded (that would alter them); parseKafkaRecord refuses them first.
+  return typeof last === 'string' ? last : isUtf8Bytes(last) ? last.toString('utf8') : undefined;
+}
+
+const lastHeaderValue = (value: KafkaHeaderValue): string | Buffer | null | undefined =>
+  value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value) ? value : value[value.length - 1];
+
+/** The first CloudEvents header (ce_*, content-type) whose value is bytes that are not UTF-8. */
+function undecodableHeader(headers: Readonly<Record<string, KafkaHeaderValue>>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('ce_') && lower !== 'content-type') continue;
+    const last = lastHeaderValue(value);
+    if (Buffer.isBuffer(last) && !isUtf8Bytes(last)) return lower;
+  }
+  return null;
 }
 
 /** Header names compared case-insensitively: clients differ in how they spell `content-type`. */
@@ -61,6 +77,10 @@ export function parseKafkaRecord(record: KafkaRecordIn, ctx: ContractContext): K
   const bytes = record.value === null ? 0 : byteLengthOf(record.value);
   if (bytes > MAX_EVENT_BYTES) return tooLarge(bytes, 'record value');
 
+  const undecodable = undecodableHeader(record.headers);
+  if (undecodable !== null) {
+    return reject('malformed', `header ${undecodable} is not valid UTF-8: send CloudEvents attribute headers as UTF-8 text`);
+  }
   const headers = lowerCaseHeaders(record.headers);
   if (headers.get('content-type') === '') headers.delete('content-type');
   const contentType = parseContentType(headers.get('content-type'));

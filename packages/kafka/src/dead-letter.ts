@@ -26,7 +26,7 @@ export class DeadLetterProducer {
       this.topic,
       letters.map((l) => {
         // The original record's header names are the provider's (null prototype: `__proto__` is kept too).
-        const headers = Object.create(null) as Record<string, string>;
+        const headers = Object.create(null) as Record<string, string | Buffer>;
         for (const [k, v] of Object.entries(l.record.headers)) if (v !== undefined) headers[k] = v;
         headers[DLQ_HEADERS.reason] = l.reason;
         headers[DLQ_HEADERS.message] = l.message;

@@ -1,13 +1,15 @@
 // Records as the domain sees them, and the contract of a chunk handler.
+import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-/** A record as the domain sees it: headers decoded as UTF-8 strings. */
+/** A record as the domain sees it: headers decoded as UTF-8 strings (a value that is not UTF-8 stays bytes). */
 export interface InboundRecord {
   topic: string;
   partition: number;
   offset: string;
   key: string | null;
-  headers: Record<string, string | undefined>;
+  /** A value that is not valid UTF-8 is kept as its bytes: decoding it would alter it silently. */
+  headers: Record<string, string | Buffer | undefined>;
   value: Buffer | null;
   /** Broker/producer timestamp, ms since epoch. */
   timestamp: number;
@@ -25,7 +27,7 @@ export function recordPosition(r: { readonly topic: string; readonly partition: 
 export interface OutboundRecord {
   key: string | null;
   value: Buffer | string | null;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | Buffer>;
 }
 
 export interface BatchContext {
@@ -45,11 +47,11 @@ export interface BatchContext {
 export type ChunkHandler = (records: InboundRecord[], ctx: BatchContext) => Promise<void>;
 
 /** Header names are the provider's: held in a null-prototype object, so `__proto__` is a header like any other. */
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
-  const out = Object.create(null) as Record<string, string | undefined>;
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string | Buffer | undefined> {
+  const out = Object.create(null) as Record<string, string | Buffer | undefined>;
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    out[name.toLowerCase()] = v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    out[name.toLowerCase()] = v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? (isUtf8(v) ? v.toString('utf8') : v) : String(v);
   }
   return out;
 }

@@ -16,6 +16,12 @@ export function targetIdParam(raw: unknown): string {
   throw new HttpProblem(400, `${JSON.stringify(String(raw)).slice(0, 80)} is not a target id: a target id ${TARGET_ID_INSTRUCTION}`);
 }
 
+/** A stored target that fails today's validation, and why. */
+export interface InvalidStoredTarget {
+  id: string;
+  problems: readonly string[];
+}
+
 export class ManagedTargets {
   private readonly fixedIds: Set<string>;
 
@@ -29,17 +35,31 @@ export class ManagedTargets {
 
   /** The file/default targets, then the stored ones (oldest first). */
   async all(): Promise<TargetDefinition[]> {
+    return (await this.read()).targets;
+  }
+
+  /**
+   * Stored targets that no longer pass validation (stored under an older, looser schema): not judged,
+   * but listed with why (GET /targets) and deletable by their exact id, so none goes unnoticed.
+   */
+  async invalidStored(): Promise<InvalidStoredTarget[]> {
+    return (await this.read()).invalid;
+  }
+
+  private async read(): Promise<{ targets: TargetDefinition[]; invalid: InvalidStoredTarget[] }> {
     const stored: TargetDefinition[] = [];
+    const invalid: InvalidStoredTarget[] = [];
     for (const doc of await this.repo.list()) {
       if (this.fixedIds.has(doc._id)) continue; // the file gained the id later: the file wins
       try {
         stored.push(...parseTargetDefinitions([doc.definition]));
       } catch (err) {
-        // Validated on the way in; a later, stricter schema must not stop the other targets.
-        this.logger?.warn({ err, target: doc._id }, 'stored target no longer valid; skipped');
+        const problems = err instanceof TargetDefinitionError ? err.problems : [String(err)];
+        invalid.push({ id: doc._id, problems });
+        this.logger?.warn({ err, target: doc._id }, 'stored target no longer valid: not judged (listed in GET /targets; DELETE it by its id)');
       }
     }
-    return [...this.fixed, ...stored];
+    return { targets: [...this.fixed, ...stored], invalid };
   }
 
   /** Validates and stores a new target: 400 with every problem, 409 when the id exists. */
@@ -60,8 +80,17 @@ export class ManagedTargets {
     return definition;
   }
 
-  /** Deletes a stored target: 409 for the file's (and the plan's) targets, 404 for an unknown id. */
-  async remove(id: string, actor: Actor): Promise<void> {
+  /**
+   * Deletes a stored target: 409 for the file's (and the plan's) targets, 404 for an unknown id. An id
+   * outside the grammar is refused (400) unless a target was stored under exactly it before the
+   * grammar existed: that one can be deleted.
+   */
+  async remove(rawId: string, actor: Actor): Promise<void> {
+    if (!isTargetId(rawId)) {
+      if ((await this.repo.remove(rawId, actor)) === null) targetIdParam(rawId);
+      return;
+    }
+    const id = rawId;
     if (this.fixedIds.has(id))
       throw new HttpProblem(409, `target ${id} is defined in the targets configuration file (or is one of the plan's) and cannot be deleted through the API`);
     if ((await this.repo.remove(id, actor)) === null) throw new HttpProblem(404, `no API-managed target ${JSON.stringify(id)}`);

@@ -44,7 +44,9 @@ export function createServer(deps: AlertingServerDeps): Express {
   return createInternalApp({ logger: deps.logger, registry: deps.registry, internalSecret: deps.internalSecret }, (app) => {
     app.get('/targets', async (req, res) => {
       const asOf = parseQuery(targetsQuery(now), req).asOf ?? today();
-      res.json({ asOf, targets: await deps.evaluator.targets(asOf) });
+      const [targets, invalid] = await Promise.all([deps.evaluator.targets(asOf), deps.managed?.invalidStored() ?? Promise.resolve([])]);
+      // Stored targets today's schema refuses are named, not silently dropped.
+      res.json(invalid.length > 0 ? { asOf, targets, invalidStoredTargets: invalid } : { asOf, targets });
     });
     const managed = () => {
       if (!deps.managed) throw new HttpProblem(405, 'targets are read-only on this instance');
@@ -62,7 +64,7 @@ export function createServer(deps: AlertingServerDeps): Express {
       res.json({ entries: await managed().audit() });
     });
     app.delete('/targets/:id', async (req, res) => {
-      await managed().remove(targetIdParam(req.params.id), actorOf(req));
+      await managed().remove(String(req.params.id), actorOf(req));
       res.status(204).end();
     });
     app.get('/targets/:id/decomposition', async (req, res) => {

@@ -121,6 +121,20 @@ describe('parseKafkaRecord: content modes', () => {
 });
 
 describe('parseKafkaRecord: hostile JSON and text (issue #14)', () => {
+  it('refuses an attribute header whose bytes are not UTF-8 (malformed, naming it) instead of decoding it lossily; other headers may be bytes', () => {
+    const bin = binaryRecord(cloudEvent('enterprise.registered'));
+    const latin1Source = Buffer.from([0x75, 0x72, 0x6e, 0x3a, 0xe9]); // "urn:" + a latin-1 é
+    expect(parseKafkaRecord({ ...bin, headers: { ...bin.headers, ce_source: latin1Source } }, CTX)).toEqual({
+      ok: false,
+      reason: 'malformed',
+      message: 'header ce_source is not valid UTF-8: send CloudEvents attribute headers as UTF-8 text',
+    });
+    const traced = parseKafkaRecord({ ...bin, headers: { ...bin.headers, traceparent_bin: Buffer.from([0xff, 0xfe]) } }, CTX);
+    expect(traced.ok).toBe(true);
+    const utf8Source = parseKafkaRecord({ ...bin, headers: { ...bin.headers, ce_source: Buffer.from('urn:dongcheng:samr', 'utf8') } }, CTX);
+    expect(utf8Source.ok && utf8Source.event.source).toBe('urn:dongcheng:samr');
+  });
+
   const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
   const registered = cloudEvent('enterprise.registered');
 

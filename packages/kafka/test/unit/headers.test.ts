@@ -67,3 +67,27 @@ describe('header values', () => {
     expect(record.headers.ce_id).toBe('e-1');
   });
 });
+
+describe('header bytes that are not UTF-8', () => {
+  it('are kept as bytes (not decoded lossily), and dead-lettered as they came', async () => {
+    const raw = Buffer.from([0x75, 0xe9]);
+    const message = {
+      offset: '1',
+      key: null,
+      value: Buffer.from('{}'),
+      timestamp: '0',
+      attributes: 0,
+      headers: { ce_source: raw, ce_id: Buffer.from('e-1') },
+    } as unknown as KafkaMessage;
+    const record = toInboundRecord('t', 0, message);
+    expect(record.headers.ce_source).toEqual(raw);
+    expect(record.headers.ce_id).toBe('e-1');
+    const sent: OutboundRecord[] = [];
+    const dlq = new DeadLetterProducer(
+      { send: async (_topic: string, records: OutboundRecord[]) => void sent.push(...records) } as unknown as KafkaClient,
+      'dlq',
+    );
+    await dlq.send([{ record, origin: { topic: 't', partition: 0, offset: '1' }, reason: 'malformed', message: 'm' }]);
+    expect(sent[0]!.headers!.ce_source).toEqual(raw);
+  });
+});

@@ -12,6 +12,9 @@ describe('recordPosition', () => {
     const origin = { topic: 'siliconalley.enterprise.v1', partition: 3, offset: '42' };
     await dlq.send([{ record: { key: null, headers: {}, value: null }, origin, reason: 'r', message: 'm' }]);
     const h = sent[0]!.headers!;
-    expect(recordPosition({ topic: h[DLQ_HEADERS.topic]!, partition: h[DLQ_HEADERS.partition]!, offset: h[DLQ_HEADERS.offset]! })).toBe(recordPosition(origin));
+    const text = (name: string) => String(h[name]);
+    expect(recordPosition({ topic: text(DLQ_HEADERS.topic), partition: text(DLQ_HEADERS.partition), offset: text(DLQ_HEADERS.offset) })).toBe(
+      recordPosition(origin),
+    );
   });
 });

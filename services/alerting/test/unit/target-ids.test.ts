@@ -70,6 +70,7 @@ function call(server: Server, method: string, path: string, body?: unknown): Pro
 describe('target ids', () => {
   let server: Server;
   const decomposed: string[] = [];
+  const repo = memoryRepo();
 
   beforeAll(async () => {
     const evaluator = {
@@ -77,8 +78,9 @@ describe('target ids', () => {
         decomposed.push(id);
         return { target: id };
       },
+      targets: async () => [],
     } as unknown as Evaluator;
-    const managed = new ManagedTargets(DEFAULT_TARGETS, memoryRepo());
+    const managed = new ManagedTargets(DEFAULT_TARGETS, repo);
     const whatIf = new WhatIf({ indicators: {} as never, definitions: DEFAULT_TARGETS });
     const app = createServer({ evaluator, whatIf, managed, logger: createLogger('test', 'silent'), registry: new Registry(), internalSecret: SECRET });
     server = app.listen(0, '127.0.0.1');
@@ -125,5 +127,15 @@ describe('target ids', () => {
     expect(decomposed).toEqual(['T6_ZONE_SHARE']);
     expect((await call(server, 'DELETE', '/targets/T6_ZONE_SHARE')).status).toBe(409);
     expect((await call(server, 'DELETE', '/targets/NOPE')).status).toBe(404);
+  });
+
+  it('names a target stored before the grammar existed (not judged) and deletes it by its exact id', async () => {
+    // Stored under an older, looser schema: today's validation refuses it.
+    await repo.create('..', op('..'), { id: 'sa_old', label: null });
+    const listed = await call(server, 'GET', '/targets?asOf=2025-06-30');
+    expect(JSON.parse(listed.body).invalidStoredTargets).toEqual([{ id: '..', problems: [expect.stringMatching(/id/)] }]);
+    expect((await call(server, 'DELETE', '/targets/%2E%2E')).status).toBe(204);
+    expect(JSON.parse((await call(server, 'GET', '/targets?asOf=2025-06-30')).body).invalidStoredTargets).toBeUndefined();
+    expect((await call(server, 'DELETE', '/targets/%2E%2E')).status).toBe(400);
   });
 });

@@ -263,7 +263,7 @@ describe('batch mode', () => {
     await readback.waitFor('the small event', byEventId(TOPICS.enterprise, small.id as string));
     const dead = await readback.waitFor(
       'the body-less dead letter',
-      (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(res.body.results[0].message) === true,
+      (r) => r.topic === topic(TOPICS.deadLetter) && String(r.headers[DLQ_HEADERS.message]).startsWith(res.body.results[0].message) === true,
     );
     expect(dead.value).toBeNull();
     expect(dead.headers[DLQ_HEADERS.reason]).toBe('too_large');
@@ -499,7 +499,7 @@ describe('what the door refuses', () => {
     const problem = JSON.parse(res.text);
     const bodiless = await readback.waitFor(
       'the body-less dead letter',
-      (r) => r.topic === topic(TOPICS.deadLetter) && r.headers[DLQ_HEADERS.message]?.startsWith(problem.detail) === true,
+      (r) => r.topic === topic(TOPICS.deadLetter) && String(r.headers[DLQ_HEADERS.message]).startsWith(problem.detail) === true,
     );
     expect(bodiless.value).toBeNull();
     expect(bodiless.headers['content-type']).toBe(CE_JSON);

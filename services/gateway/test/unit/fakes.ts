@@ -85,7 +85,7 @@ export class MemoryBroker {
   ids(base: string): string[] {
     return (this.produced.get(this.topic(base)) ?? []).map((r) => {
       const headers = r.headers ?? {};
-      return headers.ce_id ?? (JSON.parse(String(r.value)) as { id: string }).id;
+      return headers.ce_id !== undefined ? String(headers.ce_id) : (JSON.parse(String(r.value)) as { id: string }).id;
     });
   }
 }
