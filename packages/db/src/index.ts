@@ -19,8 +19,8 @@ export interface DbOptions {
  * The server-side time limit (`maxTimeMS`) of every read that may scan a collection: FerretDB's
  * SQLite backend scans for any filter (~150 µs a stored event), so such reads take minutes at a
  * million events. A client that gives up on a read (socket timeout, a killed or restarted process)
- * does not stop the server's work; without a limit, abandoned scans piled up (145 were running when
- * the 1M-event chaos run was stopped) and starved every writer. With the limit, the server drops
+ * does not stop the server's work; without a limit, abandoned scans pile up and starve every
+ * writer. With the limit, the server drops
  * the work itself, and the socket timeout, longer, never abandons a read the server still runs.
  * Cursor streams (full rebuilds, assessments) are not limited: their limit would span every batch.
  */
@@ -98,8 +98,8 @@ export function isDuplicateKeyError(err: unknown): boolean {
  *
  * Why not just "has writeErrors": the driver wraps a failure that is no verdict on single documents
  * (a connection cut mid-write, a timeout, the server killed) in the same MongoBulkWriteError, with an
- * empty writeErrors list. Read as "nothing refused", that acknowledged writes that never happened —
- * the chaos run lost 193 events that way when the database was SIGKILLed during an insert.
+ * empty writeErrors list. Read as "nothing refused", that would acknowledge writes that never
+ * happened.
  */
 export function duplicateKeyRefusals(err: unknown): number[] | null {
   if (typeof err !== 'object' || err === null) return null;

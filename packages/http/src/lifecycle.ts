@@ -77,9 +77,8 @@ export function listen(
   host = DEFAULT_LISTEN_HOST,
 ): Promise<{ server: Server; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    // Express 5 calls back with the error when it cannot listen (a port in use): not a success.
-    // Taken for one, it left a service "started" without its port (address() null), which
-    // restarted an indicator again and again in a chaos run.
+    // Express 5 calls back with the error when it cannot listen (a port in use): not a success,
+    // or a service would run "started" without its port.
     const server = app.listen(port, host, (err?: Error) => {
       if (err) {
         reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
