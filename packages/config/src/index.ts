@@ -143,6 +143,18 @@ export const legacyUsccAllowList = z
       ),
   );
 
+/** The indicator's internal API: several comma-separated URLs when instances share the partitions. */
+export const indicatorUrls = z
+  .string()
+  .default('http://127.0.0.1:9114')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url()).min(1));
+
 export const commonEnv = {
   LOG_LEVEL: logLevel,
   KAFKA_BROKERS: kafkaBrokers,

@@ -1,7 +1,7 @@
 // Deterministic synthetic firm histories for property tests and benchmarks: registrations with
 // corrections, effective-dated moves (some before establishment), deregistrations, certificates
 // with corrections and revocations (some before the grant), every CRS, known/unknown buildings.
-import { dayNumber, isoDate, type FirmEvent, type IsoDate } from '@siliconalley/contract';
+import { dayNumber, isoDate, USCC_ALPHABET, usccCheckCharacter, type FirmEvent, type IsoDate } from '@siliconalley/contract';
 
 /** mulberry32: small, fast, seedable. */
 export function seededRandom(seed: number): () => number {
@@ -15,16 +15,12 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-/** A USCC with a valid check character for firm number `n` (registered in Dongcheng, 110101). */
+/** A USCC with a valid check character (the contract's) for firm number `n` (registered in Dongcheng, 110101). */
 export function syntheticUscc(n: number): string {
   let serial = '';
-  for (let v = n, i = 0; i < 8; i++, v = Math.floor(v / 31)) serial = USCC_CHARS[v % 31]! + serial;
+  for (let v = n, i = 0; i < 8; i++, v = Math.floor(v / 31)) serial = USCC_ALPHABET[v % 31]! + serial;
   const first17 = `91110101${serial}0`;
-  const sum = [...first17].reduce((acc, ch, i) => acc + USCC_WEIGHTS[i]! * USCC_CHARS.indexOf(ch), 0);
-  return first17 + USCC_CHARS[(31 - (sum % 31)) % 31];
+  return first17 + usccCheckCharacter(first17)!;
 }
 
 // Day numbers are the contract's (days.ts). Formatting dates dominates generating a million firms: memoise per day.

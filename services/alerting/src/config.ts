@@ -1,4 +1,4 @@
-import { apiEnv, commonEnv, legacyUsccAllowList, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { apiEnv, commonEnv, indicatorUrls, legacyUsccAllowList, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 export const alertingConfigSchema = z
   .object({
@@ -9,16 +9,7 @@ export const alertingConfigSchema = z
     /** Internal API (targets, tasks, departments) behind the gateway. */
     HTTP_PORT: port(9115),
     /** The indicator's internal API; several comma-separated URLs when instances share the partitions. */
-    INDICATOR_URL: z
-      .string()
-      .default('http://127.0.0.1:9114')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((u) => u.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.url()).min(1)),
+    INDICATOR_URL: indicatorUrls,
     /** Operator targets (JSON array, packages/targets schema); default: the plan's targets. */
     TARGETS_FILE: z.string().optional(),
     /** Seconds between evaluations of the targets for today (metrics, flags). */

@@ -62,6 +62,8 @@ export class EvaluationLoop {
   private flags = new Map<string, FlagState>();
   private leader = false;
   private lastWaiting: string | null = null;
+  private running: Promise<EvaluationOutcome> | null = null;
+  private timer: { unref?: () => void } | null = null;
   private readonly now: () => Date;
 
   constructor(private readonly deps: EvaluationDeps) {
@@ -109,9 +111,38 @@ export class EvaluationLoop {
    * At shutdown: ends a wait for the pipeline, lets the evaluation in progress finish, then gives the
    * flags lease up, so that a standby takes over at once.
    */
-  async stop(inFlight?: Promise<unknown> | null): Promise<void> {
+  /**
+   * Evaluates now and then every `intervalSeconds`; while an evaluation does not judge (the pipeline
+   * has not caught up, or it failed), again after `retrySeconds` (at most the interval), so that the
+   * first judgement follows the catch-up closely. One evaluation at a time.
+   */
+  start(opts: { intervalSeconds: number; retrySeconds: number; setTimer?: (fn: () => void, ms: number) => { unref?: () => void } }): void {
+    const setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    const tick = () => {
+      if (this.stopping) return;
+      void this.evaluateOnce().then((outcome) => {
+        if (this.stopping) return;
+        const seconds = outcome === 'ok' ? opts.intervalSeconds : Math.min(opts.retrySeconds, opts.intervalSeconds);
+        this.timer = setTimer(tick, seconds * 1000);
+        this.timer.unref?.();
+      });
+    };
+    tick();
+  }
+
+  /** One evaluation, or the one already running (the scheduled loop and callers share it). */
+  evaluateOnce(): Promise<EvaluationOutcome> {
+    this.running ??= this.evaluate().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Stops scheduling; the evaluation in progress finishes; the flags lease is given up. */
+  async stop(): Promise<void> {
     this.stopping = true;
-    await inFlight?.catch(() => undefined);
+    if (this.timer) clearTimeout(this.timer as NodeJS.Timeout);
+    await this.running?.catch(() => undefined);
     if (this.leader) await this.deps.leases.release(FLAGS_LEASE, this.deps.holder).catch(() => undefined);
     this.leader = false;
   }

@@ -128,29 +128,11 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     config.HTTP_HOST,
   );
 
-  // Every EVALUATION_INTERVAL_SECONDS; while the pipeline has not caught up, every few seconds, so that
-  // the first judgement follows the catch-up closely.
-  let running: Promise<EvaluationOutcome> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  const tick = () => {
-    running ??= loop.evaluate().finally(() => (running = null));
-    void running.then((outcome) => {
-      if (stopped) return;
-      const seconds = outcome === 'ok' ? config.EVALUATION_INTERVAL_SECONDS : Math.min(CATCH_UP_RETRY_SECONDS, config.EVALUATION_INTERVAL_SECONDS);
-      timer = setTimeout(tick, seconds * 1000);
-      timer.unref();
-    });
-  };
-  tick();
+  loop.start({ intervalSeconds: config.EVALUATION_INTERVAL_SECONDS, retrySeconds: CATCH_UP_RETRY_SECONDS });
   scheduler?.start();
 
   lifecycle
-    .onShutdown('stop evaluations (the one in progress finishes; the flags lease is given up)', async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await loop.stop(running);
-    })
+    .onShutdown('stop evaluations (the one in progress finishes; the flags lease is given up)', () => loop.stop())
     .onShutdown('stop assessments (a run in progress finishes)', async () => scheduler?.stop())
     .onShutdown('deliver queued annotations', async () => grafana?.drain())
     .onShutdown('close http', async () => {
@@ -172,7 +154,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     apiAddress: (api.server.address() as AddressInfo).address,
     opsAddress: (ops.server.address() as AddressInfo).address,
     evaluateNow: async () => {
-      await running;
+      await loop.evaluateOnce();
       return loop.evaluate();
     },
     flags: () => loop.flagStates(),

@@ -1,4 +1,4 @@
-import { apiEnv, commonEnv, loadConfigOrExit, port, z } from '@siliconalley/config';
+import { apiEnv, commonEnv, indicatorUrls, loadConfigOrExit, port, z } from '@siliconalley/config';
 
 export const gatewayConfigSchema = z.object({
   ...commonEnv,
@@ -8,16 +8,7 @@ export const gatewayConfigSchema = z.object({
   HTTP_PORT: port(8080),
   OPS_PORT: port(9100),
   /** The indicator's internal API; several comma-separated URLs when instances share the partitions. */
-  INDICATOR_URL: z
-    .string()
-    .default('http://127.0.0.1:9114')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((u) => u.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url()).min(1)),
+  INDICATOR_URL: indicatorUrls,
   /** The alerting service's internal API (targets, tasks, departments). */
   ALERTING_URL: z.url().default('http://127.0.0.1:9115'),
   /** Largest HTTP ingest request (a batch); each event is still limited to 256 KiB by the contract. */

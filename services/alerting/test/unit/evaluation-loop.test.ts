@@ -207,4 +207,28 @@ describe('EvaluationLoop', () => {
     expect(text).not.toMatch(/^siliconalley_target_flagged\{target="T_LAG"/m);
     expect(text).toMatch(/^siliconalley_target_flagged\{target="T_OK"\} 0$/m);
   });
+
+  it('schedules itself: the next evaluation after the interval once judged, sooner while waiting; none after stop', async () => {
+    const { w, replica } = world();
+    const a = replica('a');
+    const scheduled: { fn: () => void; ms: number }[] = [];
+    // Lets the evaluation in flight finish (its awaits are all on in-memory stand-ins).
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    w.progress = { published: 10, settled: 5, accepted: 5, applied: 5, ready: true };
+    a.loop.start({ intervalSeconds: 60, retrySeconds: 3, setTimer: (fn, ms) => (scheduled.push({ fn, ms }), {}) });
+    await settle();
+    expect(scheduled.map((t) => t.ms)).toEqual([3000]); // waiting: retry soon
+    w.progress = { published: 10, settled: 10, accepted: 10, applied: 10, ready: true };
+    scheduled[0]!.fn();
+    await settle();
+    expect(scheduled.map((t) => t.ms)).toEqual([3000, 60_000]); // judged: the full interval
+    expect(w.judged).toBe(1);
+    await a.loop.stop();
+    scheduled[1]!.fn();
+    await settle();
+    expect(scheduled).toHaveLength(2);
+    expect(w.judged).toBe(1);
+  });
 });
