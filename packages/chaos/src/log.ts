@@ -88,7 +88,7 @@ export function firmsForRecords(records: number, countRecords: (firms: number) =
 /**
  * A poison record: a valid event (a copy of the log's first accepted structured registration with a
  * new id containing `marker`) whose storage throws under the test-only fault hook
- * (packages/store SA_TEST_FAULT_STORE_THROW_ID). It must end in the dead-letter topic as
+ * (STORAGE_FAULT_ENV of packages/config, honoured by the ingest service under NODE_ENV=test). It must end in the dead-letter topic as
  * `processing_failed`, without blocking its partition.
  */
 export function poisonRecord(log: Iterable<LogRecord>, marker: string, limit = 100000): LogRecord {

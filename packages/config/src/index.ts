@@ -143,6 +143,12 @@ export const legacyUsccAllowList = z
       ),
   );
 
+/**
+ * Test-only: with NODE_ENV=test, the ingest service fails to store any event whose id contains this
+ * variable's value (a poison record for the ingestion tests and packages/chaos).
+ */
+export const STORAGE_FAULT_ENV = 'SA_TEST_FAULT_STORE_THROW_ID';
+
 /** The indicator's internal API: several comma-separated URLs when instances share the partitions. */
 export const indicatorUrls = z
   .string()

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '@siliconalley/logger';
 import { createStore } from '@siliconalley/store';
 import type { IngestConfig } from './config';
 import { ingestMetrics } from './metrics';
+import { injectedStorageFault, withStorageFault } from './fault-injection';
 import { ingestChunk, type PipelineDeps } from './pipeline';
 import { deadLetterPoison } from './poison';
 import { LedgerBook } from './ledgers';
@@ -47,8 +48,9 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
   });
   const opsServer = await listen(ops, config.OPS_PORT);
 
+  const fault = injectedStorageFault();
   const deps: PipelineDeps = {
-    store,
+    store: fault === null ? store : { events: withStorageFault(store.events, fault), dispositions: store.dispositions },
     ledgers: new LedgerBook(store.ledgers),
     kafka,
     deadLetters,

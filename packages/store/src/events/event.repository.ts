@@ -11,14 +11,6 @@ export const toAcceptedEvent = (doc: StoredEvent): AcceptedEvent =>
   ({ source: doc.source, id: doc.id, type: doc.type, time: doc.time, subject: doc.subject, effectiveDate: doc.effectiveDate, data: doc.data }) as AcceptedEvent;
 
 /**
- * Test-only fault injection: with NODE_ENV=test, storing an event whose id contains this variable's
- * value throws (a poison record for the ingestion tests and packages/chaos). Ignored otherwise, so
- * production (NODE_ENV=production) never honours it.
- */
-export const FAULT_ENV = 'SA_TEST_FAULT_STORE_THROW_ID';
-const injectedStorageFault = (): string | null => (process.env.NODE_ENV === 'test' && process.env[FAULT_ENV] ? process.env[FAULT_ENV]! : null);
-
-/**
  * How many (source, id) → origin facts an instance remembers. An event is stored once and never
  * changes, so a remembered origin is never stale; 100k entries are ~20 MiB.
  */
@@ -72,9 +64,6 @@ export class EventRepository {
   async insertMany(docs: StoredEvent[], mayBeOwn: (doc: StoredEvent) => boolean = () => true): Promise<InsertOutcome[]> {
     const outcomes: InsertOutcome[] = docs.map(() => 'inserted');
     if (docs.length === 0) return outcomes;
-    const fault = injectedStorageFault();
-    if (fault && docs.some((d) => d.id.includes(fault)))
-      throw new Error(`injected storage fault for an event id containing ${JSON.stringify(fault)} (${FAULT_ENV})`);
     const verdict = (d: StoredEvent, origin: RecordOrigin): InsertOutcome => (sameOrigin(origin, d.origin) ? 'redelivered' : 'duplicate');
     const failed = new Set<number>();
     try {
