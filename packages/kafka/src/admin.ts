@@ -72,24 +72,26 @@ export class KafkaAdmin {
 
   /** Per topic, per partition: the first offset still held and the offset after the last record. */
   partitionRanges(topics: readonly string[]): Promise<Record<string, Record<string, PartitionRange>>> {
-    return this.withAdmin((admin) => rangesOf(admin, topics));
+    return retryingLeaderMoves(() => this.withAdmin((admin) => rangesOf(admin, topics)));
   }
 
   /** Per topic, per partition: the group's committed offset (the next to read; -1 when none). */
   groupOffsets(groupId: string, topics: readonly string[]): Promise<Record<string, Record<string, string>>> {
-    return this.withAdmin((admin) => committedOf(admin, groupId, topics));
+    return retryingLeaderMoves(() => this.withAdmin((admin) => committedOf(admin, groupId, topics)));
   }
 
   /** Records published but not yet committed by the group, per topic (one admin connection). */
   consumerLag(groupId: string, topics: readonly string[]): Promise<Record<string, number>> {
-    return this.withAdmin(async (admin) => {
-      // Commits first, ends second: the ends are at least as new, so lag is never under-reported.
-      const committed = await committedOf(admin, groupId, topics);
-      const ranges = await rangesOf(admin, topics);
-      const out: Record<string, number> = {};
-      for (const topic of topics) out[topic] = groupLag(ranges[topic] ?? {}, committed[topic] ?? {});
-      return out;
-    });
+    return retryingLeaderMoves(() =>
+      this.withAdmin(async (admin) => {
+        // Commits first, ends second: the ends are at least as new, so lag is never under-reported.
+        const committed = await committedOf(admin, groupId, topics);
+        const ranges = await rangesOf(admin, topics);
+        const out: Record<string, number> = {};
+        for (const topic of topics) out[topic] = groupLag(ranges[topic] ?? {}, committed[topic] ?? {});
+        return out;
+      }),
+    );
   }
 }
 
@@ -107,4 +109,20 @@ async function committedOf(admin: Admin, groupId: string, topics: readonly strin
     out[t.topic] = Object.fromEntries(t.partitions.map((p) => [String(p.partition), p.offset]));
   }
   return out;
+}
+
+/**
+ * Offset reads of a topic created a moment ago (or during a broker restart) can meet a partition
+ * whose leader is not known yet (NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE: kafkajs marks them
+ * retriable but its admin does not retry ListOffsets): retried with backoff, about 6 s in all.
+ */
+export async function retryingLeaderMoves<T>(read: () => Promise<T>, attempts = 7, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || (err as { retriable?: boolean }).retriable !== true) throw err;
+      await sleep(Math.min(2000, 100 * 2 ** attempt));
+    }
+  }
 }
