@@ -49,7 +49,6 @@ export interface IndicatorClientOptions {
 
 export class IndicatorClient {
   private readonly timeoutMs: number;
-  private readonly secret: string | undefined;
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -58,7 +57,6 @@ export class IndicatorClient {
   ) {
     if (urls.length === 0) throw new Error('IndicatorClient needs at least one indicator URL');
     this.timeoutMs = opts.timeoutMs ?? 30000;
-    this.secret = opts.secret;
     this.headers = internalAuthHeaders(opts.secret);
   }
 
@@ -73,17 +71,21 @@ export class IndicatorClient {
   }
 
   /** POST a JSON body to `path` on every instance; errors as for `getAll`. */
-  async postAll<T extends { partitions: number[] }>(path: string, body: unknown, opts: { partitionsExactlyOnce?: boolean } = {}): Promise<T[]> {
+  async postAll<T extends { partitions: number[] }>(
+    path: string,
+    body: unknown,
+    opts: { partitionsExactlyOnce?: boolean; urls?: readonly string[] } = {},
+  ): Promise<T[]> {
     return this.askAll<T>(path, { method: 'POST', headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }, opts);
   }
 
   private async askAll<T extends { partitions: number[] }>(
     pathAndQuery: string,
     init: RequestInit,
-    opts: { partitionsExactlyOnce?: boolean } = {},
+    opts: { partitionsExactlyOnce?: boolean; urls?: readonly string[] } = {},
   ): Promise<T[]> {
     const answers = await Promise.all(
-      this.urls.map(async (url) => {
+      (opts.urls ?? this.urls).map(async (url) => {
         let res: Response;
         try {
           res = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
@@ -136,11 +138,7 @@ export class IndicatorClient {
     const unheld = events.filter((e, i) => !duplicates.has(i) && e.type !== 'task.progress.reported' && !held.has(e.subject));
     if (unheld.length > 0) {
       const newFirms: PartialWhatIfRequest = { events: unheld, dates: unique, firms: 'unheld' };
-      const [first] = await new IndicatorClient([this.urls[0]!], { secret: this.secret, timeoutMs: this.timeoutMs }).postAll<PartialWhatIf>(
-        '/partial/what-if',
-        newFirms,
-        { partitionsExactlyOnce: false },
-      );
+      const [first] = await this.postAll<PartialWhatIf>('/partial/what-if', newFirms, { urls: [this.urls[0]!], partitionsExactlyOnce: false });
       addCounts(deltas, first!.deltas);
     }
     return { zoneIds: answers[0]!.zoneIds, counts, deltas, duplicates };

@@ -62,6 +62,11 @@ export function datesNeeded(t: TargetDefinition, asOf: string): string[] {
   return dates;
 }
 
+/** The targets a source holds now. */
+export async function targetsOf(source: TargetSource): Promise<readonly TargetDefinition[]> {
+  return typeof source === 'function' ? source() : source;
+}
+
 /** Every date whose indicator counts judging `definitions` as of `asOf` reads, sorted, once each. */
 export function indicatorDatesFor(definitions: readonly TargetDefinition[], asOf: string): string[] {
   const dates = new Set<string>();
@@ -108,7 +113,7 @@ export class Evaluator {
 
   /** The targets judged now, in order (file/default first). */
   async targetDefinitions(): Promise<readonly TargetDefinition[]> {
-    return typeof this.definitions === 'function' ? this.definitions() : this.definitions;
+    return targetsOf(this.definitions);
   }
 
   today(): string {

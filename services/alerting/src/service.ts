@@ -20,7 +20,7 @@ import { FlagStore } from './flag-store';
 import { ManagedTargets } from './managed-targets';
 import { alertingMetrics } from './metrics';
 import { createServer } from './server';
-import { AssessmentRunner, HEADLINE_TARGET } from './assessments/runner';
+import { AssessmentRunner, headlineTargetOf } from './assessments/runner';
 import { DEFAULT_ACTION_WINDOW_DAYS } from '@siliconalley/kpi-engine';
 import { AssessmentScheduler } from './assessments/scheduler';
 import { defaultZoneRegistry } from '@siliconalley/zones';
@@ -100,7 +100,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     annotate: grafana ? (event) => grafana.annotate(event) : undefined,
     metrics,
     actionLists: async (asOf) => {
-      const headline = (await managed.all()).find((t) => t.id === HEADLINE_TARGET && t.kpi === 'zone_share');
+      const headline = headlineTargetOf(await managed.all());
       return headline ? whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS) : null;
     },
     logger,

@@ -8,7 +8,7 @@ import { HttpProblem } from '@siliconalley/http';
 import { addCounts, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
 import type { TaskReport } from '@siliconalley/plan';
 import type { TargetDefinition, TargetJudgement } from '@siliconalley/targets';
-import { indicatorDatesFor, judgeAll, TASKS_COMPLETED_KPI, type TargetSource } from './evaluate';
+import { indicatorDatesFor, judgeAll, TASKS_COMPLETED_KPI, targetsOf, type TargetSource } from './evaluate';
 
 export interface WhatIfAnswer {
   asOf: string;
@@ -44,7 +44,7 @@ export class WhatIf {
   }
 
   private async definitions(): Promise<readonly TargetDefinition[]> {
-    return typeof this.deps.definitions === 'function' ? this.deps.definitions() : this.deps.definitions;
+    return targetsOf(this.deps.definitions);
   }
 
   /** The action lists of a zone-share target (GET /targets/{id}/actions). */

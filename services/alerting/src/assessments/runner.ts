@@ -31,6 +31,10 @@ import { pendingScenarios } from './scenarios';
 
 /** The target whose month-end path the report charts and whose share change it decomposes. */
 export const HEADLINE_TARGET = 'T6_ZONE_SHARE';
+
+/** The headline target among the definitions, when it is there as a zone-share target. */
+export const headlineTargetOf = (definitions: readonly TargetDefinition[]): TargetDefinition | undefined =>
+  definitions.find((t) => t.id === HEADLINE_TARGET && t.kpi === 'zone_share');
 const LEASE = 'assessments';
 /** Examples of event ids listed per restatement cause. */
 const CAUSE_EXAMPLES = 5;
@@ -148,7 +152,7 @@ export class AssessmentRunner {
     const asOf = period.end;
     const { evaluator } = snap;
     const definitions = await evaluator.targetDefinitions();
-    const headline = definitions.find((t) => t.id === HEADLINE_TARGET && t.kpi === 'zone_share');
+    const headline = headlineTargetOf(definitions);
     const pathDates = headline ? monthEndsBetween(headline.baselineDate, asOf) : [];
     const [{ zoneIds, byDate }, targets, tasks, departments, withoutFirm] = await Promise.all([
       this.deps.indicators.counts([asOf, ...pathDates]),
