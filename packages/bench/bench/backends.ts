@@ -37,7 +37,7 @@ import {
   type StoredEventDocument,
 } from '@siliconalley/bench';
 import { duplicateKeyRefusals } from '@siliconalley/db';
-import { eventKey } from '@siliconalley/store';
+import { eventIdentity } from '@siliconalley/contract';
 import { FERRETDB_BACKENDS, componentVersions, type FerretdbBackend } from '@siliconalley/devstack';
 import { seededRandom } from '@siliconalley/testkit';
 
@@ -119,7 +119,7 @@ async function insertWithRefusals(sides: Side[], fresh: Iterator<StoredEventDocu
       // The stored event again, as a provider re-sends it: same key, an event's shape.
       const [source, id] = JSON.parse(key) as [string, string];
       const template = take(fresh, 1)[0]!;
-      batch.splice(Math.floor(rnd() * (batch.length + 1)), 0, { ...template, _id: eventKey(source, id), source, id });
+      batch.splice(Math.floor(rnd() * (batch.length + 1)), 0, { ...template, _id: eventIdentity({ source, id }), source, id });
     }
     const took = await inTurns(sides, b, (side) => insertExpectingRefusals(side, batch, refused));
     took.forEach((s, i) => {

@@ -4,11 +4,18 @@
 //     loaded, then ingestion reads it from the start (events/s, peak RSS), then the indicator
 //     replays the accepted topic from the start until ready (events/s, peak RSS); baseline: Kafka's
 //     ConsumerPerformance reading the same topics in the same run;
-//  2. scrape: with that data loaded, ingest, indicator, alerting and gateway run and each one's
-//     /metrics is fetched BENCH_SCRAPES times (p50/p99); baseline: a bare node:http server
-//     answering a static body of the same size.
+//     ingestion's rate over the first tenth of the log is compared with its rate over the last
+//     tenth (0→1M against 9M→10M at 10M: flat with history), and, in the same run, with the
+//     database's own batch insert of event documents into an `_id`-only collection and with
+//     kafkajs eachBatch + bulkWrite of the same records (BENCH_BASELINE_RECORDS each, default 200000);
+//  2. views: with every service up (BENCH_INDICATOR_INSTANCES indicator instances, default 1, each
+//     holding its partitions' firms), every API view through the gateway is asked BENCH_VIEW_REQUESTS
+//     times (p50/p99, goal p99 < 250 ms) once the assessments' catch-up has settled;
+//  3. scrape: each service's /metrics is fetched BENCH_SCRAPES times (p50/p99); baseline: a bare
+//     node:http server answering a static body of the same size.
+// Peak RSS (VmHWM) of every service process, goal ≤ 1 GiB each.
 // Not a test: `npm run bench -w @siliconalley/bench` (BENCH_REPLAY_EVENTS, default 200000; the
-// goal is 10M in ≤ 15 min and ≤ 1 GiB per service). The services' dist must be built (`npm run build`).
+// issue's run is 10M). The services' dist must be built (`npm run build`).
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -22,21 +29,35 @@ import {
   grouped,
   mib,
   percentile,
+  type Progress,
+  windowRates,
   providerRecords,
   publishLog,
   recordAndSummarise,
   until,
+  untilIdle,
   type Figure,
   type ServiceProcess,
   startService,
+  physicalInsertLimit,
+  rawConsumeAndStore,
+  storedEventDocuments,
+  take,
 } from '@siliconalley/bench';
+import { connectDatabase } from '@siliconalley/db';
+import { createStore } from '@siliconalley/store';
 import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
 import { repoRoot } from '@siliconalley/devstack';
 import { CONSUMER_GROUPS } from '@siliconalley/kafka';
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 200_000);
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
-const GOALS = { replayEvents: 10_000_000, replaySeconds: 15 * 60, rssBytes: 2 ** 30, scrapeMs: 50 };
+const BASELINE_RECORDS = Math.min(EVENTS, Number(process.env.BENCH_BASELINE_RECORDS ?? 200_000));
+const INDICATORS = Math.max(1, Math.min(3, Number(process.env.BENCH_INDICATOR_INSTANCES ?? 1))); // 3 partitions: at most 3 hold data
+const VIEW_REQUESTS = Number(process.env.BENCH_VIEW_REQUESTS ?? 100);
+const GOALS = { replayEvents: 10_000_000, replaySeconds: 15 * 60, rssBytes: 2 ** 30, scrapeMs: 50, viewP99Ms: 250, flatWithin: 0.8 };
+const VIEWS = ['/api/v1/pipeline', '/api/v1/kpis', '/api/v1/targets', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments'];
+
 const say = (line: string) => process.stdout.write(`[system] ${line}\n`);
 
 async function scrapeTimes(url: string, times: number): Promise<{ ms: number[]; bytes: number }> {
@@ -65,6 +86,18 @@ async function bareServerScrape(bytes: number, times: number): Promise<number[]>
   }
 }
 
+/** An evaluator's token in the namespace's token store, as `npm run token` issues one. */
+async function evaluatorToken(mongoUrl: string, namespace: string): Promise<string> {
+  const conn = await connectDatabase({ url: mongoUrl, namespace });
+  try {
+    const store = createStore(conn);
+    await store.ensureIndexes();
+    return (await store.tokens.issue('evaluator', { label: 'bench' })).token;
+  } finally {
+    await conn.close();
+  }
+}
+
 async function main(): Promise<void> {
   for (const s of ['ingest', 'indicator', 'alerting', 'gateway']) {
     if (!existsSync(join(repoRoot, 'services', s, 'dist', 'index.js'))) throw new Error(`services/${s} is not built: run \`npm run build\` first`);
@@ -80,6 +113,8 @@ async function main(): Promise<void> {
     say(`loading a provider log of ${grouped(EVENTS)} records (${generator}, whole firm histories) …`);
     const loaded = await publishLog(env.brokers, env.namespace, providerRecords({ events: EVENTS, mix: 'log' }), { progress: (n) => say(`  … ${grouped(n)}`) });
     say(`loaded in ${loaded.seconds.toFixed(0)} s: ${JSON.stringify(loaded.byTopic)}`);
+    // The timed part starts on an idle machine (other work on 2 cores would be measured as ours).
+    await untilIdle(say);
     const sourceTopics = SOURCE_TOPICS.map((t) => kafka.topic(t));
     const include = (topics: string[]) => topics.map((t) => t.replace(/\./g, '\\.')).join('|');
     const perfSource = consumerPerfAvailable()
@@ -93,12 +128,14 @@ async function main(): Promise<void> {
     running.push(ingest);
     const ingestGroup = kafka.group(CONSUMER_GROUPS.ingest(['certification', 'enterprise', 'task']));
     let lastReport = Date.now();
+    const progress: Progress = [[0, 0]];
     await until(
       'ingestion to commit the whole log',
       async () => {
         ingest.peakRss();
         const lag = await kafka.consumerLag(ingestGroup, sourceTopics).catch(() => null);
         const left = lag && Object.keys(lag).length ? Object.values(lag).reduce((a, b) => a + b, 0) : Infinity;
+        if (Number.isFinite(left)) progress.push([performance.now() - started, loaded.records - left]);
         if (Date.now() - lastReport > 30_000) {
           lastReport = Date.now();
           say(
@@ -117,6 +154,27 @@ async function main(): Promise<void> {
     say(
       `ingestion: ${grouped(loaded.records)} records in ${ingestSeconds.toFixed(0)} s = ${grouped(ingestRate)} events/s, ${grouped(accepted)} accepted; peak RSS ${mib(ingest.peakRss()).toFixed(0)} MiB`,
     );
+    const tenth = Math.floor(loaded.records / 10);
+    const windows = windowRates(progress, loaded.records, tenth);
+    say(
+      `ingestion over the first ${grouped(tenth)} records: ${grouped(windows.first)} events/s; over the last ${grouped(tenth)}: ${grouped(windows.last)} events/s (${(windows.last / windows.first).toFixed(2)}×)`,
+    );
+
+    // Baselines of the same run, on the same broker and database (a database of their own, so the
+    // store's collections are untouched): the database alone, then kafkajs + bulkWrite.
+    say(`baseline: the database's own insertMany of ${grouped(BASELINE_RECORDS)} event documents into an \`_id\`-only collection …`);
+    const physical = await physicalInsertLimit({ databaseUrl: stack.databaseUrl('physical'), documents: take(storedEventDocuments(), BASELINE_RECORDS) });
+    say(`  ${grouped(physical.eventsPerSecond)} docs/s`);
+    say(`baseline: kafkajs eachBatch + bulkWrite of the first ${grouped(BASELINE_RECORDS)} source records …`);
+    const raw = await rawConsumeAndStore({
+      brokers: env.brokers,
+      topics: sourceTopics,
+      groupId: kafka.group('bench-raw'),
+      databaseUrl: stack.databaseUrl('raw'),
+      expected: BASELINE_RECORDS,
+      partitionsConsumedConcurrently: 3,
+    });
+    say(`  ${grouped(raw.eventsPerSecond)} records/s`);
 
     // 1b. The indicator replays the accepted topic (from its start, as on every assignment).
     const perfAccepted = consumerPerfAvailable()
@@ -128,15 +186,22 @@ async function main(): Promise<void> {
         })
       : null;
     if (perfAccepted) say(`ConsumerPerformance on the accepted topic: ${grouped(perfAccepted.eventsPerSecond)} records/s`);
-    const indicatorApi = await freePort();
+    const indicatorPorts: number[] = [];
+    for (let i = 0; i < INDICATORS; i++) indicatorPorts.push(await freePort());
+    const indicatorUrl = indicatorPorts.map((p) => `http://127.0.0.1:${p}`).join(',');
     started = performance.now();
-    const indicator = await startService('indicator', 'indicator', { ...common, HTTP_PORT: String(indicatorApi) });
-    running.push(indicator);
-    await indicator.waitReady(6 * 3600_000);
+    // All instances start together, so the group assigns the partitions once.
+    const indicators: ServiceProcess[] = [];
+    for (const [i, port] of indicatorPorts.entries()) {
+      const name = INDICATORS === 1 ? 'indicator' : `indicator-${i + 1}`;
+      indicators.push(await startService(name, 'indicator', { ...common, HTTP_PORT: String(port) }));
+    }
+    running.push(...indicators);
+    await Promise.all(indicators.map((s) => s.waitReady(6 * 3600_000)));
     const indicatorSeconds = (performance.now() - started) / 1000;
     const indicatorRate = accepted / indicatorSeconds;
     say(
-      `indicator: replayed ${grouped(accepted)} accepted events in ${indicatorSeconds.toFixed(1)} s = ${grouped(indicatorRate)} events/s; peak RSS ${mib(indicator.peakRss()).toFixed(0)} MiB`,
+      `indicator (${INDICATORS} instance${INDICATORS > 1 ? 's' : ''}): replayed ${grouped(accepted)} accepted events in ${indicatorSeconds.toFixed(1)} s = ${grouped(indicatorRate)} events/s; peak RSS ${indicators.map((s) => `${mib(s.peakRss()).toFixed(0)}`).join(' / ')} MiB`,
     );
 
     const projected = (rate: number) => GOALS.replayEvents / rate;
@@ -149,9 +214,36 @@ async function main(): Promise<void> {
         goal: `10M ≤ 15 min (at this rate ${(projected(ingestRate) / 60).toFixed(0)} min)`,
         met: projected(ingestRate) <= GOALS.replaySeconds,
       },
+      {
+        what: `ingestion rate over the last ${grouped(tenth)} records (store ${grouped(loaded.records - tenth)} → ${grouped(loaded.records)})`,
+        value: windows.last,
+        unit: 'events/s',
+        baseline: { what: `over the first ${grouped(tenth)} records (empty store)`, value: windows.first },
+        ratio: windows.last / windows.first,
+        goal: 'within 20% (≥ 0.8×)',
+        met: windows.last / windows.first >= GOALS.flatWithin,
+      },
+      {
+        what: 'ingestion against the database alone',
+        value: ingestRate,
+        unit: 'events/s',
+        baseline: { what: `insertMany into an _id-only collection, ${grouped(BASELINE_RECORDS)} docs`, value: physical.eventsPerSecond },
+        ratio: ingestRate / physical.eventsPerSecond,
+        goal: '≥ 0.5×',
+        met: ingestRate / physical.eventsPerSecond >= 0.5,
+      },
+      {
+        what: 'ingestion against kafkajs + bulkWrite',
+        value: ingestRate,
+        unit: 'events/s',
+        baseline: { what: `kafkajs eachBatch + bulkWrite, ${grouped(BASELINE_RECORDS)} records`, value: raw.eventsPerSecond },
+        ratio: ingestRate / raw.eventsPerSecond,
+        goal: '≥ 0.8×',
+        met: ingestRate / raw.eventsPerSecond >= 0.8,
+      },
       { what: 'replay: ingestion peak RSS', value: mib(ingest.peakRss()), unit: 'MiB', goal: '≤ 1 GiB', met: ingest.peakRss() <= GOALS.rssBytes },
       {
-        what: `replay ${grouped(accepted)} accepted: indicator`,
+        what: `replay ${grouped(accepted)} accepted: indicator, ${INDICATORS} instance(s)`,
         value: indicatorRate,
         unit: 'events/s',
         ...(perfAccepted
@@ -160,7 +252,6 @@ async function main(): Promise<void> {
         goal: `10M ≤ 15 min (at this rate ${(projected(indicatorRate) / 60).toFixed(1)} min)`,
         met: projected(indicatorRate) <= GOALS.replaySeconds,
       },
-      { what: 'replay: indicator peak RSS', value: mib(indicator.peakRss()), unit: 'MiB', goal: '≤ 1 GiB', met: indicator.peakRss() <= GOALS.rssBytes },
     );
 
     // 2. Scrapes, with the data loaded and every service up.
@@ -168,20 +259,64 @@ async function main(): Promise<void> {
     const alerting = await startService('alerting', 'alerting', {
       ...common,
       HTTP_PORT: String(alertingApi),
-      INDICATOR_URL: `http://127.0.0.1:${indicatorApi}`,
+      INDICATOR_URL: indicatorUrl,
     });
     running.push(alerting);
+    const gatewayPort = await freePort();
     const gateway = await startService('gateway', 'gateway', {
       ...common,
-      HTTP_PORT: String(await freePort()),
-      INDICATOR_URL: `http://127.0.0.1:${indicatorApi}`,
+      HTTP_PORT: String(gatewayPort),
+      INDICATOR_URL: indicatorUrl,
       ALERTING_URL: `http://127.0.0.1:${alertingApi}`,
     });
     running.push(gateway);
     await alerting.waitReady();
     await gateway.waitReady();
+
+    // 2. Views through the gateway, once the assessments' catch-up has settled (their list stays
+    // the same for 30 s), each asked VIEW_REQUESTS times one after another.
+    const token = await evaluatorToken(env.mongoUrl, env.namespace);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const ask = async (path: string) => {
+      const res = await fetch(`${gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
+      return body;
+    };
+    let assessments = '';
+    let sameSince = performance.now();
+    const settleStart = performance.now();
+    await until(
+      'the assessments to settle',
+      async () => {
+        const now = await ask('/api/v1/assessments');
+        if (now !== assessments) [assessments, sameSince] = [now, performance.now()];
+        return performance.now() - sameSince >= 30_000;
+      },
+      3600_000,
+      2000,
+    );
+    const list = JSON.parse(assessments) as unknown;
+    const listed = Array.isArray(list) ? list.length : (Object.values(list as object).find(Array.isArray)?.length ?? '?');
+    say(`assessments settled after ${((performance.now() - settleStart) / 1000).toFixed(0)} s: ${listed} listed`);
+    for (const view of VIEWS) {
+      for (let i = 0; i < 3; i++) await ask(view); // warm-up
+      const ms: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < VIEW_REQUESTS; i++) {
+        const t = performance.now();
+        bytes = (await ask(view)).length;
+        ms.push(performance.now() - t);
+      }
+      const [p50, p99] = [percentile(ms, 0.5), percentile(ms, 0.99)];
+      say(
+        `GET ${view}: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms, ${grouped(bytes / 1024, 1)} KiB (n=${VIEW_REQUESTS})`,
+      );
+      figures.push({ what: `GET ${view} p99 (p50 ${p50.toFixed(1)} ms)`, value: p99, unit: 'ms', goal: `< ${GOALS.viewP99Ms} ms`, met: p99 < GOALS.viewP99Ms });
+    }
+
     let largest = 0;
-    for (const s of [ingest, indicator, alerting, gateway]) {
+    for (const s of [ingest, ...indicators, alerting, gateway]) {
       const { ms, bytes } = await scrapeTimes(s.metricsUrl, SCRAPES);
       largest = Math.max(largest, bytes);
       const [p50, p99] = [percentile(ms, 0.5), percentile(ms, 0.99)];
@@ -207,10 +342,14 @@ async function main(): Promise<void> {
       f.baseline = { what: `bare node:http ${p === 0.5 ? 'p50' : 'p99'}, ${grouped(largest / 1024, 0)} KiB`, value: percentile(bare, p) };
       f.ratio = f.value / f.baseline.value;
     }
+    for (const s of [ingest, ...indicators, alerting, gateway]) {
+      figures.push({ what: `peak RSS: ${s.name}`, value: mib(s.peakRss()), unit: 'MiB', goal: '≤ 1 GiB', met: s.peakRss() <= GOALS.rssBytes });
+    }
+    say(`peak RSS: ${[ingest, ...indicators, alerting, gateway].map((s) => `${s.name} ${mib(s.peakRss()).toFixed(0)} MiB`).join(', ')}`);
     recordAndSummarise({
       bench: 'system-replay-scrape',
       command: 'npm run bench -w @siliconalley/bench  (BENCH_REPLAY_EVENTS, BENCH_SCRAPES)',
-      ran: `${grouped(loaded.records)}-record provider log (${generator}; ${JSON.stringify(loaded.byTopic)}), services as child processes, ${stack.describe}`,
+      ran: `${grouped(loaded.records)}-record provider log (${generator}; ${JSON.stringify(loaded.byTopic)}), services as child processes (${INDICATORS} indicator instance(s)), ${stack.describe}`,
       figures,
     });
   } finally {

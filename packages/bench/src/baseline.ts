@@ -21,15 +21,24 @@ export interface Throughput {
   eventsPerSecond: number;
 }
 
-/** The document the raw baseline writes: the record's CloudEvent as it came, plus where it came from. */
+/**
+ * The document the raw baseline writes: the record's CloudEvent as it came, plus where it came from.
+ * A record that is not a JSON object with `source` and `id` (a provider log has malformed ones) is
+ * kept as its bytes under its position, as the least a consumer must do with it: not lose it.
+ */
 export function rawDocument(topic: string, partition: number, offset: string, value: Buffer, receivedAt: Date): Document {
-  const event = JSON.parse(value.toString('utf8')) as Record<string, unknown> & { source: string; id: string; time: string };
-  return {
-    _id: eventIdentity(event),
-    ...event,
-    origin: { topic, partition, offset },
-    receivedAt,
-  };
+  const origin = { topic, partition, offset };
+  let event: unknown;
+  try {
+    event = JSON.parse(value.toString('utf8'));
+  } catch {
+    event = null;
+  }
+  if (event && typeof event === 'object' && typeof (event as { source?: unknown }).source === 'string' && typeof (event as { id?: unknown }).id === 'string') {
+    const e = event as Record<string, unknown> & { source: string; id: string };
+    return { _id: eventIdentity(e), ...e, origin, receivedAt };
+  }
+  return { _id: `${topic}/${partition}/${offset}`, raw: value, origin, receivedAt };
 }
 
 /**

@@ -1,4 +1,5 @@
 // Small numeric helpers every bench prints with.
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 export const percentile = (samples: readonly number[], p: number): number =>
@@ -24,4 +25,33 @@ export async function until(what: string, done: () => Promise<boolean> | boolean
     if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * Waits (up to `timeoutMs`) until the 1-minute load average is below `maxLoad`: a bench's timed
+ * part should not measure other work sharing the machine's cores.
+ */
+export async function untilIdle(say: (line: string) => void, maxLoad = Number(process.env.BENCH_MAX_LOAD ?? 1), timeoutMs = 3600_000): Promise<void> {
+  if (loadavg()[0]! < maxLoad) return;
+  say(`waiting for an idle machine (1-minute load ${loadavg()[0]!.toFixed(2)}, at most ${maxLoad} before timing; BENCH_MAX_LOAD) …`);
+  const started = Date.now();
+  await until('an idle machine', () => loadavg()[0]! < maxLoad, timeoutMs, 5000);
+  say(`  idle after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Records committed over time: [ms since start, records] samples. */
+export type Progress = Array<[number, number]>;
+
+/**
+ * Rate over the first and the last `window` records of a replay, from progress samples: the first
+ * from the first commit (start-up excluded), the last up to the final commit.
+ */
+export function windowRates(samples: Progress, total: number, window: number): { first: number; last: number } {
+  const at = (records: number) => samples.find(([, n]) => n >= records) ?? samples[samples.length - 1]!;
+  const firstCommit = samples.find(([, n]) => n > 0)!;
+  const firstEnd = at(firstCommit[1] + window);
+  const lastStart = at(total - window);
+  const end = at(total);
+  const r = (a: [number, number], b: [number, number]) => ((b[1] - a[1]) * 1000) / Math.max(1, b[0] - a[0]);
+  return { first: r(firstCommit, firstEnd), last: r(lastStart, end) };
 }

@@ -1,0 +1,34 @@
+import { rawDocument, windowRates, type Progress } from '../../src';
+
+describe('windowRates', () => {
+  it('measures the first window from the first commit and the last window up to the end', () => {
+    // Start-up: nothing committed for 5 s; then 100 records/s for the first 1,000, 50/s for the last 1,000.
+    const samples: Progress = [
+      [0, 0],
+      [5000, 0],
+      [6000, 100],
+      [15000, 1000],
+      [20000, 1500],
+      [80000, 9000],
+      [100000, 10000],
+    ];
+    const { first, last } = windowRates(samples, 10000, 1000);
+    expect(first).toBeCloseTo(100, 5); // 900 records in 9 s, from the first commit
+    expect(last).toBeCloseTo(50, 5); // 1,000 records in 20 s
+  });
+});
+
+describe('rawDocument', () => {
+  const at = new Date('2026-12-03T00:00:00Z');
+  it('keys a CloudEvent by its identity', () => {
+    const doc = rawDocument('t', 1, '7', Buffer.from(JSON.stringify({ source: 's', id: 'i', type: 'x' })), at);
+    expect(doc).toMatchObject({ _id: JSON.stringify(['s', 'i']), type: 'x', origin: { topic: 't', partition: 1, offset: '7' } });
+  });
+  it('keeps a malformed record as its bytes under its position instead of failing the batch', () => {
+    for (const value of ['{not json', '"a string"', JSON.stringify({ id: 'no source' })]) {
+      const doc = rawDocument('t', 2, '9', Buffer.from(value), at);
+      expect(doc._id).toBe('t/2/9');
+      expect(Buffer.from(doc.raw).toString()).toBe(value);
+    }
+  });
+});
