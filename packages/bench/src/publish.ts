@@ -15,7 +15,7 @@ export async function publishLog(
   brokers: string[],
   namespace: string,
   records: Iterable<ProviderRecord>,
-  opts: { batch?: number; inFlight?: number; progress?: (n: number) => void } = {},
+  opts: { batch?: number; maxBytes?: number; inFlight?: number; progress?: (n: number) => void } = {},
 ): Promise<Published> {
   const kafka = new Kafka({ clientId: `bench-load-${namespace}`, brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
@@ -26,12 +26,17 @@ export async function publishLog(
   let pending = new Map<string, ProviderRecord[]>();
   let count = 0;
   const batch = opts.batch ?? 2000;
+  // The broker refuses a request over message.max.bytes (1 MiB): a log's oversized records
+  // (> 256 KiB each, to be rejected as too_large) must not add up past it in one request.
+  const maxBytes = opts.maxBytes ?? 768 * 1024;
+  let pendingBytes = 0;
   const flush = async (): Promise<void> => {
     const topicMessages = [...pending].map(([topic, rs]) => ({
       topic: namespacedTopic(topic, namespace),
       messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
     }));
     pending = new Map();
+    pendingBytes = 0;
     const p = producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p)).catch(() => undefined);
@@ -45,7 +50,8 @@ export async function publishLog(
       list.push(r);
       byTopic[r.topic] = (byTopic[r.topic] ?? 0) + 1;
       count++;
-      if (++inBatch >= batch) {
+      pendingBytes += Buffer.byteLength(r.value) + (r.key?.length ?? 0) + 64;
+      if (++inBatch >= batch || pendingBytes >= maxBytes) {
         inBatch = 0;
         await flush();
         if (count % 100_000 < batch) opts.progress?.(count);
