@@ -22,6 +22,21 @@ export interface Figure {
   met?: boolean;
 }
 
+/**
+ * A throughput figure against a baseline of the same run: ratio = value ÷ baseline, met when it
+ * is at least `atLeast` (when given).
+ */
+export function throughputAgainst(
+  what: string,
+  value: number,
+  baseline: { what: string; value: number },
+  atLeast?: { ratio: number; goal: string },
+  unit = 'events/s',
+): Figure {
+  const ratio = value / baseline.value;
+  return { what, value, unit, baseline, ratio, ...(atLeast ? { goal: atLeast.goal, met: ratio >= atLeast.ratio } : {}) };
+}
+
 export interface BenchEntry {
   bench: string;
   /** How to run it again. */

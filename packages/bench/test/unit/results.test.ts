@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile } from '../../src/stats';
-import { readResults, recordResults, summaryTable } from '../../src/results';
+import { readResults, recordResults, summaryTable, throughputAgainst } from '../../src/results';
 
 describe('bench results file', () => {
   it('keeps the latest entry of every bench and prints them as one table', () => {
@@ -33,5 +33,14 @@ describe('bench results file', () => {
     expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 0.99)).toBe(5);
     expect(percentile([], 0.5)).toBeNaN();
+  });
+});
+
+describe('throughputAgainst', () => {
+  it('divides by the baseline and meets the goal only at or above the ratio', () => {
+    const base = { what: 'raw', value: 200 };
+    expect(throughputAgainst('x', 100, base, { ratio: 0.5, goal: '≥ 0.5×' })).toMatchObject({ ratio: 0.5, met: true, goal: '≥ 0.5×', unit: 'events/s' });
+    expect(throughputAgainst('x', 99, base, { ratio: 0.5, goal: '≥ 0.5×' }).met).toBe(false);
+    expect(throughputAgainst('x', 99, base)).not.toHaveProperty('met');
   });
 });
