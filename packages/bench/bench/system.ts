@@ -61,17 +61,35 @@ const VIEWS = ['/api/v1/pipeline', '/api/v1/kpis', '/api/v1/targets', '/api/v1/t
 
 const say = (line: string) => process.stdout.write(`[system] ${line}\n`);
 
-async function scrapeTimes(url: string, times: number): Promise<{ ms: number[]; bytes: number }> {
+/**
+ * Times `times` GETs of `url` one after another, after a few untimed warm-up requests (JIT,
+ * connections). Answers other than 2xx are errors, not samples.
+ */
+async function timedGets(
+  url: string,
+  times: number,
+  opts: { headers?: Record<string, string>; warmUp?: number } = {},
+): Promise<{ ms: number[]; bytes: number; errors: string[] }> {
+  const get = async () => {
+    const res = await fetch(url, { headers: opts.headers });
+    const body = await res.text();
+    if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${body.slice(0, 300)}`);
+    return Buffer.byteLength(body);
+  };
   let bytes = 0;
-  for (let i = 0; i < 5; i++) bytes = (await (await fetch(url)).text()).length; // warm-up (JIT, connections)
+  for (let i = 0; i < (opts.warmUp ?? 5); i++) bytes = await get().catch(() => bytes);
   const ms: number[] = [];
+  const errors: string[] = [];
   for (let i = 0; i < times; i++) {
     const t = performance.now();
-    const res = await fetch(url);
-    bytes = Buffer.byteLength(await res.text());
-    ms.push(performance.now() - t);
+    try {
+      bytes = await get();
+      ms.push(performance.now() - t);
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
   }
-  return { ms, bytes };
+  return { ms, bytes, errors };
 }
 
 /** Raw floor of a scrape: a bare HTTP server in this process answering `bytes` of text. */
@@ -81,7 +99,7 @@ async function bareServerScrape(bytes: number, times: number): Promise<number[]>
   const port = await freePort();
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   try {
-    return (await scrapeTimes(`http://127.0.0.1:${port}/metrics`, times)).ms;
+    return (await timedGets(`http://127.0.0.1:${port}/metrics`, times)).ms;
   } finally {
     server.close();
   }
@@ -281,8 +299,9 @@ async function main(): Promise<void> {
     // the same for 30 s), each asked VIEW_REQUESTS times one after another.
     const token = await evaluatorToken(env.mongoUrl, env.namespace);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const authorization = { authorization: `Bearer ${token}` };
     const ask = async (path: string) => {
-      const res = await fetch(`${gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${gatewayUrl}${path}`, { headers: authorization });
       const body = await res.text();
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
       return body;
@@ -305,19 +324,7 @@ async function main(): Promise<void> {
     say(`assessments settled after ${((performance.now() - settleStart) / 1000).toFixed(0)} s: ${listed} listed`);
     // A view that answers with an error is counted, not fatal: the run's other figures still count.
     for (const view of VIEWS) {
-      for (let i = 0; i < 3; i++) await ask(view).catch(() => undefined); // warm-up
-      const ms: number[] = [];
-      const errors: string[] = [];
-      let bytes = 0;
-      for (let i = 0; i < VIEW_REQUESTS; i++) {
-        const t = performance.now();
-        try {
-          bytes = (await ask(view)).length;
-          ms.push(performance.now() - t);
-        } catch (err) {
-          errors.push((err as Error).message);
-        }
-      }
+      const { ms, bytes, errors } = await timedGets(`${gatewayUrl}${view}`, VIEW_REQUESTS, { headers: authorization, warmUp: 3 });
       const [p50, p99] = ms.length ? [percentile(ms, 0.5), percentile(ms, 0.99)] : [NaN, NaN];
       say(
         `GET ${view}: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms, ${grouped(bytes / 1024, 1)} KiB (n=${VIEW_REQUESTS}, ${errors.length} errors${errors.length ? `; first: ${errors[0]}` : ''})`,
@@ -333,7 +340,7 @@ async function main(): Promise<void> {
 
     let largest = 0;
     for (const s of [ingest, ...indicators, alerting, gateway]) {
-      const { ms, bytes } = await scrapeTimes(s.metricsUrl, SCRAPES);
+      const { ms, bytes } = await timedGets(s.metricsUrl, SCRAPES);
       largest = Math.max(largest, bytes);
       const [p50, p99] = [percentile(ms, 0.5), percentile(ms, 0.99)];
       say(
