@@ -9,30 +9,50 @@ interface FirmEventLike {
   data: unknown;
 }
 
-export class CertificatesWithoutFirm {
-  /** Certificate (firm, kind, number) → first grant's effective date. */
-  private readonly granted = new Map<string, { firm: string; from: string }>();
-  /** Firm → earliest registration's effective date (establishedOn). */
-  private readonly registered = new Map<string, string>();
+/** Days [from, to) on which one certificate of a firm counts as without a known firm; `to` null: open-ended. */
+export interface UncoveredCertificate {
+  from: string;
+  to: string | null;
+}
 
-  add(e: FirmEventLike): void {
+/**
+ * The rule, per firm (all of one firm's events): each certificate (kind, number) counts from its
+ * first grant's effective date until the firm's earliest registration is effective. A certificate
+ * granted on or after that day never counts.
+ */
+export function uncoveredCertificates(firmEvents: Iterable<FirmEventLike>): UncoveredCertificate[] {
+  let registeredOn: string | null = null;
+  const granted = new Map<string, string>();
+  for (const e of firmEvents) {
     if (e.type === 'enterprise.registered') {
-      const prev = this.registered.get(e.subject);
-      if (prev === undefined || e.effectiveDate < prev) this.registered.set(e.subject, e.effectiveDate);
+      if (registeredOn === null || e.effectiveDate < registeredOn) registeredOn = e.effectiveDate;
     } else if (e.type === 'certification.granted') {
       const d = e.data as { kind: string; certificateNo: string };
-      const key = `${e.subject}|${d.kind}|${d.certificateNo}`;
-      const prev = this.granted.get(key);
-      if (!prev || e.effectiveDate < prev.from) this.granted.set(key, { firm: e.subject, from: e.effectiveDate });
+      const key = `${d.kind}|${d.certificateNo}`;
+      const prev = granted.get(key);
+      if (prev === undefined || e.effectiveDate < prev) granted.set(key, e.effectiveDate);
     }
+  }
+  const out: UncoveredCertificate[] = [];
+  for (const from of granted.values()) if (registeredOn === null || from < registeredOn) out.push({ from, to: registeredOn });
+  return out;
+}
+
+/** The count over any set of events, firm by firm (tests and offline checks; the indicator keeps it as it applies). */
+export class CertificatesWithoutFirm {
+  private readonly firms = new Map<string, FirmEventLike[]>();
+
+  add(e: FirmEventLike): void {
+    if (e.type !== 'enterprise.registered' && e.type !== 'certification.granted') return;
+    const own = this.firms.get(e.subject);
+    if (own) own.push(e);
+    else this.firms.set(e.subject, [e]);
   }
 
   countOn(day: string): number {
     let n = 0;
-    for (const { firm, from } of this.granted.values()) {
-      if (from > day) continue;
-      const reg = this.registered.get(firm);
-      if (reg === undefined || reg > day) n++;
+    for (const events of this.firms.values()) {
+      for (const { from, to } of uncoveredCertificates(events)) if (from <= day && (to === null || day < to)) n++;
     }
     return n;
   }

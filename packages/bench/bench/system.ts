@@ -49,12 +49,12 @@ import { connectDatabase } from '@siliconalley/db';
 import { createStore } from '@siliconalley/store';
 import { SOURCE_TOPICS, TOPICS } from '@siliconalley/contract';
 import { repoRoot } from '@siliconalley/devstack';
-import { CONSUMER_GROUPS } from '@siliconalley/kafka';
+import { ACCEPTED_TOPIC_PARTITIONS, CONSUMER_GROUPS } from '@siliconalley/kafka';
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 200_000);
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const BASELINE_RECORDS = Math.min(EVENTS, Number(process.env.BENCH_BASELINE_RECORDS ?? 200_000));
-const INDICATORS = Math.max(1, Math.min(3, Number(process.env.BENCH_INDICATOR_INSTANCES ?? 1))); // 3 partitions: at most 3 hold data
+const INDICATORS = Math.max(1, Math.min(ACCEPTED_TOPIC_PARTITIONS, Number(process.env.BENCH_INDICATOR_INSTANCES ?? 1))); // more would hold no partition
 const VIEW_REQUESTS = Number(process.env.BENCH_VIEW_REQUESTS ?? 100);
 const GOALS = { replayEvents: 10_000_000, replaySeconds: 15 * 60, rssBytes: 2 ** 30, scrapeMs: 50, viewP99Ms: 250, flatWithin: 0.8 };
 const VIEWS = ['/api/v1/pipeline', '/api/v1/kpis', '/api/v1/targets', '/api/v1/tasks', '/api/v1/departments', '/api/v1/assessments'];
@@ -295,8 +295,8 @@ async function main(): Promise<void> {
     await alerting.waitReady();
     await gateway.waitReady();
 
-    // 2. Views through the gateway, once the assessments' catch-up has settled (their list stays
-    // the same for 30 s), each asked VIEW_REQUESTS times one after another.
+    // 2. Views through the gateway, once the assessments' catch-up has finished, each asked
+    // VIEW_REQUESTS times one after another.
     const token = await evaluatorToken(env.mongoUrl, env.namespace);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const authorization = { authorization: `Bearer ${token}` };
@@ -306,19 +306,15 @@ async function main(): Promise<void> {
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
       return body;
     };
-    let assessments = '';
-    let sameSince = performance.now();
+    // Settled: alerting reports its catch-up done (every closed period assessed), then the list is read.
     const settleStart = performance.now();
     await until(
-      'the assessments to settle',
-      async () => {
-        const now = await ask('/api/v1/assessments');
-        if (now !== assessments) [assessments, sameSince] = [now, performance.now()];
-        return performance.now() - sameSince >= 30_000;
-      },
+      'the assessments catch-up to finish (siliconalley_assessments_catch_up_pending 0)',
+      async () => /^siliconalley_assessments_catch_up_pending 0$/m.test(await (await fetch(alerting.metricsUrl)).text()),
       3600_000,
       2000,
     );
+    const assessments = await ask('/api/v1/assessments');
     const list = JSON.parse(assessments) as unknown;
     const listed = Array.isArray(list) ? list.length : (Object.values(list as object).find(Array.isArray)?.length ?? '?');
     say(`assessments settled after ${((performance.now() - settleStart) / 1000).toFixed(0)} s: ${listed} listed`);

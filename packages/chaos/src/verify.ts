@@ -91,8 +91,7 @@ export async function verify(v: VerifyInput): Promise<VerifyReport> {
   await retried('reading dispositions', async () => {
     dispositionOf.clear();
     Object.assign(counts, { accepted: 0, duplicates: 0, rejected: {} });
-    for await (const row of store.dispositions.model.find({}, { disposition: 1, reason: 1 }).lean().batchSize(5000).cursor()) {
-      const d = row as { _id: string; disposition: string; reason: string | null };
+    for await (const d of store.dispositions.rows()) {
       dispositionOf.set(d._id, d.disposition === 'rejected' ? `rejected:${d.reason}` : d.disposition);
       if (d.disposition === 'accepted') counts.accepted += 1;
       else if (d.disposition === 'duplicate') counts.duplicates += 1;

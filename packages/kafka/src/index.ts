@@ -10,4 +10,4 @@ export type { PoisonOptions } from './poison';
 export { recordPosition, type BatchContext, type ChunkHandler, type InboundRecord, type OutboundRecord } from './records';
 export { DeadLetterProducer, type DeadLetter } from './dead-letter';
 export { offsetsBehind, type PartitionRange } from './lag';
-export { CONSUMER_GROUPS, DLQ_HEADERS, TOPIC_PARTITIONS, namespacedTopic } from './topology';
+export { ACCEPTED_TOPIC_PARTITIONS, CONSUMER_GROUPS, DLQ_HEADERS, TOPIC_PARTITIONS, namespacedTopic } from './topology';

@@ -8,6 +8,14 @@
  */
 export const TOPIC_PARTITIONS = 3;
 
+/**
+ * Partitions of the accepted topic: the indicator's unit of scale-out. Each instance holds the firms
+ * of the partitions it owns in memory (~1.2 KB a firm), so a history of millions of firms needs more
+ * instances than the source topics need ingestion consumers; 12 shares evenly among 1, 2, 3, 4, 6 or
+ * 12 instances. docker-compose.yml must match (the kafka-init `--partitions` of the accepted topic).
+ */
+export const ACCEPTED_TOPIC_PARTITIONS = 12;
+
 /** Consumer group names: one home, so the pipeline view can find every group's lag. */
 export const CONSUMER_GROUPS = {
   ingest: (streams: readonly string[]) => `siliconalley-ingest-${[...streams].sort().join('-')}`,

@@ -41,8 +41,12 @@ export class KpiEngine {
   private readonly forest: FenwickForest;
   /** Scratch for `kpis`: reused, since a fresh off-heap typed array per query costs GC time. */
   private readonly counts: Int32Array;
-  /** Per firm its contributions packed as [series, from, to) day indexes; to = days means open-ended. */
-  private readonly firms = new Map<string, Int32Array>();
+  /**
+   * Per firm its contributions packed as [series, from, to) day indexes; to = days means open-ended.
+   * A plain array of small integers: V8 stores it in ~60 bytes where a small Int32Array costs ~175
+   * (millions of firms are held).
+   */
+  private readonly firms = new Map<string, readonly number[]>();
 
   constructor(
     readonly zones: ZoneRegistry,
@@ -182,7 +186,7 @@ export class KpiEngine {
     return index;
   }
 
-  private pack(intervals: readonly SeriesInterval[]): Int32Array {
+  private pack(intervals: readonly SeriesInterval[]): number[] {
     const packed: number[] = [];
     for (const { key, from, to } of intervals) {
       const series = this.seriesByKey.get(key);
@@ -192,10 +196,11 @@ export class KpiEngine {
       const end = Math.min(to - this.firstDay, this.days);
       if (start < end) packed.push(series, start, end);
     }
-    return Int32Array.from(packed);
+    // slice(): exactly as long as the contents (push leaves spare capacity).
+    return packed.slice();
   }
 
-  private apply(packed: Int32Array, sign: 1 | -1): void {
+  private apply(packed: readonly number[], sign: 1 | -1): void {
     for (let i = 0; i < packed.length; i += FIELDS) {
       const series = packed[i]!;
       this.forest.add(series, packed[i + 1]!, sign);

@@ -13,6 +13,7 @@ export {
   type FirmState,
 } from './history';
 export { contributionsOfHistory, deriveFirmContributions, unionOfIntervals, type SeriesInterval } from './contributions';
+export { FenwickForest } from './fenwick';
 export { DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KpiEngine, type ExplainRow, type KpiEngineOptions } from './engine';
 export * from './actions';
 export * from './what-if';

@@ -2,7 +2,7 @@ import type { Connection } from '@siliconalley/db';
 import { ensureIndexes } from '@siliconalley/db';
 import { eventModel } from './events/event.schema';
 import { EventRepository } from './events/event.repository';
-import { dispositionModel } from './dispositions/disposition.schema';
+import { dispositionChunkModel } from './dispositions/disposition.schema';
 import { DispositionRepository } from './dispositions/disposition.repository';
 import { tokenModel } from './tokens/token.schema';
 import { TokenRepository } from './tokens/token.repository';
@@ -48,7 +48,7 @@ export interface Store {
 
 export function createStore(conn: Connection): Store {
   const events = new EventRepository(eventModel(conn));
-  const dispositions = new DispositionRepository(dispositionModel(conn));
+  const dispositions = new DispositionRepository(dispositionChunkModel(conn));
   const tokens = new TokenRepository(tokenModel(conn));
   const targets = new TargetRepository(targetModel(conn), targetAuditModel(conn));
   const assessments = new AssessmentRepository(assessmentModel(conn), assessmentHeadModel(conn), scheduleCursorModel(conn));

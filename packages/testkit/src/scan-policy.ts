@@ -32,7 +32,7 @@ export interface ScanViolation {
   reason: string;
 }
 
-export const DEFAULT_BIG_COLLECTIONS = ['events', 'dispositions'] as const;
+export const DEFAULT_BIG_COLLECTIONS = ['events', 'disposition_chunks'] as const;
 export const DEFAULT_MAX_KEYS = 5000;
 
 const NEVER = new Set(['aggregate', 'count', 'distinct', 'mapReduce', 'mapreduce']);

@@ -43,6 +43,11 @@ export function alertingMetrics(registry: Registry) {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
+    assessmentsCatchUpPending: g(
+      'siliconalley_assessments_catch_up_pending',
+      'Whether closed periods remain to be assessed (1: from the start until a catch-up completes, or a failed one waits for its retry) or every closed period is assessed (0).',
+      [] as const,
+    ),
     evaluationReady: g(
       'siliconalley_evaluation_ready',
       'Whether the data is caught up and targets are judged (1) or the service waits for ingestion and the indicator (0): while 0, target and flag series keep their last caught-up values.',

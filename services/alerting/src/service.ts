@@ -81,6 +81,7 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
         checkSeconds: config.ASSESSMENT_CHECK_SECONDS,
         quietSeconds: config.ASSESSMENT_QUIET_SECONDS,
         onRun: (kind, outcome) => metrics.assessmentRuns.inc({ kind, outcome }),
+        onCatchUpPending: (pending) => metrics.assessmentsCatchUpPending.set(pending ? 1 : 0),
       })
     : null;
   const zoneNames = Object.fromEntries(defaultZoneRegistry().zones.map((z) => [z.id, { zh: z.nameZh ?? z.id, en: z.nameEn ?? z.id }]));

@@ -14,21 +14,28 @@ import {
   type FirmHistory,
 } from '@siliconalley/kpi-engine';
 import type { ZoneRegistry } from '@siliconalley/zones';
+import { appendFirmEvents, decodeFirmEvents } from './firm-events';
+import { CertificatesWithoutFirmCount } from './uncovered';
 
 /** Events read from the event store rather than a partition (a full rebuild). */
 export const NO_PARTITION = -1;
 
 export class IndicatorState {
   readonly engine: KpiEngine;
-  private readonly firms = new Map<string, Map<string, FirmEvent>>();
-  private readonly tasks = new Map<string, TaskProgressReported>();
+  /** Data-quality: certificates without a known firm, kept as firms change. */
+  readonly certificatesWithoutFirm = new CertificatesWithoutFirmCount();
+  /**
+   * Per partition, per firm, its events encoded compactly (firm-events.ts): a firm's events all
+   * come from one partition (the accepted topic is keyed by firm), and dropping a partition is
+   * dropping its map.
+   */
+  private readonly firmsByPartition = new Map<number, Map<string, string>>();
+  private readonly tasks = new Map<string, { partition: number; report: TaskProgressReported }>();
   /**
    * Resolved histories of the firms that can be on an action list (a qualifying or innovative-SME
    * certificate), kept as they change: a list costs O(these firms), not O(all firms).
    */
   private readonly actionCandidates = new Map<string, FirmHistory>();
-  /** Which partition each firm (or task, by subject) came from, to drop it on revocation. */
-  private readonly subjectsByPartition = new Map<number, Set<string>>();
   /** Newest provider `time` among applied events, for the freshness gauge. */
   newestEventTime: string | null = null;
   /** When the last event was applied (wall clock), for publish→KPI freshness. */
@@ -42,52 +49,59 @@ export class IndicatorState {
   }
 
   get firmCount(): number {
-    return this.firms.size;
+    let n = 0;
+    for (const firms of this.firmsByPartition.values()) n += firms.size;
+    return n;
   }
 
   /**
    * Applies accepted events; duplicates (same source and id) change nothing. Returns the events
-   * applied for the first time (what the change log records).
+   * applied for the first time (what the change log records), in the order given.
    */
   apply(events: readonly AcceptedEvent[], partition = NO_PARTITION): AcceptedEvent[] {
-    const touched = new Set<string>();
-    const fresh: AcceptedEvent[] = [];
-    let subjects = this.subjectsByPartition.get(partition);
-    if (!subjects) {
-      subjects = new Set();
-      this.subjectsByPartition.set(partition, subjects);
-    }
+    const byFirm = new Map<string, FirmEvent[]>();
+    const isFresh = new Set<AcceptedEvent>();
     for (const event of events) {
-      subjects.add(event.subject);
-      const key = eventIdentity(event);
       if (event.type === 'task.progress.reported') {
+        const key = eventIdentity(event);
         if (this.tasks.has(key)) continue;
-        this.tasks.set(key, event);
-        fresh.push(event);
+        this.tasks.set(key, { partition, report: event });
+        isFresh.add(event);
         continue;
       }
-      let firm = this.firms.get(event.subject);
-      if (!firm) {
-        firm = new Map();
-        this.firms.set(event.subject, firm);
-      }
-      if (firm.has(key)) continue;
-      firm.set(key, event);
-      fresh.push(event);
-      touched.add(event.subject);
-      if (this.newestEventTime === null || Date.parse(event.time) > Date.parse(this.newestEventTime)) this.newestEventTime = event.time;
+      const own = byFirm.get(event.subject);
+      if (own) own.push(event);
+      else byFirm.set(event.subject, [event]);
     }
-    for (const uscc of touched) this.refreshFirm(uscc);
+    for (const [uscc, arriving] of byFirm) {
+      const firms = this.firmsOf(uscc) ?? this.partitionFirms(partition);
+      const encoded = firms.get(uscc);
+      const held = decodeFirmEvents(uscc, encoded);
+      const keys = new Set(held.map(eventIdentity));
+      const added: FirmEvent[] = [];
+      for (const event of arriving) {
+        const key = eventIdentity(event);
+        if (keys.has(key)) continue;
+        keys.add(key);
+        added.push(event);
+        isFresh.add(event);
+        if (this.newestEventTime === null || Date.parse(event.time) > Date.parse(this.newestEventTime)) this.newestEventTime = event.time;
+      }
+      if (added.length === 0) continue;
+      firms.set(uscc, appendFirmEvents(uscc, encoded, added));
+      this.refreshFirm(uscc, [...held, ...added]);
+    }
     this.applied += events.length;
     if (events.length) this.lastAppliedAt = new Date();
     for (const listener of this.applyListeners) listener(events);
-    return fresh;
+    return events.filter((e) => isFresh.has(e));
   }
 
-  /** Re-derives one firm from all of its events: KPI contributions and, if it is one, its action-list history. */
-  private refreshFirm(uscc: string): void {
-    const history = resolveFirmHistory([...this.firms.get(uscc)!.values()]);
+  /** Re-derives one firm from all of its events: KPI contributions, data-quality and, if it is one, its action-list history. */
+  private refreshFirm(uscc: string, events: readonly FirmEvent[]): void {
+    const history = resolveFirmHistory(events);
     this.engine.setFirmContributions(uscc, contributionsOfHistory(history, this.zones));
+    this.certificatesWithoutFirm.setFirm(uscc, events);
     if (isActionCandidate(history)) this.actionCandidates.set(uscc, history);
     else this.actionCandidates.delete(uscc);
   }
@@ -99,48 +113,55 @@ export class IndicatorState {
 
   /** Whether this instance holds events of the firm (a what-if re-derives held firms with their stored events). */
   holdsFirm(uscc: string): boolean {
-    return this.firms.has(uscc);
+    return this.firmsOf(uscc) !== undefined;
   }
 
   /** Whether an event with this (source, id) is held for the subject. */
   holdsEvent(subject: string, source: string, id: string): boolean {
     const key = eventIdentity({ source, id });
-    return this.firms.get(subject)?.has(key) === true || this.tasks.has(key);
+    return this.tasks.has(key) || this.firmEvents(subject).some((e) => eventIdentity(e) === key);
   }
 
   /** Forgets everything that came from these partitions (another instance owns them now). */
   dropPartitions(partitions: Iterable<number>): void {
     for (const partition of partitions) {
-      for (const subject of this.subjectsByPartition.get(partition) ?? []) {
-        if (this.firms.delete(subject)) this.engine.removeFirm(subject);
-        this.actionCandidates.delete(subject);
-        for (const [key, task] of this.tasks) if (task.subject === subject) this.tasks.delete(key);
+      for (const uscc of this.firmsByPartition.get(partition)?.keys() ?? []) {
+        this.engine.removeFirm(uscc);
+        this.certificatesWithoutFirm.removeFirm(uscc);
+        this.actionCandidates.delete(uscc);
       }
-      this.subjectsByPartition.delete(partition);
+      this.firmsByPartition.delete(partition);
+      for (const [key, task] of this.tasks) if (task.partition === partition) this.tasks.delete(key);
     }
   }
 
   firmEvents(uscc: string): FirmEvent[] {
-    return [...(this.firms.get(uscc)?.values() ?? [])];
-  }
-
-  /** Every held event of these types, firm by firm (a data-quality count reads them from memory). */
-  *firmEventsOfTypes(types: readonly string[]): Iterable<FirmEvent> {
-    const wanted = new Set(types);
-    for (const firm of this.firms.values()) for (const e of firm.values()) if (wanted.has(e.type)) yield e;
+    return decodeFirmEvents(uscc, this.firmsOf(uscc)?.get(uscc));
   }
 
   taskReports(): TaskProgressReported[] {
-    return [...this.tasks.values()];
+    return [...this.tasks.values()].map((t) => t.report);
   }
 
   /** The firm's name on `asOf` is not tracked here; the latest base registration's name is shown. */
   firmName(uscc: string): string | null {
     let best: FirmEvent | null = null;
-    for (const e of this.firms.get(uscc)?.values() ?? []) {
+    for (const e of this.firmEvents(uscc)) {
       if (e.type !== 'enterprise.registered') continue;
       if (!best || compareTimeThenId(e, best) > 0) best = e;
     }
     return best && best.type === 'enterprise.registered' ? best.data.name : null;
+  }
+
+  /** The map of the partition that holds the firm (a handful of partitions: O(1)). */
+  private firmsOf(uscc: string): Map<string, string> | undefined {
+    for (const firms of this.firmsByPartition.values()) if (firms.has(uscc)) return firms;
+    return undefined;
+  }
+
+  private partitionFirms(partition: number): Map<string, string> {
+    let firms = this.firmsByPartition.get(partition);
+    if (!firms) this.firmsByPartition.set(partition, (firms = new Map()));
+    return firms;
   }
 }

@@ -39,7 +39,7 @@ import { freePort, httpOk, ServiceProcess, type ServiceSpec } from '../../src/se
 // The phases have their own deadlines; this is the backstop.
 jest.setTimeout(600000);
 
-const BIG_COLLECTIONS = ['events', 'dispositions'];
+const BIG_COLLECTIONS = ['events', 'disposition_chunks'];
 /** Seconds between alerting evaluations and between assessment checks: several of each fit the test. */
 const LOOP_SECONDS = 2;
 const ALL_STREAMS = ['enterprise', 'certification', 'task'];

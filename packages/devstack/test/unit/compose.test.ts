@@ -9,7 +9,7 @@ import { TOPICS } from '@siliconalley/contract';
 import { devLayout } from '../../src/layout';
 import { componentVersions, repoRoot } from '../../src/paths';
 import { SERVICES, opsPort } from '../../src/services';
-import { TOPIC_PARTITIONS } from '../../src/topics';
+import { ACCEPTED_TOPIC_PARTITIONS, TOPIC_PARTITIONS } from '../../src/topics';
 
 interface ComposeService {
   image?: string;
@@ -335,6 +335,7 @@ describe('docker-compose.yml: Kafka', () => {
     expect(script).toContain('kafka-topics.sh');
     for (const topic of Object.values(TOPICS)) expect(script).toContain(topic);
     expect(script).toContain(`--partitions ${TOPIC_PARTITIONS}`);
+    expect(script).toMatch(new RegExp(`--topic ${TOPICS.accepted.replaceAll('.', '\\.')} --partitions ${ACCEPTED_TOPIC_PARTITIONS} `));
     expect(script).toContain('retention.ms=-1');
   });
 });

@@ -50,7 +50,7 @@ describe('a simulation of 300 firms through the real broker, ingestion and datab
   });
 
   it('counts accepted, duplicates and rejections by reason exactly as the simulator intended', async () => {
-    await waitUntil('every simulated record to get a disposition', async () => (await store.dispositions.model.countDocuments()) >= records.length);
+    await waitUntil('every simulated record to get a disposition', async () => (await store.dispositions.list()).length >= records.length);
     const intended = tally(records);
     const counts = await store.ledgers.totals();
     expect(Object.keys(intended.rejected).length).toBeGreaterThanOrEqual(5);
@@ -64,7 +64,7 @@ describe('a simulation of 300 firms through the real broker, ingestion and datab
 
   it('gives each record its intended disposition and reason', async () => {
     const lineOfPosition = await positionsOfPublished(kafka, records);
-    const rows = await store.dispositions.model.find({}).lean();
+    const rows = await store.dispositions.list();
     const mismatches: string[] = [];
     for (const row of rows) {
       const line = lineOfPosition.get(row._id);

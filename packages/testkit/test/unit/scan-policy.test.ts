@@ -18,10 +18,14 @@ describe('scan policy', () => {
     const commands = [
       cmd({ command: 'aggregate', pipeline: [{ $group: { _id: '$type', n: { $sum: 1 } } }] }),
       // countDocuments
-      cmd({ command: 'aggregate', collection: 'dispositions', pipeline: [{ $match: { disposition: 'rejected' } }, { $group: { _id: 1, n: { $sum: 1 } } }] }),
+      cmd({
+        command: 'aggregate',
+        collection: 'disposition_chunks',
+        pipeline: [{ $match: { disposition: 'rejected' } }, { $group: { _id: 1, n: { $sum: 1 } } }],
+      }),
       // estimatedDocumentCount
       cmd({ command: 'count', filter: {} }),
-      cmd({ command: 'distinct', collection: 'dispositions', filter: {} }),
+      cmd({ command: 'distinct', collection: 'disposition_chunks', filter: {} }),
     ];
     expect(offending(commands)).toEqual(commands);
     expect(scanViolations(commands)[0]!.reason).toMatch(/aggregate over events/);
@@ -88,7 +92,7 @@ describe('scan policy', () => {
 
   it('flags updates and deletes not keyed by _id', () => {
     const commands = [
-      cmd({ command: 'update', collection: 'dispositions', filter: { topic: 't' }, multi: true }),
+      cmd({ command: 'update', collection: 'disposition_chunks', filter: { topic: 't' }, multi: true }),
       cmd({ command: 'delete', filter: {}, limit: 0 }),
     ];
     expect(offending(commands)).toEqual(commands);
@@ -135,13 +139,13 @@ describe('scan policy', () => {
 
   it('formats violations grouped by phase and shape, with counts and an example', () => {
     const v = scanViolations([
-      cmd({ command: 'aggregate', collection: 'dispositions', app: 'gateway', phase: 'views', pipeline: [{ $group: { _id: '$topic' } }] }),
+      cmd({ command: 'aggregate', collection: 'disposition_chunks', app: 'gateway', phase: 'views', pipeline: [{ $group: { _id: '$topic' } }] }),
       cmd({ command: 'find', app: 'alerting', phase: 'loops', filter: { type: 'a' } }),
       cmd({ command: 'find', app: 'alerting', phase: 'loops', filter: { type: 'b' } }),
     ]);
     const text = formatViolations(v);
     expect(text).toContain('phase views: 1 violations');
-    expect(text).toContain('1× [gateway] aggregate dispositions pipeline [{"$group":{"_id":"$topic"}}]');
+    expect(text).toContain('1× [gateway] aggregate disposition_chunks pipeline [{"$group":{"_id":"$topic"}}]');
     expect(text).toContain('phase loops: 2 violations');
     expect(text).toContain('2× [alerting] find events filter {"type":"a"}');
     expect(shapeOf({ _id: { $in: ['a', 'b', 'c', 'd'] }, t: 1 })).toEqual({ _id: { $in: '[4 values]' }, t: '?' });

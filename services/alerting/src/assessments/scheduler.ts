@@ -37,6 +37,8 @@ export interface SchedulerDeps {
    */
   quietSeconds: number;
   onRun?: (kind: string, outcome: 'published' | 'unchanged' | 'error') => void;
+  /** Whether periods remain to be assessed: true from the start until a catch-up completes. */
+  onCatchUpPending?: (pending: boolean) => void;
 }
 
 export class AssessmentScheduler {
@@ -48,12 +50,20 @@ export class AssessmentScheduler {
   private ticking: Promise<void> | null = null;
   private deferredSince: number | null = null;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    deps.onCatchUpPending?.(true);
+  }
+
+  /** Periods remain to be assessed (or a failed catch-up waits for its retry); the gauge follows it. */
+  private setCatchUpPending(pending: boolean): void {
+    this.catchUpPending = pending;
+    this.deps.onCatchUpPending?.(pending);
+  }
 
   start(): void {
     for (const kind of PERIOD_KINDS) {
       this.tasks.push(
-        cron.schedule(ASSESSMENT_SCHEDULES[kind], () => void this.catchUp([kind]).catch(() => (this.catchUpPending = true)), {
+        cron.schedule(ASSESSMENT_SCHEDULES[kind], () => void this.catchUp([kind]).catch(() => this.setCatchUpPending(true)), {
           timezone: ASSESSMENT_TIMEZONE,
           name: `assess-${kind}`,
           noOverlap: true,
@@ -98,7 +108,7 @@ export class AssessmentScheduler {
       // Wall-clock time: deferral is about the pipeline, not the assessed dates.
       this.deferredSince ??= Date.now();
       if (Date.now() - this.deferredSince < MAX_DEFERRAL_MS) {
-        this.catchUpPending = true;
+        this.setCatchUpPending(true);
         this.deps.logger.info({ why }, 'assessments deferred until the pipeline settles');
         return 0;
       }
@@ -119,11 +129,11 @@ export class AssessmentScheduler {
           }
         }
       });
-      this.catchUpPending = false;
+      this.setCatchUpPending(false);
       if (runs > 0) this.deps.logger.info({ runs }, 'assessments caught up');
       return runs;
     } catch (err) {
-      this.catchUpPending = true;
+      this.setCatchUpPending(true);
       this.deps.onRun?.('catch-up', 'error');
       throw err;
     }

@@ -19,6 +19,7 @@ function world() {
     changesAsked: [] as Record<string, string>[],
     cutoffs: [] as { period: string; receivedUpTo: string | null; acceptedOffsets: Record<string, string> }[],
     assessed: [] as string[],
+    pending: [] as boolean[],
   };
   const store = {
     ledgers: { totals: async () => totalsOf(w.ledgers) },
@@ -51,6 +52,7 @@ function world() {
     logger: createLogger('scheduler-test', 'silent'),
     checkSeconds: 60,
     quietSeconds: 0,
+    onCatchUpPending: (pending) => w.pending.push(pending),
   });
   return { w, scheduler };
 }
@@ -79,6 +81,8 @@ describe('assessment scheduler on maintained state', () => {
     w.ledgers = [settledLedger(8)];
     expect(await scheduler.catchUp(['month'])).toBe(1);
     expect(w.assessed).toEqual(['2026-11']);
+    // The catch-up gauge: pending from the start and while deferred, done once the catch-up ran.
+    expect(w.pending).toEqual([true, true, false]);
   });
 
   it('defers while the indicator replays or lags, and while nothing was ever received', async () => {

@@ -46,7 +46,7 @@ describe('ingestion killed with SIGKILL mid-replay', () => {
     await exited;
     child = null;
   };
-  const processed = async () => store.dispositions.model.countDocuments();
+  const processed = async () => (await store.dispositions.list()).length;
 
   beforeAll(async () => {
     env = testEnv();
@@ -84,7 +84,7 @@ describe('ingestion killed with SIGKILL mid-replay', () => {
 
     const lineOfPosition = await positionsOfPublished(kafka, records);
     const dispositions = loadDispositions('small');
-    const mismatches = (await store.dispositions.model.find({}).lean()).filter((row) => {
+    const mismatches = (await store.dispositions.list()).filter((row) => {
       const want = dispositions[lineOfPosition.get(row._id) ?? -1];
       return !want || want.disposition !== row.disposition || (want.reason ?? null) !== row.reason;
     });

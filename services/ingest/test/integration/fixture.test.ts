@@ -45,7 +45,7 @@ describe('ingestion of the small fixture through the real broker and database', 
   });
 
   it('accounts for every record: accepted + duplicates + rejected = records, with the fixture counts', async () => {
-    await waitUntil('every record to get a disposition', async () => (await store.dispositions.model.countDocuments()) >= records.length);
+    await waitUntil('every record to get a disposition', async () => (await store.dispositions.list()).length >= records.length);
     const counts = await store.ledgers.totals();
     const rejectedTotal = Object.values(counts.rejected).reduce((a: number, b: number) => a + b, 0);
     expect(counts.accepted + counts.duplicates + rejectedTotal).toBe(records.length);
@@ -57,7 +57,7 @@ describe('ingestion of the small fixture through the real broker and database', 
   it('gives each record the disposition and reason of dispositions.jsonl, and dead-letters every rejection', async () => {
     const lineOfPosition = await positionsOfPublished(kafka, records);
     const dispositions = loadDispositions('small');
-    const rows = await store.dispositions.model.find({}).lean();
+    const rows = await store.dispositions.list();
     const mismatches: string[] = [];
     for (const row of rows) {
       const line = lineOfPosition.get(row._id);

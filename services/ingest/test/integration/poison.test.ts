@@ -73,7 +73,7 @@ describe('a poison record', () => {
       return Object.keys(lag).length === SOURCE_TOPICS.length && Object.values(lag).every((n) => n === 0);
     });
 
-    const rows = await store.dispositions.model.find({ eventId: `${marker}-${value.id}` }).lean();
+    const rows = (await store.dispositions.list()).filter((r) => r.eventId === `${marker}-${value.id}`);
     expect(rows.map((r) => [r.disposition, r.reason])).toEqual([['rejected', PROCESSING_FAILED]]);
     expect(await store.events.model.exists({ _id: eventIdentity({ source: JSON.parse(poison.value).source, id: `${marker}-${value.id}` }) })).toBeNull();
     const counts = await store.ledgers.totals();
