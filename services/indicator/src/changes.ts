@@ -13,6 +13,9 @@ import { ChangeGroupSum, type Changes } from '@siliconalley/api';
 /** Records per partition whose events are kept one by one. */
 export const TAIL_RECORDS = 50_000;
 
+/** Distinct type and source strings kept once each; beyond, each entry keeps its own (a provider minting sources). */
+const MAX_INTERNED = 1_000;
+
 export interface ChangedEvent {
   type: string;
   source: string;
@@ -42,7 +45,17 @@ interface PartitionLog {
 export class ChangeLog {
   private readonly partitions = new Map<number, PartitionLog>();
 
+  /** Type and source strings seen (a few dozen: the contract's types × the providers; at most MAX_INTERNED). */
+  private readonly strings = new Map<string, string>();
+
   constructor(private readonly tailRecords = TAIL_RECORDS) {}
+
+  private interned(text: string): string {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    if (this.strings.size < MAX_INTERNED) this.strings.set(text, text);
+    return text;
+  }
 
   /**
    * Notes the records [from, to) of `partition` as applied, `fresh` being the events among them
@@ -51,7 +64,14 @@ export class ChangeLog {
   record(partition: number, from: bigint, to: bigint, fresh: readonly { offset: bigint; event: ChangedEvent }[]): void {
     let log = this.partitions.get(partition);
     if (!log) this.partitions.set(partition, (log = { blocks: [], tailFrom: from, to: from, tail: [] }));
-    for (const f of fresh) log.tail.push(f);
+    // Only what a query reads, not the applied event itself (~670 bytes of heap parsed): the tail
+    // holds up to 2 × tailRecords records per partition. Types and sources repeat: one copy each.
+    for (const { offset, event } of fresh) {
+      log.tail.push({
+        offset,
+        event: { type: this.interned(event.type), source: this.interned(event.source), id: event.id, effectiveDate: event.effectiveDate },
+      });
+    }
     if (to > log.to) log.to = to;
     // Fold the older half once the tail covers twice what it keeps: amortised O(1) a record.
     if (log.to - log.tailFrom > 2n * BigInt(this.tailRecords)) {

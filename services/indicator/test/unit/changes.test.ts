@@ -35,6 +35,16 @@ describe('ChangeLog', () => {
     });
   });
 
+  it('keeps its own copy of what it reads, not the applied event (which it would hold in memory)', () => {
+    const log = new ChangeLog();
+    const applied = { ...ev('g1', '2025-03-02'), data: { name: 'a whole event' } };
+    log.record(0, 0n, 1n, at(0, applied));
+    const before = log.since(all);
+    Object.assign(applied, { id: 'changed', effectiveDate: '1999-01-01', type: 'changed', source: 'changed' });
+    expect(log.since(all)).toEqual(before);
+    expect(before.groups).toEqual([{ type: 'certification.granted', source: 'urn:a', month: '2025-03', events: 1, examples: ['g1'] }]);
+  });
+
   it('keeps provider strings as data, not object keys', () => {
     const log = new ChangeLog();
     log.record(0, 0n, 2n, at(0, ev('x', '2025-01-01', '__proto__', 'constructor'), ev('y', '2025-01-01', 'toString', '__proto__')));
