@@ -1,4 +1,4 @@
-import { rawDocument, windowRates, type Progress } from '../../src';
+import { rawDocument, untilIdle, windowRates, type Progress } from '../../src';
 
 describe('windowRates', () => {
   it('measures the first window from the first commit and the last window up to the end', () => {
@@ -30,5 +30,35 @@ describe('rawDocument', () => {
       expect(doc._id).toBe('t/2/9');
       expect(Buffer.from(doc.raw).toString()).toBe(value);
     }
+  });
+});
+
+describe('untilIdle', () => {
+  it('waits for the load to stay low for the quiet period: a single low reading between busy ones does not count', async () => {
+    const readings = [3, 0.5, 3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+    let read = 0;
+    const said: string[] = [];
+    await untilIdle(
+      (l) => said.push(l),
+      1,
+      10_000,
+      40,
+      () => readings[Math.min(read++, readings.length - 1)]!,
+    );
+    // Idle only after the dip at the second reading was followed by a busy one and a quiet run.
+    expect(read).toBeGreaterThanOrEqual(6);
+    expect(said[said.length - 1]).toMatch(/idle after/);
+  });
+
+  it('gives up after the timeout while the machine stays busy', async () => {
+    await expect(
+      untilIdle(
+        () => undefined,
+        1,
+        100,
+        20,
+        () => 5,
+      ),
+    ).rejects.toThrow(/timed out .* an idle machine/);
   });
 });
