@@ -35,6 +35,7 @@ import {
   publishLog,
   recordAndSummarise,
   until,
+  sampleValue,
   untilIdle,
   type Figure,
   type ServiceProcess,
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
     const settleStart = performance.now();
     await until(
       'the assessments catch-up to finish (siliconalley_assessments_catch_up_pending 0)',
-      async () => /^siliconalley_assessments_catch_up_pending 0$/m.test(await (await fetch(alerting.metricsUrl)).text()),
+      async () => sampleValue(await (await fetch(alerting.metricsUrl)).text(), 'siliconalley_assessments_catch_up_pending') === 0,
       3600_000,
       2000,
     );

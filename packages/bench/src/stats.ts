@@ -71,3 +71,24 @@ export function windowRates(samples: Progress, total: number, window: number): {
   const r = (a: [number, number], b: [number, number]) => ((b[1] - a[1]) * 1000) / Math.max(1, b[0] - a[0]);
   return { first: r(firstCommit, firstEnd), last: r(lastStart, end) };
 }
+
+/**
+ * The value of an unlabelled-by-us metric in a Prometheus text exposition: the first sample of
+ * `name`, whatever labels the registry adds by default (`service="…"`); null when absent.
+ */
+export function sampleValue(exposition: string, name: string): number | null {
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    let sample: string;
+    if (rest.startsWith('{')) {
+      const labelsEnd = rest.indexOf('}');
+      if (labelsEnd === -1) continue;
+      sample = rest.slice(labelsEnd + 1);
+    } else if (rest.startsWith(' ')) sample = rest;
+    else continue; // a longer metric name
+    const value = Number(sample.trim().split(' ')[0]);
+    if (!Number.isNaN(value)) return value;
+  }
+  return null;
+}

@@ -1,4 +1,4 @@
-import { rawDocument, untilIdle, windowRates, type Progress } from '../../src';
+import { rawDocument, sampleValue, untilIdle, windowRates, type Progress } from '../../src';
 
 describe('windowRates', () => {
   it('measures the first window from the first commit and the last window up to the end', () => {
@@ -60,5 +60,22 @@ describe('untilIdle', () => {
         () => 5,
       ),
     ).rejects.toThrow(/timed out .* an idle machine/);
+  });
+});
+
+describe('sampleValue', () => {
+  const exposition = [
+    '# HELP siliconalley_assessments_catch_up_pending Whether closed periods remain.',
+    '# TYPE siliconalley_assessments_catch_up_pending gauge',
+    'siliconalley_assessments_catch_up_pending_other 7',
+    'siliconalley_assessments_catch_up_pending{service="alerting"} 0',
+    'plain_gauge 2.5',
+  ].join('\n');
+
+  it('reads a sample with the labels the registry adds, and one without labels; never a longer name', () => {
+    expect(sampleValue(exposition, 'siliconalley_assessments_catch_up_pending')).toBe(0);
+    expect(sampleValue(exposition, 'plain_gauge')).toBe(2.5);
+    expect(sampleValue(exposition, 'plain')).toBeNull();
+    expect(sampleValue(exposition, 'absent')).toBeNull();
   });
 });
