@@ -6,6 +6,7 @@ import {
   actionListsOf,
   compareTimeThenId,
   contributionsOfHistory,
+  groupEventsByFirm,
   isActionCandidate,
   KpiEngine,
   resolveFirmHistory,
@@ -59,21 +60,15 @@ export class IndicatorState {
    * applied for the first time (what the change log records), in the order given.
    */
   apply(events: readonly AcceptedEvent[], partition = NO_PARTITION): AcceptedEvent[] {
-    const byFirm = new Map<string, FirmEvent[]>();
     const isFresh = new Set<AcceptedEvent>();
     for (const event of events) {
-      if (event.type === 'task.progress.reported') {
-        const key = eventIdentity(event);
-        if (this.tasks.has(key)) continue;
-        this.tasks.set(key, { partition, report: event });
-        isFresh.add(event);
-        continue;
-      }
-      const own = byFirm.get(event.subject);
-      if (own) own.push(event);
-      else byFirm.set(event.subject, [event]);
+      if (event.type !== 'task.progress.reported') continue;
+      const key = eventIdentity(event);
+      if (this.tasks.has(key)) continue;
+      this.tasks.set(key, { partition, report: event });
+      isFresh.add(event);
     }
-    for (const [uscc, arriving] of byFirm) {
+    for (const [uscc, arriving] of groupEventsByFirm(events)) {
       const firms = this.firmsOf(uscc) ?? this.partitionFirms(partition);
       const encoded = firms.get(uscc);
       const held = decodeFirmEvents(uscc, encoded);
