@@ -26,6 +26,18 @@ export interface PartialExplain {
   firms: { uscc: string; name: string | null; count: number }[];
 }
 
+/**
+ * GET /partial/turnover: how many of the instance's firms a KPI entry counts on `to` and not on
+ * `from` (gained), and the reverse (lost). Instances hold disjoint firms: the numbers add up.
+ */
+export interface PartialTurnover {
+  partitions: number[];
+  from: string;
+  to: string;
+  gained: number;
+  lost: number;
+}
+
 export interface MergedCounts {
   zoneIds: string[];
   /** Series counts (kpi-engine `seriesCounts`) summed over instances, per asked date. */
@@ -171,6 +183,22 @@ export class IndicatorClient {
   async explain(query: Readonly<Record<string, string>>, asOf: string): Promise<PartialExplain['firms']> {
     const answers = await this.getAll<PartialExplain>('/partial/explain', { ...query, asOf });
     return answers.flatMap((a) => a.firms).sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0));
+  }
+
+  /**
+   * The firm turnover of one KPI entry between two days (GET /partial/turnover), summed over
+   * instances: firms it counts on `to` and not on `from` (gained), and the reverse (lost). The same
+   * numbers as comparing the firm lists of `explain` on both days, without listing the firms.
+   */
+  async turnover(query: Readonly<Record<string, string>>, from: string, to: string): Promise<{ gained: number; lost: number }> {
+    const answers = await this.getAll<PartialTurnover>('/partial/turnover', { ...query, from, to });
+    let gained = 0;
+    let lost = 0;
+    for (const a of answers) {
+      gained += a.gained;
+      lost += a.lost;
+    }
+    return { gained, lost };
   }
 
   /**

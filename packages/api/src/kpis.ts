@@ -97,6 +97,14 @@ export const seriesResponse = z
 
 export const explainQuery = (now?: () => Date) => z.object({ id: kpiIdParam, scope: scopeParam, ...labels, asOf: asOfDate(now).optional() }).strict();
 
+/**
+ * Internal (indicator → alerting): the firm turnover of a KPI entry between two days — how many
+ * firms it counts on `to` that it did not count on `from` (gained), and the reverse (lost). Either
+ * order of the days is valid (swapping them swaps gained and lost).
+ */
+export const partialTurnoverQuery = (now?: () => Date) =>
+  z.object({ id: kpiIdParam, scope: scopeParam, ...labels, from: asOfDate(now), to: asOfDate(now) }).strict();
+
 export const explainResponse = z
   .object({
     asOf: z.string(),

@@ -14,6 +14,6 @@ export {
 } from './history';
 export { contributionsOfHistory, deriveFirmContributions, unionOfIntervals, type SeriesInterval } from './contributions';
 export { FenwickForest } from './fenwick';
-export { DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KpiEngine, type ExplainRow, type KpiEngineOptions } from './engine';
+export { DEFAULT_FIRST_DATE, DEFAULT_LAST_DATE, KpiEngine, type ExplainRow, type KpiEngineOptions, type Turnover } from './engine';
 export * from './actions';
 export * from './what-if';

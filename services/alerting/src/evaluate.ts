@@ -9,7 +9,6 @@ import { HttpProblem } from '@siliconalley/http';
 import { departmentScorecard, taskStatusOn, tasksCompletedOn, type DepartmentScore, type TaskReport } from '@siliconalley/plan';
 import {
   decomposeShareChange,
-  firmChanges,
   judgeTarget,
   type KpiReader,
   type ShareDecomposition,
@@ -38,10 +37,10 @@ export function indicatorTaskReports(indicators: Pick<IndicatorClient, 'taskRepo
 }
 
 /**
- * Counts source: the merged indicator client (or anything with the same `counts`); with `explain`,
+ * Counts source: the merged indicator client (or anything with the same `counts`); with `turnover`,
  * decompositions also count the firms gained and lost.
  */
-export type CountsSource = Pick<IndicatorClient, 'counts'> & Partial<Pick<IndicatorClient, 'explain'>>;
+export type CountsSource = Pick<IndicatorClient, 'counts'> & Partial<Pick<IndicatorClient, 'turnover'>>;
 
 /** The targets to judge: a fixed list, or read at each evaluation (file/default + API-managed). */
 export type TargetSource = readonly TargetDefinition[] | (() => Promise<readonly TargetDefinition[]>);
@@ -138,7 +137,8 @@ export class Evaluator {
   /**
    * The change of a zone-share target's share between two days, split into the numerator effect
    * (qualified firms gained/lost in the zone) and the denominator effect (the district total), with
-   * the firm turnover behind the counts when the indicator can explain them.
+   * the firm turnover behind the counts when the indicator can count it (`turnover`: two numbers per
+   * scope from each instance, no firm list).
    */
   async decomposition(id: string, from: string, to: string): Promise<TargetDecomposition> {
     const target = (await this.targetDefinitions()).find((t) => t.id === id);
@@ -154,17 +154,14 @@ export class Evaluator {
     }
     const countsOn = (date: string) => ({ zone: composeKpiValue(zone, byDate.get(date)!) ?? 0, district: composeKpiValue(district, byDate.get(date)!) ?? 0 });
     const result: TargetDecomposition = { target: id, scope: target.scope, ...decomposeShareChange(from, to, countsOn(from), countsOn(to)) };
-    const explain = this.indicators.explain?.bind(this.indicators);
-    if (explain) {
-      const usccs = async (scope: string, date: string) => (await explain({ id: 'qualified_firms', scope }, date)).map((f) => f.uscc);
-      const [zoneA, zoneB, districtA, districtB] = await Promise.all([
-        usccs(target.scope, from),
-        usccs(target.scope, to),
-        usccs('district', from),
-        usccs('district', to),
+    const turnover = this.indicators.turnover?.bind(this.indicators);
+    if (turnover) {
+      const [zoneFirms, districtFirms] = await Promise.all([
+        turnover({ id: 'qualified_firms', scope: target.scope }, from, to),
+        turnover({ id: 'qualified_firms', scope: 'district' }, from, to),
       ]);
-      result.zoneFirms = firmChanges(zoneA, zoneB);
-      result.districtFirms = firmChanges(districtA, districtB);
+      result.zoneFirms = { gained: zoneFirms.gained, lost: zoneFirms.lost };
+      result.districtFirms = { gained: districtFirms.gained, lost: districtFirms.lost };
     }
     return result;
   }

@@ -14,6 +14,7 @@ import {
   partialActionsQuery,
   partialChangesQuery,
   partialCountsQuery,
+  partialTurnoverQuery,
   parseOrProblem,
   parseQuery,
   seriesDates,
@@ -25,6 +26,7 @@ import {
   type PartialChanges,
   type PartialDataQuality,
   type PartialTasks,
+  type PartialTurnover,
 } from '@siliconalley/api';
 import { chinaDateOf } from '@siliconalley/contract';
 import express from 'express';
@@ -142,6 +144,16 @@ export function createServer(deps: ServerDeps): Express {
         partitions: partitions(),
         firms: state.engine.explain(ref, asOf).map((r) => ({ uscc: r.uscc, name: state.firmName(r.uscc), count: r.count })),
       });
+    });
+
+    // How many of the firms held here a KPI entry gains and loses between two days (they add up
+    // across instances): O(the firms that ever count in the entry's series), no firm listed.
+    app.get('/partial/turnover', (req, res) => {
+      guardReady();
+      const q = parseQuery(partialTurnoverQuery(now), req);
+      const ref = refOf(q);
+      const body: PartialTurnover = { partitions: partitions(), from: q.from, to: q.to, ...state.engine.turnover(ref, q.from, q.to) };
+      res.json(body);
     });
 
     // What alerting and the gateway would otherwise scan the event store for.

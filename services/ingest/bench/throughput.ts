@@ -98,6 +98,8 @@ async function main(): Promise<void> {
         SA_NAMESPACE: env.namespace,
         OPS_PORT: '0',
         LOG_LEVEL: 'warn',
+        // Tuning knobs passed through, to compare settings on the same log.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_'))),
       }),
     );
     const group = kafka.group(CONSUMER_GROUPS.ingest(['enterprise', 'certification', 'task']));
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
     await ingest.lifecycle.shutdown('bench done');
     const accepted = [...metrics.matchAll(/^siliconalley_events_accepted_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
     const system = loaded.records / seconds;
+    // Where the chunks' time went (seconds summed over chunks; chunks of several partitions overlap).
+    const steps = [...metrics.matchAll(/^siliconalley_ingest_chunk_step_duration_seconds_sum\{[^}]*step="(\w+)"[^}]*\} ([\d.e+-]+)/gm)].map(
+      ([, name, sum]) => `${name} ${Number(sum).toFixed(1)} s`,
+    );
+    say(`chunk steps (summed over chunks): ${steps.join(', ')}`);
     say(`ingestion (validate, store once, dispositions, forward): ${grouped(system)} events/s (${seconds.toFixed(1)} s, ${grouped(accepted)} accepted)`);
 
     // Rate over a stretch of the log: records settled between the samples nearest its ends.

@@ -26,6 +26,14 @@ export function ingestMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    /** Where a chunk's time goes: which of the database, the broker or our own CPU bounds ingestion. */
+    stepSeconds: new Histogram({
+      name: 'siliconalley_ingest_chunk_step_duration_seconds',
+      help: 'Time of one step of a chunk: validate (contract, in memory), ledger (conditional ledger writes before the settle), store (event insert), forward (dead letters, accepted topic and dispositions, together), settle (the final ledger write).',
+      labelNames: ['step'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     lag: consumerLagGauge(registry),
   };
 }

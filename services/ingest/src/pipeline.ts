@@ -72,6 +72,8 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
   }
   const lastOffset = fresh[fresh.length - 1]!.offset;
   const before = ledger;
+  const step = (name: 'validate' | 'ledger' | 'store' | 'forward' | 'settle') => deps.metrics.stepSeconds.startTimer({ step: name });
+  const validated = step('validate');
 
   const valid: Valid[] = [];
   const settled = new Map<string, SettledRecord>();
@@ -118,6 +120,7 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
   // follows its original closely; the later copy is the duplicate, as in arrival order, and a
   // duplicate key inside a bulk insert makes FerretDB redo the batch record by record), and records
   // whose outcome an earlier attempt recorded in the ledger.
+  validated();
   const firstOfKey = new Set<string>();
   const toInsert: Valid[] = [];
   for (const v of valid) {
@@ -132,21 +135,27 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
   }
   if (toInsert.length > 0) {
     if (toInsert.some((v) => priorInsert(before, v.record.offset) === 'new')) {
+      const announced = step('ledger');
       ledger = await deps.ledgers.write({ ...ledger, pending: announceInsert(ledger, lastOffset) });
+      announced();
     }
     // Only a record an earlier attempt may have stored (it crashed before recording the outcome)
     // needs the stored copy's origin to tell a re-delivery from a duplicate.
     const mayBeOwn = new Set(toInsert.filter((v) => priorInsert(before, v.record.offset) === 'unknown').map((v) => v.doc._id));
+    const stored = step('store');
     const outcomes = await deps.store.events.insertMany(
       toInsert.map((v) => v.doc),
       (doc) => mayBeOwn.has(doc._id),
     );
+    stored();
     toInsert.forEach((v, i) => {
       v.outcome = outcomes[i]!;
     });
     // Recorded before anything is forwarded: a retry after a crash from here on reads no store.
     const refused = valid.filter((v) => v.outcome === 'duplicate').map((v) => v.record.offset);
+    const recorded = step('ledger');
     ledger = await deps.ledgers.write({ ...ledger, pending: recordOutcomes(ledger, lastOffset, refused) });
+    recorded();
   }
 
   const forward: AcceptedEvent[] = [];
@@ -180,13 +189,23 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
   }
   for (const l of letters) deps.metrics.rejected.inc({ reason: l.reason });
 
-  await deps.deadLetters.send(letters, now);
-  await deps.kafka.send(
-    deps.acceptedTopic,
-    forward.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } })),
-  );
-  await deps.store.dispositions.record(dispositions);
+  // Independent writes, all durable before the ledger settles the chunk (a failure of any fails
+  // the chunk, whose retry repeats them: downstream dedupes by (source, id), and a disposition
+  // chunk is idempotent). All are awaited before a failure is thrown, so a retry never overlaps them.
+  const forwarded = step('forward');
+  const written = await Promise.allSettled([
+    deps.deadLetters.send(letters, now),
+    deps.kafka.send(
+      deps.acceptedTopic,
+      forward.map((event) => ({ key: event.subject, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } })),
+    ),
+    deps.store.dispositions.record(dispositions),
+  ]);
+  forwarded();
+  for (const w of written) if (w.status === 'rejected') throw w.reason;
+  const settling = step('settle');
   await deps.ledgers.write(settle(ledger, [...settled.values()]));
+  settling();
   end();
   if (letters.length) deps.logger.info({ rejected: letters.length, reasons: [...new Set(letters.map((l) => l.reason))] }, 'records dead-lettered');
 }

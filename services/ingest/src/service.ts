@@ -64,6 +64,7 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     groupId,
     topics: sourceTopics,
     chunkSize: config.INGEST_CHUNK_SIZE,
+    partitionsConsumedConcurrently: config.INGEST_PARTITIONS_IN_FLIGHT,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     stallTimeoutMs: config.KAFKA_STALL_TIMEOUT_MS,
     // The consumer heartbeats while a chunk (retries and poison hand-overs included) is in flight.

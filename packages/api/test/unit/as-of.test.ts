@@ -1,7 +1,7 @@
 // The as-of day every read route takes: a calendar day in China time, not in the future, and not
 // before the KPI engine's first day (schema fuzzing found a 500 for asOf=0190-06-03).
 import { DEFAULT_FIRST_DATE } from '@siliconalley/kpi-engine';
-import { asOfDate, decompositionQuery, describeIssues, kpisQuery, seriesQuery, targetsQuery } from '../../src';
+import { asOfDate, decompositionQuery, describeIssues, kpisQuery, partialTurnoverQuery, seriesQuery, targetsQuery } from '../../src';
 
 const now = () => new Date('2026-11-26T04:00:00Z');
 const issues = (r: { success: boolean; error?: unknown }) => (r.success ? '' : describeIssues(r.error as never));
@@ -28,5 +28,13 @@ describe('asOfDate', () => {
     expect(issues(targetsQuery(now).safeParse({ asOf: '1391-01-26' }))).toMatch(/^asOf: is before/);
     expect(issues(seriesQuery(now).safeParse({ id: 'unlocated_firms', scope: 'district', from: '1704-02-23', to: '2026-11-26' }))).toMatch(/^from: is before/);
     expect(issues(decompositionQuery(now).safeParse({ from: '0322-11-22', to: '2024-07-10' }))).toMatch(/^from: is before/);
+    expect(issues(partialTurnoverQuery(now).safeParse({ id: 'qualified_firms', scope: 'district', from: '2023-12-31', to: '2026-11-27' }))).toMatch(
+      /^to: is in the future/,
+    );
+    expect(issues(partialTurnoverQuery(now).safeParse({ id: 'qualified_firms', scope: 'district', from: '1989-12-31', to: '2025-06-30' }))).toMatch(
+      /^from: is before/,
+    );
+    // Either order: swapping the days swaps gained and lost.
+    expect(partialTurnoverQuery(now).safeParse({ id: 'qualified_firms', scope: 'zone:QL', from: '2025-06-30', to: '2023-12-31' }).success).toBe(true);
   });
 });

@@ -95,6 +95,46 @@ describe('IndicatorClient', () => {
     for (const url of seen) expect(url).toBe('/partial/explain?id=qualified_firms&scope=zone%3AQL&asOf=2025-06-30');
     await Promise.all([a.close(), b.close()]);
   });
+
+  describe('turnover', () => {
+    const turnoverInstance = async (partitions: number[], gained: number, lost: number, seen: string[]) => {
+      const server: Server = createServer((req, res) => {
+        seen.push(req.url!);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ partitions, from: '2023-12-31', to: '2025-06-30', gained, lost }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+    };
+
+    it('sums gained and lost over every instance, passing the labels, from and to', async () => {
+      const seen: string[] = [];
+      const a = await turnoverInstance([0, 2], 3, 1, seen);
+      const b = await turnoverInstance([1], 4, 0, seen);
+      const turnover = await new IndicatorClient([a.url, b.url]).turnover({ id: 'qualified_firms', scope: 'zone:QL' }, '2023-12-31', '2025-06-30');
+      expect(turnover).toEqual({ gained: 7, lost: 1 });
+      expect(seen).toHaveLength(2);
+      for (const url of seen) expect(url).toBe('/partial/turnover?id=qualified_firms&scope=zone%3AQL&from=2023-12-31&to=2025-06-30');
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('answers 503 when the instances do not hold every partition exactly once, and relays a 4xx', async () => {
+      const seen: string[] = [];
+      const a = await turnoverInstance([0, 1], 1, 1, seen);
+      const b = await turnoverInstance([1], 1, 1, seen);
+      const err = (await new IndicatorClient([a.url, b.url])
+        .turnover({ id: 'qualified_firms', scope: 'district' }, '2023-12-31', '2025-06-30')
+        .catch((e: unknown) => e)) as HttpProblem;
+      expect(err).toBeInstanceOf(HttpProblem);
+      expect([err.status, err.detail]).toEqual([503, expect.stringMatching(/rebalancing/)]);
+      const bad = await instance(() => ({ status: 400, body: { detail: 'from: must be a calendar date YYYY-MM-DD' } }));
+      const refused = (await new IndicatorClient([bad.url])
+        .turnover({ id: 'qualified_firms', scope: 'district' }, 'x', '2025-06-30')
+        .catch((e: unknown) => e)) as HttpProblem;
+      expect([refused.status, refused.detail]).toEqual([400, 'from: must be a calendar date YYYY-MM-DD']);
+      await Promise.all([a.close(), b.close(), bad.close()]);
+    });
+  });
 });
 
 describe('IndicatorClient: the internal credential', () => {

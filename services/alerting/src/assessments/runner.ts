@@ -39,10 +39,10 @@ const LEASE = 'assessments';
 /** Examples of event ids listed per restatement cause. */
 const CAUSE_EXAMPLES = 5;
 
-/** What assessments ask the indicator: KPI counts, the firms behind them, tasks, data quality and changes. */
+/** What assessments ask the indicator: KPI counts, the firm turnover behind them, tasks, data quality and changes. */
 export type AssessmentIndicators = Pick<
   IndicatorClient,
-  'counts' | 'explain' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm' | 'actions' | 'whatIf'
+  'counts' | 'turnover' | 'taskReports' | 'applied' | 'changesSince' | 'certificatesWithoutFirm' | 'actions' | 'whatIf'
 >;
 
 export interface RunnerDeps {

@@ -285,7 +285,7 @@ describe('alerting on the small fixture, end to end', () => {
     }
   });
 
-  it('GET /targets/T6_ZONE_SHARE/decomposition 2023-12-31 → 2025-12-31: effects from the qualified_firms counts, firm turnover from explain', async () => {
+  it('GET /targets/T6_ZONE_SHARE/decomposition 2023-12-31 → 2025-12-31: effects from the qualified_firms counts, firm turnover from /partial/turnover', async () => {
     const [a, b] = ['2023-12-31', '2025-12-31'];
     const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
     const [za, zb, da, db] = [count(a, 'zone:QL'), count(b, 'zone:QL'), count(a, 'district'), count(b, 'district')];

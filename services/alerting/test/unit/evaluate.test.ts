@@ -87,12 +87,21 @@ describe('gauges', () => {
 
 describe('T6 decomposition', () => {
   const count = (date: string, scope: string) => expected.asOf[date]!.find((k) => k.id === 'qualified_firms' && k.scope === scope)!.value!;
-  const withExplain: CountsSource = {
+  /** What the merged client's turnover answers: the engine's, as one instance holding every partition. */
+  const turnoverAsked: string[] = [];
+  const withTurnover: CountsSource = {
     counts: counts.counts,
-    explain: async (query, asOf) =>
-      engine.explain({ id: query.id, scope: query.scope } as KpiRef, asOf).map((r) => ({ uscc: r.uscc, name: null, count: r.count })),
+    turnover: async (query, from, to) => {
+      turnoverAsked.push(`${query.id}|${query.scope}|${from}|${to}`);
+      return engine.turnover({ id: query.id, scope: query.scope } as KpiRef, from, to);
+    },
   };
-  const full = new Evaluator(withExplain, tasks, DEFAULT_TARGETS, () => new Date('2026-11-26T04:00:00Z'));
+  const full = new Evaluator(withTurnover, tasks, DEFAULT_TARGETS, () => new Date('2026-11-26T04:00:00Z'));
+  const usccs = (scope: string, date: string) => engine.explain({ id: 'qualified_firms', scope } as KpiRef, date).map((r) => r.uscc);
+  const firmChanges = (before: string[], after: string[]) => ({
+    gained: after.filter((f) => !before.includes(f)).length,
+    lost: before.filter((f) => !after.includes(f)).length,
+  });
 
   it('2023-12-31 → 2025-12-31: the effects follow from expected.json qualified_firms counts and sum to Δs', async () => {
     const [a, b] = ['2023-12-31', '2025-12-31'];
@@ -104,9 +113,14 @@ describe('T6 decomposition', () => {
     expect(d.numeratorEffect! + d.denominatorEffect!).toBeCloseTo(d.delta!, 15);
     expect(d.zoneFirms!.gained - d.zoneFirms!.lost).toBe(zb - za);
     expect(d.districtFirms!.gained - d.districtFirms!.lost).toBe(db - da);
+    // The same turnover as comparing the explained firm lists, from two turnover calls (zone, district).
+    expect(d.zoneFirms).toEqual(firmChanges(usccs('zone:QL', a), usccs('zone:QL', b)));
+    expect(d.districtFirms).toEqual(firmChanges(usccs('district', a), usccs('district', b)));
+    expect(d.zoneFirms!.gained + d.zoneFirms!.lost).toBeGreaterThan(0);
+    expect(turnoverAsked.sort()).toEqual([`qualified_firms|district|${a}|${b}`, `qualified_firms|zone:QL|${a}|${b}`]);
   });
 
-  it('without explain: counts only; unknown target 404, non-share target 400', async () => {
+  it('without turnover: counts only; unknown target 404, non-share target 400', async () => {
     const d = await evaluator.decomposition('T6_ZONE_SHARE', '2024-06-30', '2024-12-31');
     expect(d.zoneFirms).toBeUndefined();
     await expect(evaluator.decomposition('NOPE', '2024-06-30', '2024-12-31')).rejects.toMatchObject({ status: 404 });

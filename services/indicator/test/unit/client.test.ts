@@ -104,6 +104,27 @@ describe('IndicatorClient on real indicator instances', () => {
     expect(await one.certificatesWithoutFirm(dates)).toEqual(await three.certificatesWithoutFirm(dates));
   });
 
+  it('turnover: summed over instances, the same as one instance and as comparing the explained firms', async () => {
+    const usccs = async (scope: string, asOf: string) => (await three.explain({ id: 'qualified_firms', scope }, asOf)).map((f) => f.uscc);
+    const firmChanges = (before: string[], after: string[]) => ({
+      gained: after.filter((f) => !before.includes(f)).length,
+      lost: before.filter((f) => !after.includes(f)).length,
+    });
+    // A qualified 2021-03-01..2024-02-29 (partition 0), C 2022-02-02..2023-12-31 (partition 2).
+    expect(await three.turnover({ id: 'qualified_firms', scope: 'district' }, '2021-06-30', '2022-12-31')).toEqual({ gained: 1, lost: 0 });
+    expect(await three.turnover({ id: 'qualified_firms', scope: 'zone:QL' }, '2022-12-31', '2024-12-31')).toEqual({ gained: 0, lost: 2 });
+    const days = ['2020-12-31', '2021-06-30', '2022-12-31', '2024-01-31', '2024-12-31'];
+    for (const scope of ['district', 'zone:QL']) {
+      for (const from of days) {
+        for (const to of days) {
+          const merged = await three.turnover({ id: 'qualified_firms', scope }, from, to);
+          expect([scope, from, to, merged]).toEqual([scope, from, to, firmChanges(await usccs(scope, from), await usccs(scope, to))]);
+          expect(await one.turnover({ id: 'qualified_firms', scope }, from, to)).toEqual(merged);
+        }
+      }
+    }
+  });
+
   it('during a replay: applied() says not ready with the offsets so far, the other reads answer 503', async () => {
     const replaying = new IndicatorClient([await instance([0, 1]), await instance([2], 1)], { secret });
     expect(await replaying.applied()).toEqual({ ready: false, offsets: { '0': '4', '1': '2', '2': '1' } });

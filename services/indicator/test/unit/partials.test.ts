@@ -157,6 +157,58 @@ describe('indicator partial routes', () => {
     }
   });
 
+  it('/partial/turnover: firms an entry gains and loses between two days, as the explained lists differ', async () => {
+    const { ownership, app, apply } = indicator();
+    ownership.partitionEnds(ownership.assign([0, 1]).generation, new Map());
+    apply(0, recordsOf(0, 0, [registered(FIRM_A, '2020-01-01'), granted(FIRM_A, '2021-01-01')])); // HNTE until 2023-12-31
+    apply(1, recordsOf(1, 0, [registered(FIRM_B, '2020-01-01'), granted(FIRM_B, '2024-06-01'), registered(FIRM_C, '2019-05-05')]));
+    const turnover = async (q: string) => (await internal(app).get(`/partial/turnover?${q}`).expect(200)).body;
+    const explained = async (scope: string, asOf: string) =>
+      ((await internal(app).get(`/partial/explain?id=qualified_firms&scope=${scope}&asOf=${asOf}`).expect(200)).body.firms as { uscc: string }[]).map(
+        (f) => f.uscc,
+      );
+    expect(await explained('zone:QL', '2023-06-30')).toEqual([FIRM_A]);
+    expect(await explained('zone:QL', '2025-06-30')).toEqual([FIRM_B]);
+
+    expect(await turnover('id=qualified_firms&scope=zone:QL&from=2023-06-30&to=2025-06-30')).toEqual({
+      partitions: [0, 1],
+      from: '2023-06-30',
+      to: '2025-06-30',
+      gained: 1,
+      lost: 1,
+    });
+    expect(await turnover('id=qualified_firms&scope=district&from=2025-06-30&to=2023-06-30')).toMatchObject({ gained: 1, lost: 1 });
+    expect(await turnover('id=qualified_firms&scope=district&from=2024-01-01&to=2025-06-30')).toMatchObject({ gained: 1, lost: 0 });
+    expect(await turnover('id=active_firms&scope=district&from=2019-12-31&to=2020-01-01')).toMatchObject({ gained: 2, lost: 0 });
+    // zone_share reads the zone's qualified firms, as explain does.
+    expect(await turnover('id=zone_share&scope=zone:QL&from=2023-06-30&to=2025-06-30')).toMatchObject({ gained: 1, lost: 1 });
+    expect(await turnover('id=certified_firms&scope=zone:QL&kind=HNTE&from=2023-06-30&to=2025-06-30')).toMatchObject({ gained: 1, lost: 1 });
+  });
+
+  it('/partial/turnover refuses bad days, an unknown entry or zone, and answers 503 during a replay', async () => {
+    const { ownership, app } = indicator();
+    const { generation } = ownership.assign([0]);
+    const refused = async (q: string, detail: RegExp) => {
+      const res = await internal(app).get(`/partial/turnover?${q}`);
+      expect([q, res.status]).toEqual([q, 400]);
+      expect(res.body.detail).toMatch(detail);
+    };
+    // The partition's end is not read yet: its replay has not even started.
+    const replaying = await internal(app).get('/partial/turnover?id=qualified_firms&scope=district&from=2023-12-31&to=2025-06-30');
+    expect([replaying.status, replaying.headers['retry-after']]).toEqual([503, '5']);
+    ownership.partitionEnds(generation, new Map());
+
+    await refused('id=qualified_firms&scope=district&from=2025-02-30&to=2025-06-30', /from: must be a calendar date/);
+    await refused('id=qualified_firms&scope=district&from=2023-12-31&to=2099-01-01', /to: is in the future/);
+    await refused('id=qualified_firms&scope=district&from=1989-12-31&to=2025-06-30', /from: is before/);
+    await refused('id=qualified_firms&scope=district&from=2023-12-31', /to/);
+    await refused('id=qualified_firms&scope=district&asOf=2025-06-30&from=2023-12-31&to=2025-06-30', /asOf/);
+    await refused('id=unlocated_firms&scope=zone:QL&from=2023-12-31&to=2025-06-30', /no KPI entry/);
+    await refused('id=qualified_firms&scope=zone:NOWHERE&from=2023-12-31&to=2025-06-30', /unknown zone/);
+    await refused('id=nope&scope=district&from=2023-12-31&to=2025-06-30', /id/);
+    await internal(app).get('/partial/turnover?id=qualified_firms&scope=district&from=2023-12-31&to=2025-06-30').expect(200);
+  });
+
   it('forgets a revoked partition: its firms, tasks and change blocks; a regained one is rebuilt by its replay', async () => {
     const { state, ownership, changes, app, apply } = indicator();
     ownership.partitionEnds(ownership.assign([0, 1]).generation, new Map());
