@@ -5,7 +5,7 @@ import { groupEventsByFirm, KpiEngine, type KpiRef } from '@siliconalley/kpi-eng
 import { createMetricsRegistry, createOpsApp } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import type { TaskReport } from '@siliconalley/plan';
-import { DEFAULT_TARGETS, TARGET_STATUSES } from '@siliconalley/targets';
+import { DEFAULT_TARGETS, firmChanges, TARGET_STATUSES } from '@siliconalley/targets';
 import { acceptedFixtureEvents, loadExpected, promtoolCheckMetrics } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { Evaluator, type CountsSource, type TaskReportSource } from '../../src/evaluate';
@@ -98,10 +98,6 @@ describe('T6 decomposition', () => {
   };
   const full = new Evaluator(withTurnover, tasks, DEFAULT_TARGETS, () => new Date('2026-11-26T04:00:00Z'));
   const usccs = (scope: string, date: string) => engine.explain({ id: 'qualified_firms', scope } as KpiRef, date).map((r) => r.uscc);
-  const firmChanges = (before: string[], after: string[]) => ({
-    gained: after.filter((f) => !before.includes(f)).length,
-    lost: before.filter((f) => !after.includes(f)).length,
-  });
 
   it('2023-12-31 → 2025-12-31: the effects follow from expected.json qualified_firms counts and sum to Δs', async () => {
     const [a, b] = ['2023-12-31', '2025-12-31'];
