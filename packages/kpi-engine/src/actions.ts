@@ -3,7 +3,7 @@
 // and the zone's innovative SMEs one step from qualifying. Pure: a firm's resolved history, the zone
 // registry and a day decide its entries, so instances holding different firms merge by concatenation.
 import { DONGCHENG_DISTRICT_CODE, type CertificationKind, type FocusIndustry, type IsoDate } from '@siliconalley/contract';
-import { distanceToBoundaryMeters, resolveSiteLocation, type ZoneRegistry } from '@siliconalley/zones';
+import { distanceToBoundaryMeters, resolveSiteLocation, type WgsPoint, type Zone, type ZoneRegistry } from '@siliconalley/zones';
 import { QUALIFYING_KINDS } from './catalogue';
 import { dayNumber, isoDate } from './days';
 import { certificateValidOn, type Certificate, type FirmHistory, type FirmState } from './history';
@@ -64,7 +64,8 @@ export interface ActionQuery {
 export const ACTION_LIST_NAMES = ['renewalsDue', 'relocationCandidates', 'nextTier'] as const;
 export type ActionListName = (typeof ACTION_LIST_NAMES)[number];
 
-const isQualifying = (kind: CertificationKind): boolean => (QUALIFYING_KINDS as readonly string[]).includes(kind);
+const QUALIFYING = new Set<CertificationKind>(QUALIFYING_KINDS);
+const isQualifying = (kind: CertificationKind): boolean => QUALIFYING.has(kind);
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -80,6 +81,89 @@ function stateOn(history: FirmHistory, day: number): FirmState | null {
   return null;
 }
 
+/**
+ * Where a located firm state puts the firm, by one zone registry: its WGS84 location (this is the
+ * point), the zones there (ascending) and, for one zone at a time, the distance to that zone's
+ * boundary — lists are asked for one target zone, so a single slot; asking for another zone
+ * recomputes it. Remembered per state object: a `FirmState` never changes once `resolveFirmHistory`
+ * built it, and a firm whose events change gets a new history with new states (the old ones,
+ * unreferenced, leave the WeakMap). The point is kept as two fields, not an object: less memory.
+ */
+class StatePlace implements WgsPoint {
+  /** The zone of the remembered distance; null while none is. */
+  distanceZoneId: string | null = null;
+  distanceMeters = 0;
+  constructor(
+    readonly lon: number,
+    readonly lat: number,
+    /** Shared by every state with the same zone set: never handed out, entries get a copy. */
+    readonly zones: readonly string[],
+  ) {}
+}
+
+const NO_ZONES: readonly string[] = [];
+
+interface RegistryPlaces {
+  /** Null for an unlocated state. */
+  readonly byState: WeakMap<FirmState, StatePlace | null>;
+  /** Each distinct zone set once (there are few), so the places of a million states share a handful of arrays. */
+  readonly zoneSets: Map<string, readonly string[]>;
+}
+
+/** Per registry (the zones and building points decide a place), per state. */
+const placesByRegistry = new WeakMap<ZoneRegistry, RegistryPlaces>();
+
+function placesOf(registry: ZoneRegistry): RegistryPlaces {
+  let places = placesByRegistry.get(registry);
+  if (places === undefined) {
+    places = { byState: new WeakMap(), zoneSets: new Map() };
+    placesByRegistry.set(registry, places);
+  }
+  return places;
+}
+
+/** What every firm's entries depend on besides the firm: computed once per list, not once per firm. */
+interface ActionDay {
+  readonly day: number;
+  readonly query: ActionQuery;
+  readonly zone: Zone | undefined;
+  readonly registry: ZoneRegistry;
+  readonly places: RegistryPlaces;
+}
+
+const actionDay = (registry: ZoneRegistry, query: ActionQuery): ActionDay => ({
+  day: dayNumber(query.asOf),
+  query,
+  zone: registry.zone(query.zoneId),
+  registry,
+  places: placesOf(registry),
+});
+
+/** The place of a state; null when it is unlocated. */
+function placeOf(state: FirmState, on: ActionDay): StatePlace | null {
+  const known = on.places.byState.get(state);
+  if (known !== undefined) return known;
+  const location = resolveSiteLocation(state.site, on.registry);
+  let place: StatePlace | null = null;
+  if (location !== null) {
+    const zones = on.registry.zonesAt(location).sort(compareText);
+    const key = JSON.stringify(zones);
+    let shared = on.places.zoneSets.get(key);
+    if (shared === undefined) on.places.zoneSets.set(key, (shared = zones));
+    place = new StatePlace(location.lon, location.lat, shared);
+  }
+  on.places.byState.set(state, place);
+  return place;
+}
+
+function distanceOf(place: StatePlace, zone: Zone): number {
+  if (place.distanceZoneId !== zone.id) {
+    place.distanceMeters = distanceToBoundaryMeters(place, zone.geometry);
+    place.distanceZoneId = zone.id;
+  }
+  return place.distanceMeters;
+}
+
 /** One firm's entries on the lists (none, one, or — never — several). */
 export function firmActions(
   uscc: string,
@@ -87,47 +171,82 @@ export function firmActions(
   registry: ZoneRegistry,
   query: ActionQuery,
 ): Partial<{ [K in ActionListName]: ActionLists[K][number] }> {
-  const day = dayNumber(query.asOf);
-  const state = stateOn(history, day);
-  if (state === null || state.districtCode !== DONGCHENG_DISTRICT_CODE) return {};
-  const location = resolveSiteLocation(state.site, registry);
-  const zones = location === null ? [] : registry.zonesAt(location).sort(compareText);
-  const inZone = zones.includes(query.zoneId);
-  const firm: ActionFirm = { uscc, name: state.name, focusIndustry: state.focusIndustry, zones };
-  const valid = history.certificates.filter((c) => certificateValidOn(c, day));
-  const qualifying = valid.filter((c) => isQualifying(c.kind));
-
-  if (qualifying.length > 0) {
-    if (!inZone) {
-      const zone = registry.zone(query.zoneId);
-      const distanceMeters = location === null || zone === undefined ? null : distanceToBoundaryMeters(location, zone.geometry);
-      const kinds = [...new Set(qualifying.map((c) => c.kind))].sort(compareText);
-      return { relocationCandidates: { ...firm, distanceMeters, kinds } };
-    }
-    const lastValid = Math.max(...qualifying.map((c) => c.validUntil));
-    const lapsesOn = lastValid + 1;
-    if (lapsesOn > day + query.within) return {};
-    const certificates = [...qualifying]
-      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.certificateNo, b.certificateNo))
-      .map((c) => ({ kind: c.kind, certificateNo: c.certificateNo, validUntil: isoDate(c.validUntil) }));
-    return { renewalsDue: { ...firm, lapsesOn: isoDate(lapsesOn), certificates } };
-  }
-
-  if (!inZone) return {};
-  const innovative = valid.filter((c) => c.kind === NEXT_TIER_KIND);
-  if (innovative.length === 0) return {};
-  // Of several: the latest validUntil, then the greatest certificateNo.
-  const best = innovative.reduce((a: Certificate, b: Certificate) =>
-    b.validUntil > a.validUntil || (b.validUntil === a.validUntil && b.certificateNo > a.certificateNo) ? b : a,
-  );
-  return { nextTier: { ...firm, certificateNo: best.certificateNo, validUntil: isoDate(best.validUntil) } };
+  return firmActionsOn(uscc, history, actionDay(registry, query));
 }
 
-/** The lists of these firms, each in its kpis.md order. */
+function firmActionsOn(uscc: string, history: FirmHistory, on: ActionDay): Partial<{ [K in ActionListName]: ActionLists[K][number] }> {
+  const { day, query } = on;
+  // The certificates valid on the day first: a firm holding neither kind (most held firms on most
+  // days) is on no list, whatever its state.
+  let qualifying = 0;
+  let lastValid = Number.NEGATIVE_INFINITY;
+  // Of several innovative-SME certificates: the latest validUntil, then the greatest certificateNo.
+  let best: Certificate | null = null;
+  for (const c of history.certificates) {
+    if (!certificateValidOn(c, day)) continue;
+    if (isQualifying(c.kind)) {
+      qualifying++;
+      if (c.validUntil > lastValid) lastValid = c.validUntil;
+    } else if (
+      c.kind === NEXT_TIER_KIND &&
+      (best === null || c.validUntil > best.validUntil || (c.validUntil === best.validUntil && c.certificateNo > best.certificateNo))
+    ) {
+      best = c;
+    }
+  }
+  if (qualifying === 0 && best === null) return {};
+  const state = stateOn(history, day);
+  if (state === null || state.districtCode !== DONGCHENG_DISTRICT_CODE) return {};
+
+  const place = placeOf(state, on);
+  const zones = place === null ? NO_ZONES : place.zones;
+  const inZone = zones.includes(query.zoneId);
+  const qualifyingOnDay = (c: Certificate): boolean => isQualifying(c.kind) && certificateValidOn(c, day);
+
+  if (qualifying > 0) {
+    if (!inZone) {
+      const distanceMeters = place === null || on.zone === undefined ? null : distanceOf(place, on.zone);
+      const kinds: CertificationKind[] = [];
+      for (const c of history.certificates) if (qualifyingOnDay(c) && !kinds.includes(c.kind)) kinds.push(c.kind);
+      kinds.sort(compareText);
+      return {
+        relocationCandidates: { uscc, name: state.name, focusIndustry: state.focusIndustry, zones: zones.slice(), distanceMeters, kinds },
+      };
+    }
+    const lapsesOn = lastValid + 1;
+    if (lapsesOn > day + query.within) return {};
+    const certificates = history.certificates
+      .filter(qualifyingOnDay)
+      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.certificateNo, b.certificateNo))
+      .map((c) => ({ kind: c.kind, certificateNo: c.certificateNo, validUntil: isoDate(c.validUntil) }));
+    return {
+      renewalsDue: { uscc, name: state.name, focusIndustry: state.focusIndustry, zones: zones.slice(), lapsesOn: isoDate(lapsesOn), certificates },
+    };
+  }
+
+  if (!inZone || best === null) return {};
+  return {
+    nextTier: {
+      uscc,
+      name: state.name,
+      focusIndustry: state.focusIndustry,
+      zones: zones.slice(),
+      certificateNo: best.certificateNo,
+      validUntil: isoDate(best.validUntil),
+    },
+  };
+}
+
+/**
+ * The lists of these firms, each in its kpis.md order. Each firm state's location, zones and distance
+ * to the zone are remembered (per registry), so asking again — another day, window or the same zone —
+ * costs the certificate checks and the entries, not the geometry.
+ */
 export function actionListsOf(firms: Iterable<readonly [string, FirmHistory]>, registry: ZoneRegistry, query: ActionQuery): ActionLists {
   const lists: ActionLists = { renewalsDue: [], relocationCandidates: [], nextTier: [] };
+  const on = actionDay(registry, query);
   for (const [uscc, history] of firms) {
-    const entries = firmActions(uscc, history, registry, query);
+    const entries = firmActionsOn(uscc, history, on);
     if (entries.renewalsDue) lists.renewalsDue.push(entries.renewalsDue);
     if (entries.relocationCandidates) lists.relocationCandidates.push(entries.relocationCandidates);
     if (entries.nextTier) lists.nextTier.push(entries.nextTier);
