@@ -3,7 +3,7 @@
 // documents them in OpenAPI.
 import { z } from 'zod';
 import { CERTIFICATION_KINDS, FOCUS_INDUSTRIES, isIsoDate } from '@siliconalley/contract';
-import { DEFAULT_ACTION_WINDOW_DAYS, DEFAULT_FIRST_DATE, type ActionLists } from '@siliconalley/kpi-engine';
+import { DEFAULT_ACTION_WINDOW_DAYS, DEFAULT_FIRST_DATE, type ActionLists, type ActionListsHead } from '@siliconalley/kpi-engine';
 import { asOfDate } from './kpis';
 import { targetJudgementSchema } from './targets';
 
@@ -27,13 +27,17 @@ export const actionsQuery = (now?: () => Date) =>
     })
     .strict();
 
-/** The indicator's partial route: a zone instead of a target. */
+/**
+ * The indicator's partial route: a zone instead of a target; with `limit`, the first `limit` entries
+ * of each list and the lengths of the whole lists (the answer costs O(limit), not O(list)).
+ */
 export const partialActionsQuery = (now?: () => Date) =>
   z
     .object({
       asOf: asOfDate(now),
       zone: z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a zone id'),
       within: z.coerce.number().int().min(1).max(MAX_ACTION_WINDOW_DAYS),
+      limit: z.coerce.number().int('must be a whole number of entries').min(1, 'must be at least 1').optional(),
     })
     .strict();
 
@@ -63,6 +67,11 @@ export const actionListsSchema = z.object({
   nextTier: z.array(z.object({ ...firm, certificateNo: z.string(), validUntil: z.string() })),
 });
 
+/** Entries per list of the whole lists (when only their first entries are given). */
+export const actionListLengthsSchema = z
+  .object({ renewalsDue: z.number().int(), relocationCandidates: z.number().int(), nextTier: z.number().int() })
+  .meta({ description: 'Entries of each whole list: more than given when a list was cut' });
+
 export const actionsResponse = z
   .object({ asOf: z.string(), target: z.string(), zone: z.string(), within: z.number().int() })
   .extend(actionListsSchema.shape)
@@ -70,6 +79,11 @@ export const actionsResponse = z
 
 /** GET /partial/actions on one indicator instance: the lists over the firms it holds. */
 export interface PartialActions extends ActionLists {
+  partitions: number[];
+}
+
+/** GET /partial/actions?limit=: the first `limit` entries of each list and the whole lists' lengths over the firms held here. */
+export interface PartialActionsHead extends ActionListsHead {
   partitions: number[];
 }
 

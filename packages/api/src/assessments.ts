@@ -1,10 +1,18 @@
 // Assessment routes (api.md "Assessments"): the JSON shapes, for the OpenAPI document and clients.
 // The body is written by packages/assessments; this schema names its parts (extra fields allowed).
 import { z } from 'zod';
-import { actionListsSchema } from './actions';
+import { actionListLengthsSchema, actionListsSchema } from './actions';
 import { kpiEntrySchema } from './kpis';
 import { TARGET_STATUSES } from '@siliconalley/targets';
 import { departmentScoreSchema, targetJudgementSchema, taskEntrySchema } from './targets';
+
+/**
+ * Entries an assessment keeps of each action list: the first, in the list's order (kpis.md), with
+ * the whole lists' lengths beside them. A stored assessment is one document (16 MiB at most in
+ * MongoDB/FerretDB): a city's relocation candidates alone would be ~200,000 entries (~40 MB).
+ * GET /api/v1/targets/{id}/actions?asOf= gives a whole list.
+ */
+export const ASSESSMENT_ACTION_ROWS = 1000;
 
 export const PERIOD_PATTERN = '^(\\d{4}|\\d{4}-Q[1-4]|\\d{4}-(0[1-9]|1[0-2]))$';
 
@@ -53,9 +61,16 @@ export const assessmentSchema = z
     actions: z
       .object({ target: z.string(), zone: z.string(), within: z.number().int() })
       .extend(actionListsSchema.shape)
+      .extend({
+        lengths: actionListLengthsSchema
+          .optional()
+          .meta({ description: 'Entries of each whole list; a list longer than the entries kept was cut (absent in older versions, which kept every entry)' }),
+      })
       .nullable()
       .optional()
-      .meta({ description: "The headline target's action lists as of the period end (absent in versions published before they existed)" }),
+      .meta({
+        description: `The headline target's action lists as of the period end: the first ${ASSESSMENT_ACTION_ROWS.toLocaleString('en-US')} entries of each list in its order and \`lengths\`, the whole lists' lengths (GET /api/v1/targets/{id}/actions?asOf= gives a whole list on the current data). Absent in versions published before action lists existed`,
+      }),
     whatIf: z
       .object({
         asOf: z.string(),

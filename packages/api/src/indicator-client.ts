@@ -3,8 +3,16 @@
 // merges — series counts add up. Used by the gateway (KPI routes) and the alerting service.
 import { eventIdentity, type TaskProgressReported } from '@siliconalley/contract';
 import { HttpProblem, internalAuthHeaders } from '@siliconalley/http';
-import { addCounts, compareTimeThenId, mergeActionLists, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
-import type { PartialActions, PartialWhatIf, PartialWhatIfRequest } from './actions';
+import {
+  addCounts,
+  compareTimeThenId,
+  mergeActionListHeads,
+  mergeActionLists,
+  type ActionLists,
+  type ActionListsHead,
+  type CountsByDate,
+} from '@siliconalley/kpi-engine';
+import type { PartialActions, PartialActionsHead, PartialWhatIf, PartialWhatIfRequest } from './actions';
 import {
   ChangeGroupSum,
   formatOffsets,
@@ -120,10 +128,18 @@ export class IndicatorClient {
     return answers;
   }
 
-  /** A zone's action lists (kpis.md) over the firms of every instance, merged in the lists' order. */
-  async actions(zone: string, asOf: string, within: number): Promise<ActionLists> {
-    const answers = await this.getAll<PartialActions>('/partial/actions', { zone, asOf, within: String(within) });
-    return mergeActionLists(answers);
+  /**
+   * A zone's action lists (kpis.md) over the firms of every instance, merged in the lists' order.
+   * With `limit`: each instance answers the first `limit` entries of each list and its lengths; the
+   * answer is the first `limit` of the merged lists and the summed lengths — O(instances × limit),
+   * whatever the lists' lengths.
+   */
+  async actions(zone: string, asOf: string, within: number): Promise<ActionLists>;
+  async actions(zone: string, asOf: string, within: number, limit: number): Promise<ActionListsHead>;
+  async actions(zone: string, asOf: string, within: number, limit?: number): Promise<ActionLists | ActionListsHead> {
+    const query = { zone, asOf, within: String(within) };
+    if (limit === undefined) return mergeActionLists(await this.getAll<PartialActions>('/partial/actions', query));
+    return mergeActionListHeads(await this.getAll<PartialActionsHead>('/partial/actions', { ...query, limit: String(limit) }), limit);
   }
 
   /**

@@ -1,6 +1,6 @@
 // What an assessment holds (kpis.md "Assessments"): everything as of the period's last day, the
 // data cut-off it saw, and — from v2 on — what changed since the previous version and why.
-import type { ActionLists, KpiEntry } from '@siliconalley/kpi-engine';
+import type { ActionListLengths, ActionListName, ActionLists, KpiEntry } from '@siliconalley/kpi-engine';
 import type { DepartmentScore, TaskStatus } from '@siliconalley/plan';
 import type { ShareDecomposition, TargetJudgement, TargetStatus } from '@siliconalley/targets';
 import type { PeriodKind } from './periods';
@@ -97,12 +97,30 @@ export interface AssessmentBody {
   whatIf?: AssessedWhatIf | null;
 }
 
-/** kpis.md "Action lists (v1)" for a zone-share target as of the assessment's day. */
+/**
+ * kpis.md "Action lists (v1)" for a zone-share target as of the assessment's day: the first entries
+ * of each list in its order (the runner keeps ASSESSMENT_ACTION_ROWS of @siliconalley/api, so that
+ * the version fits in one stored document) and the whole lists' lengths.
+ */
 export interface AssessedActionLists extends ActionLists {
   target: string;
   zone: string;
   within: number;
+  /** Entries of each whole list; more than kept when a list was cut. Absent in versions published before lists were cut: those kept every entry. */
+  lengths?: ActionListLengths;
 }
+
+/** The whole length of one list of an assessment: `lengths`, or (an older version, which kept every entry) the entries kept. */
+export function wholeLength(lists: AssessedActionLists, name: ActionListName): number {
+  return lists.lengths?.[name] ?? lists[name].length;
+}
+
+/** True when an assessment kept only the first entries of a list. */
+export const listWasCut = (lists: AssessedActionLists, name: ActionListName): boolean => wholeLength(lists, name) > lists[name].length;
+
+/** Where the whole list is, on the current data (relative to the API's base URL). */
+export const wholeListPath = (lists: AssessedActionLists, asOf: string): string =>
+  `GET /api/v1/targets/${lists.target}/actions?asOf=${asOf}&within=${lists.within}`;
 
 /** A what-if scenario built from the action lists (kpis.md "What-if (v1)"). */
 export interface WhatIfScenario {

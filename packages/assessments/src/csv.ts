@@ -82,6 +82,8 @@ const ACTION_HEADER = [
  * Action lists (api.md "Action lists and what-if") as CSV: one row per entry with a `list` column
  * (renewals_due, relocation_candidates, next_tier), in the lists' order; zones and kinds joined with
  * `;`, certificates as `kind:certificateNo:validUntil` joined with `;`. UTF-8 with BOM, CRLF.
+ * Exactly the entries given, and no note rows: for an assessment, the rows it kept (the first 1,000
+ * of each list; its `actions.lengths` and the HTML say which lists were longer).
  */
 export function renderActionListsCsv(lists: ActionLists): string {
   const rows: (string | number | null)[][] = [ACTION_HEADER];

@@ -1,12 +1,13 @@
 // The report's action lists (kpis.md "Action lists (v1)"): the named firms that move the headline
-// share. Long lists are cut so that the report stays printable; the CSV has every row.
-import type { Assessment } from './content';
+// share. Long lists are cut so that the report stays printable; the CSV has every row the version
+// kept (the first 1,000 of each list), and the API the whole list on the current data.
+import { wholeLength, wholeListPath, type Assessment } from './content';
 import { thousands } from './format';
 import { both, th } from './html-common';
 import { ACTION_LIST_LABELS, INDUSTRY_LABELS, KIND_LABELS, labelOrId, scopeLabel, type Label } from './labels';
 import { esc } from './svg';
 
-/** Rows shown per list; the rest is in `?format=csv&part=actions`. */
+/** Rows shown per list; the rest of the rows kept is in `?format=csv&part=actions`. */
 export const ACTION_ROWS_SHOWN = 50;
 
 type Zones = Readonly<Record<string, Label>>;
@@ -33,17 +34,31 @@ const kindZh = (k: string) => esc(labelOrId(KIND_LABELS, k).zh);
 type Cell = string | { n: string };
 const td = (c: Cell) => (typeof c === 'string' ? `<td>${c}</td>` : `<td class="n">${c.n}</td>`);
 
-/** One list: heading with its count, the first rows, and a pointer to the CSV for the rest. */
-function listTable<T>(label: Label, entries: readonly T[], head: Label[], cells: (e: T) => Cell[]): string {
-  const title = `<h3>${both(label)}（${thousands(entries.length)}）</h3>`;
-  if (entries.length === 0) return `${title}<p class="empty">无 <span class="en">none</span></p>`;
+/**
+ * One list: heading with its whole length, the first rows, and where the rest is: the CSV for the
+ * rows the version kept, the API for a list the version cut (longer than the rows kept).
+ */
+function listTable<T>(label: Label, entries: readonly T[], whole: number, wholeList: string, head: Label[], cells: (e: T) => Cell[]): string {
+  const title = `<h3>${both(label)}（${thousands(whole)}）</h3>`;
+  if (whole === 0) return `${title}<p class="empty">无 <span class="en">none</span></p>`;
   const rows = entries.slice(0, ACTION_ROWS_SHOWN).map((e) => `<tr>${cells(e).map(td).join('')}</tr>`);
-  const rest = entries.length - ACTION_ROWS_SHOWN;
-  const more =
-    rest > 0
-      ? `<p class="more">… 另有 ${thousands(rest)} 家，见 CSV <span class="en">… and ${thousands(rest)} more (see the CSV: ?format=csv&amp;part=actions)</span></p>`
-      : '';
-  return `${title}<table class="actions"><thead><tr>${head.map(th).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
+  const inCsv = entries.length - rows.length;
+  const kept = thousands(entries.length);
+  let more = '';
+  if (whole > entries.length) {
+    const [zh, en] =
+      inCsv > 0
+        ? [
+            `… 另有 ${thousands(inCsv)} 家见 CSV（?format=csv&amp;part=actions）；`,
+            `… and ${thousands(inCsv)} more in the CSV (?format=csv&amp;part=actions); `,
+          ]
+        : ['… ', '… '];
+    more = `<p class="more">${zh}本评估只保留前 ${kept} 家（共 ${thousands(whole)} 家），完整清单（按当前数据）见 API：<span class="en">${en}the first ${kept} of ${thousands(whole)} are kept in this assessment; the whole list, on today's data:</span><br><code>${esc(wholeList)}</code></p>`;
+  } else if (inCsv > 0) {
+    more = `<p class="more">… 另有 ${thousands(inCsv)} 家，见 CSV <span class="en">… and ${thousands(inCsv)} more (see the CSV: ?format=csv&amp;part=actions)</span></p>`;
+  }
+  const table = rows.length > 0 ? `<table class="actions"><thead><tr>${head.map(th).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>` : '';
+  return `${title}${table}${more}`;
 }
 
 export function actionsSection(a: Assessment, zones: Zones = {}): string {
@@ -55,27 +70,43 @@ export function actionsSection(a: Assessment, zones: Zones = {}): string {
   const l = a.actions;
   const zone = scopeLabel(`zone:${l.zone}`, zones);
   const intro = `<p class="meta">目标 <span class="en">Target</span> <strong>${esc(l.target)}</strong> · 园区 <span class="en">zone</span> ${esc(zone.zh)} (${esc(l.zone)}) · 截至 <span class="en">as of</span> ${esc(a.asOf)} · 复审窗口 <span class="en">window</span> ${thousands(l.within)} 天 <span class="en">days</span></p>`;
-  const renewals = listTable(ACTION_LIST_LABELS.renewalsDue, l.renewalsDue, [H.uscc, H.name, H.industry, H.zones, H.lapsesOn, H.certificates], (e) => [
-    `<code>${esc(e.uscc)}</code>`,
-    esc(e.name),
-    industry(e.focusIndustry),
-    zoneList(e.zones, zones),
-    { n: esc(e.lapsesOn) },
-    e.certificates.map((c) => `${kindZh(c.kind)} <code>${esc(c.certificateNo)}</code> <span class="en">至 ${esc(c.validUntil)}</span>`).join('<br>'),
-  ]);
-  const relocation = listTable(ACTION_LIST_LABELS.relocationCandidates, l.relocationCandidates, [H.uscc, H.name, H.industry, H.distance, H.kinds], (e) => [
-    `<code>${esc(e.uscc)}</code>`,
-    esc(e.name),
-    industry(e.focusIndustry),
-    { n: e.distanceMeters === null ? '未定位 <span class="en">unlocated</span>' : thousands(e.distanceMeters) },
-    e.kinds.map(kindZh).join('、'),
-  ]);
-  const nextTier = listTable(ACTION_LIST_LABELS.nextTier, l.nextTier, [H.uscc, H.name, H.industry, H.certificateNo, H.validUntil], (e) => [
-    `<code>${esc(e.uscc)}</code>`,
-    esc(e.name),
-    industry(e.focusIndustry),
-    `<code>${esc(e.certificateNo)}</code>`,
-    { n: esc(e.validUntil) },
-  ]);
+  const path = wholeListPath(l, a.asOf);
+  const renewals = listTable(
+    ACTION_LIST_LABELS.renewalsDue,
+    l.renewalsDue,
+    wholeLength(l, 'renewalsDue'),
+    path,
+    [H.uscc, H.name, H.industry, H.zones, H.lapsesOn, H.certificates],
+    (e) => [
+      `<code>${esc(e.uscc)}</code>`,
+      esc(e.name),
+      industry(e.focusIndustry),
+      zoneList(e.zones, zones),
+      { n: esc(e.lapsesOn) },
+      e.certificates.map((c) => `${kindZh(c.kind)} <code>${esc(c.certificateNo)}</code> <span class="en">至 ${esc(c.validUntil)}</span>`).join('<br>'),
+    ],
+  );
+  const relocation = listTable(
+    ACTION_LIST_LABELS.relocationCandidates,
+    l.relocationCandidates,
+    wholeLength(l, 'relocationCandidates'),
+    path,
+    [H.uscc, H.name, H.industry, H.distance, H.kinds],
+    (e) => [
+      `<code>${esc(e.uscc)}</code>`,
+      esc(e.name),
+      industry(e.focusIndustry),
+      { n: e.distanceMeters === null ? '未定位 <span class="en">unlocated</span>' : thousands(e.distanceMeters) },
+      e.kinds.map(kindZh).join('、'),
+    ],
+  );
+  const nextTier = listTable(
+    ACTION_LIST_LABELS.nextTier,
+    l.nextTier,
+    wholeLength(l, 'nextTier'),
+    path,
+    [H.uscc, H.name, H.industry, H.certificateNo, H.validUntil],
+    (e) => [`<code>${esc(e.uscc)}</code>`, esc(e.name), industry(e.focusIndustry), `<code>${esc(e.certificateNo)}</code>`, { n: esc(e.validUntil) }],
+  );
   return `<section id="actions">${h2(` — ${esc(l.target)} · ${esc(zone.zh)} · ${thousands(l.within)} 天 <span class="en">days</span>`)}${intro}${renewals}${relocation}${nextTier}</section>`;
 }

@@ -2,7 +2,8 @@
 // the evaluation team to filter and recompute. Numbers stay numbers (shares and ratios as percentages,
 // days as real dates), so nothing has to be parsed back out of text. Headers read "中文 English".
 import { Workbook, type Worksheet } from 'exceljs';
-import type { Assessment } from './content';
+import { wholeLength, wholeListPath, type Assessment } from './content';
+import { thousands } from './format';
 import { INDUSTRY_LABELS, KIND_LABELS, KPI_LABELS, PERIOD_KIND_LABELS, STATUS_LABELS, TASK_STATUS_LABELS, labelOrId, scopeLabel, type Label } from './labels';
 
 /** A cell that needs a number format: a share, a ratio, a day or an instant. */
@@ -104,7 +105,34 @@ function summaryRows(a: Assessment): Value[][] {
     ['数据截止：最新接收（UTC） Cut-off: newest received (UTC)', instant(a.cutoff.receivedUpTo)],
     ['数据截止：已应用偏移 Cut-off: accepted-topic offsets', offsets || null],
     ['行动清单 Action lists', actions ? `${actions.target} · 园区 zone ${actions.zone} · 续期窗口 renewal window ${actions.within} 天 days` : NO_ACTIONS],
+    ...(actions ? actionLengthRows(a) : []),
   ];
+}
+
+/**
+ * Per list: its whole length, and — for a list the version cut — how many rows the action-list sheet
+ * has and where the whole list is (the sheet itself stays a plain table).
+ */
+function actionLengthRows(a: Assessment): Value[][] {
+  const lists = a.actions!;
+  const rows: Value[][] = [];
+  for (const [name, key] of [
+    ['renewalsDue', 'renewals_due'],
+    ['relocationCandidates', 'relocation_candidates'],
+    ['nextTier', 'next_tier'],
+  ] as const) {
+    const whole = wholeLength(lists, name);
+    const kept = lists[name].length;
+    rows.push([`行动清单条数：${LIST_NAMES[key]} Entries`, whole]);
+    if (whole > kept) {
+      const [k, w, path] = [thousands(kept), thousands(whole), wholeListPath(lists, a.asOf)];
+      rows.push([
+        `行动清单已截断：${LIST_NAMES[key]} Cut`,
+        `本评估只保留前 ${k} 家（共 ${w} 家），完整清单（按当前数据）见 API：${path} The first ${k} of ${w} are kept in this assessment; the whole list, on today's data: ${path}`,
+      ]);
+    }
+  }
+  return rows;
 }
 
 function kpiRows(a: Assessment, zoneNames: Readonly<Record<string, Label>>): Value[][] {

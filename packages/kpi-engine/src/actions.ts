@@ -277,3 +277,47 @@ export function mergeActionLists(parts: readonly ActionLists[]): ActionLists {
     nextTier: parts.flatMap((p) => p.nextTier),
   });
 }
+
+/** How many entries each list has. */
+export type ActionListLengths = { [K in ActionListName]: number };
+
+/** The first entries of each list (in its order) and the lengths of the whole lists. */
+export interface ActionListsHead extends ActionLists {
+  lengths: ActionListLengths;
+}
+
+export const actionListLengths = (lists: ActionLists): ActionListLengths => ({
+  renewalsDue: lists.renewalsDue.length,
+  relocationCandidates: lists.relocationCandidates.length,
+  nextTier: lists.nextTier.length,
+});
+
+function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive whole number (got ${limit})`);
+}
+
+/**
+ * The first `limit` entries of each (sorted) list and the lengths of the whole lists. `lengths`
+ * defaults to the lists' own; give it when `lists` are already heads of longer lists.
+ */
+export function headOfActionLists(lists: ActionLists, limit: number, lengths: ActionListLengths = actionListLengths(lists)): ActionListsHead {
+  assertLimit(limit);
+  return {
+    renewalsDue: lists.renewalsDue.slice(0, limit),
+    relocationCandidates: lists.relocationCandidates.slice(0, limit),
+    nextTier: lists.nextTier.slice(0, limit),
+    lengths: { ...lengths },
+  };
+}
+
+/**
+ * The heads of several holders (disjoint firms, each head its first `limit` or more entries) as
+ * the head of the whole: every order is total (it ends with uscc), so the first `limit` of the
+ * merged heads are the first `limit` of the merged lists; the lengths add up.
+ */
+export function mergeActionListHeads(parts: readonly ActionListsHead[], limit: number): ActionListsHead {
+  assertLimit(limit);
+  const lengths: ActionListLengths = { renewalsDue: 0, relocationCandidates: 0, nextTier: 0 };
+  for (const p of parts) for (const name of ACTION_LIST_NAMES) lengths[name] += p.lengths[name];
+  return headOfActionLists(mergeActionLists(parts), limit, lengths);
+}

@@ -8,7 +8,7 @@ import { DEFAULT_FLAG_POLICY, nextFlag, nextTaskFlag, UNFLAGGED, type FlagPolicy
 import { flagChangeEvent, taskFlagChangeEvent, type AlertEvent } from './alerts';
 import { catchUpToNow, type CatchUpState, type PipelineProgress } from './catch-up';
 import type { Evaluator } from './evaluate';
-import type { ActionLists } from '@siliconalley/kpi-engine';
+import type { ActionListLengths } from '@siliconalley/kpi-engine';
 import { recordActionLists, recordTargets, recordTasks, type AlertingMetrics } from './metrics';
 
 /** Flag-store keys of plan-task flags (target ids cannot contain ':'). */
@@ -48,8 +48,8 @@ export interface EvaluationDeps {
   publish: (event: AlertEvent) => Promise<void>;
   annotate?: (event: AlertEvent) => void;
   metrics: AlertingMetrics;
-  /** The headline target's action lists on a day (for their gauges); null when there is none. */
-  actionLists?: (asOf: string) => Promise<ActionLists | null>;
+  /** How many firms are on each of the headline target's action lists on a day (their gauges); null when there is none. */
+  actionListLengths?: (asOf: string) => Promise<ActionListLengths | null>;
   logger: Logger;
   flagPolicy?: FlagPolicy;
   now?: () => Date;
@@ -170,10 +170,10 @@ export class EvaluationLoop {
     if (!this.leader) this.flags = new Map();
 
     const asOf = evaluator.today();
-    const [judgements, tasks, lists] = await Promise.all([
+    const [judgements, tasks, listLengths] = await Promise.all([
       evaluator.targets(asOf),
       evaluator.tasksOn(asOf),
-      this.deps.actionLists?.(asOf) ?? Promise.resolve(undefined),
+      this.deps.actionListLengths?.(asOf) ?? Promise.resolve(undefined),
     ]);
     if (this.leader) {
       for (const j of judgements) {
@@ -206,7 +206,7 @@ export class EvaluationLoop {
     }
     recordTargets(metrics, judgements, this.leader ? (id) => this.flags.get(id)?.flagged ?? false : null, this.now().getTime());
     recordTasks(metrics, tasks);
-    if (lists !== undefined) recordActionLists(metrics, lists);
+    if (listLengths !== undefined) recordActionLists(metrics, listLengths);
   }
 
   private async announce(event: AlertEvent): Promise<void> {

@@ -145,10 +145,10 @@ export function recordTasks(m: AlertingMetrics, tasks: readonly TaskEntry[]): vo
 /** The api.md list names as metric label values (bounded: three). */
 const ACTION_LIST_LABELS = { renewalsDue: 'renewals_due', relocationCandidates: 'relocation_candidates', nextTier: 'next_tier' } as const;
 
-/** Sets the action-list gauges; null (no headline zone-share target): the series go. */
-export function recordActionLists(metrics: AlertingMetrics, lists: Readonly<Record<keyof typeof ACTION_LIST_LABELS, readonly unknown[]>> | null): void {
+/** Sets the action-list gauges from the lists' lengths; null (no headline zone-share target): the series go. */
+export function recordActionLists(metrics: AlertingMetrics, lengths: Readonly<Record<keyof typeof ACTION_LIST_LABELS, number>> | null): void {
   for (const [name, list] of Object.entries(ACTION_LIST_LABELS) as [keyof typeof ACTION_LIST_LABELS, string][]) {
-    if (lists === null) metrics.actionListFirms.remove({ list });
-    else metrics.actionListFirms.set({ list }, lists[name].length);
+    if (lengths === null) metrics.actionListFirms.remove({ list });
+    else metrics.actionListFirms.set({ list }, lengths[name]);
   }
 }

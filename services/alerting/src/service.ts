@@ -100,9 +100,10 @@ export async function startAlerting(config: AlertingConfig, opts: { now?: () => 
     publish: (event) => publishFlagChange(kafka, event),
     annotate: grafana ? (event) => grafana.annotate(event) : undefined,
     metrics,
-    actionLists: async (asOf) => {
+    // The gauges need the lengths only: one entry per list and instance, not the whole lists.
+    actionListLengths: async (asOf) => {
       const headline = headlineTargetOf(await managed.all());
-      return headline ? whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS) : null;
+      return headline ? (await whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS, 1)).lengths : null;
     },
     logger,
     flagPolicy: opts.flagPolicy,

@@ -5,7 +5,7 @@
 import { parseOrProblem, whatIfRequest, type IndicatorClient } from '@siliconalley/api';
 import { eventIdentity, judgeStructuredEvents, type AcceptedEvent, type ContractContext } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
-import { addCounts, type ActionLists, type CountsByDate } from '@siliconalley/kpi-engine';
+import { addCounts, type ActionLists, type ActionListsHead, type CountsByDate } from '@siliconalley/kpi-engine';
 import type { TaskReport } from '@siliconalley/plan';
 import type { TargetDefinition, TargetJudgement } from '@siliconalley/targets';
 import { indicatorDatesFor, judgeAll, TASKS_COMPLETED_KPI, targetsOf, type TargetSource } from './evaluate';
@@ -47,8 +47,13 @@ export class WhatIf {
     return targetsOf(this.deps.definitions);
   }
 
-  /** The action lists of a zone-share target (GET /targets/{id}/actions). */
-  async actions(targetId: string, asOf: string, within: number): Promise<TargetActions> {
+  /**
+   * The action lists of a zone-share target (GET /targets/{id}/actions: whole). With `limit`: the
+   * first `limit` entries of each list and the whole lists' `lengths`, at O(limit) per instance.
+   */
+  async actions(targetId: string, asOf: string, within: number): Promise<TargetActions>;
+  async actions(targetId: string, asOf: string, within: number, limit: number): Promise<TargetActions & ActionListsHead>;
+  async actions(targetId: string, asOf: string, within: number, limit?: number): Promise<TargetActions> {
     const target = (await this.definitions()).find((t) => t.id === targetId);
     if (!target) throw new HttpProblem(404, `no target ${JSON.stringify(targetId)}; GET /api/v1/targets lists them`);
     if (target.kpi !== 'zone_share' || !target.scope.startsWith('zone:')) {
@@ -58,7 +63,9 @@ export class WhatIf {
       );
     }
     const zone = target.scope.slice('zone:'.length);
-    return { asOf, target: targetId, zone, within, ...(await this.deps.indicators.actions(zone, asOf, within)) };
+    const { indicators } = this.deps;
+    const lists = limit === undefined ? await indicators.actions(zone, asOf, within) : await indicators.actions(zone, asOf, within, limit);
+    return { asOf, target: targetId, zone, within, ...lists };
   }
 
   /** POST /what-if?asOf=: the targets on the stored events plus `body.events`, and without them. */

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 generated from the same zod schemas that validate requests (packages/api).
 import { z } from 'zod';
 import {
+  ASSESSMENT_ACTION_ROWS,
   actionsQuery,
   actionsResponse,
   assessmentListResponse,
@@ -187,7 +188,8 @@ function documentPaths(): Json {
     '/api/v1/assessments/{period}': {
       get: {
         summary:
-          'An assessment (latest version, or ?version=N). Accept (or ?format=) picks JSON, CSV (UTF-8 with BOM, one KPI per row; part=actions: the action lists), an HTML report with charts, an Excel workbook or an A4 PDF of the report',
+          'An assessment (latest version, or ?version=N). Accept (or ?format=) picks JSON, CSV (UTF-8 with BOM, one KPI per row; part=actions: the action lists as kept by the version), an HTML report with charts, an Excel workbook or an A4 PDF of the report',
+        description: `An assessment keeps the first ${ASSESSMENT_ACTION_ROWS.toLocaleString('en-US')} entries of each action list (in the list's order: soonest lapse, nearest candidate, latest next-tier validUntil) and \`actions.lengths\`, the whole lists' lengths; the HTML and Excel reports say which lists were cut. The whole list: GET /api/v1/targets/{id}/actions?asOf= (computed on the current data). Versions published before lists were cut have no \`lengths\` and keep every entry.`,
         'x-roles': read,
         parameters: [
           {
@@ -211,7 +213,7 @@ function documentPaths(): Json {
             in: 'query',
             required: false,
             schema: { type: 'string', enum: ['kpis', 'actions'], default: 'kpis' },
-            description: "With format=csv: the KPI table (kpis) or the headline target's action lists (actions)",
+            description: `With format=csv: the KPI table (kpis) or the headline target's action lists (actions): the rows the version kept, the first ${ASSESSMENT_ACTION_ROWS.toLocaleString('en-US')} of each list, one row per entry and no note rows (the JSON's \`actions.lengths\` gives the whole lengths)`,
           },
         ],
         responses: {

@@ -21,6 +21,7 @@ import {
   whatIfDate,
   seriesQuery,
   type PartialActions,
+  type PartialActionsHead,
   type PartialApplied,
   type PartialWhatIf,
   type PartialChanges,
@@ -32,7 +33,7 @@ import { chinaDateOf } from '@siliconalley/contract';
 import express from 'express';
 import type { AcceptedEvent, FirmEvent } from '@siliconalley/contract';
 import { createInternalApp, HttpProblem, type Registry } from '@siliconalley/http';
-import { addCounts, firmWhatIfDelta, type CountsByDate, type KpiRef } from '@siliconalley/kpi-engine';
+import { addCounts, firmWhatIfDelta, headOfActionLists, type CountsByDate, type KpiRef } from '@siliconalley/kpi-engine';
 import type { Logger } from '@siliconalley/logger';
 import type { ChangeLog } from './changes';
 import type { PartitionOwnership } from './ownership';
@@ -194,12 +195,15 @@ export function createServer(deps: ServerDeps): Express {
       res.json(body);
     });
 
-    // kpis.md "Action lists" over the candidate firms held here (the gateway merges instances).
+    // kpis.md "Action lists" over the candidate firms held here (alerting merges instances). With
+    // `limit`: the first `limit` entries of each list and the whole lengths, so the answer is
+    // O(limit) however long the lists (a city's relocation candidates run to ~10^5).
     app.get('/partial/actions', (req, res) => {
       guardReady();
       const q = parseQuery(partialActionsQuery(now), req);
       if (!zoneIds.has(q.zone)) throw new HttpProblem(400, `zone ${JSON.stringify(q.zone)} is not in the zone file (zones: ${[...zoneIds].join(', ')})`);
-      const body: PartialActions = { partitions: partitions(), ...state.actionLists({ zoneId: q.zone, asOf: q.asOf, within: q.within }) };
+      const lists = state.actionLists({ zoneId: q.zone, asOf: q.asOf, within: q.within });
+      const body: PartialActions | PartialActionsHead = { partitions: partitions(), ...(q.limit === undefined ? lists : headOfActionLists(lists, q.limit)) };
       res.json(body);
     });
 

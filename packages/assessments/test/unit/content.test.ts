@@ -1,5 +1,18 @@
 import type { KpiEntry } from '@siliconalley/kpi-engine';
-import { CertificatesWithoutFirm, changedNumbers, methodsChanged, renderCsv, renderHtml, statusSummary, type Assessment } from '../../src';
+import {
+  CertificatesWithoutFirm,
+  changedNumbers,
+  listWasCut,
+  methodsChanged,
+  renderActionListsCsv,
+  renderCsv,
+  renderHtml,
+  statusSummary,
+  wholeLength,
+  wholeListPath,
+  type AssessedActionLists,
+  type Assessment,
+} from '../../src';
 
 const kpis = (qlQualified: number, share: number): KpiEntry[] => [
   { id: 'active_firms', scope: 'district', value: 1000 },
@@ -113,6 +126,41 @@ describe('restatement differences', () => {
     expect(changedNumbers(a, b).map((c) => c.key)).toEqual(['target/T6_ZONE_SHARE/status', 'task/6/status', 'task/6/percentComplete']);
     expect(methodsChanged(a, assessment({ methods: { ...a.methods, targets: ['linear-v2'] } }))).toBe(true);
     expect(statusSummary([...a.targets, { ...a.targets[0]!, id: 'X', status: 'at_risk' }])).toEqual({ at_risk: 2 });
+  });
+});
+
+describe('action lists kept by a version', () => {
+  const firm = (i: number) => ({ uscc: `91110101MA0000${String(i).padStart(4, '0')}`, name: `firm ${i}`, focusIndustry: null, zones: [] });
+  const lists: AssessedActionLists = {
+    target: 'T6_ZONE_SHARE',
+    zone: 'QL',
+    within: 180,
+    renewalsDue: [],
+    relocationCandidates: [0, 1, 2].map((i) => ({ ...firm(i), distanceMeters: 10 * i, kinds: ['HNTE' as const] })),
+    nextTier: [{ ...firm(9), certificateNo: 'CX-9', validUntil: '2027-01-31' }],
+    lengths: { renewalsDue: 0, relocationCandidates: 201_345, nextTier: 1 },
+  };
+
+  it('whole lengths from `lengths`, or from the lists of a version stored without them', () => {
+    expect([wholeLength(lists, 'relocationCandidates'), listWasCut(lists, 'relocationCandidates')]).toEqual([201_345, true]);
+    expect([wholeLength(lists, 'nextTier'), listWasCut(lists, 'nextTier')]).toEqual([1, false]);
+    const { lengths: _, ...old } = lists;
+    expect([wholeLength(old, 'relocationCandidates'), listWasCut(old, 'relocationCandidates')]).toEqual([3, false]);
+    expect(wholeListPath(lists, '2025-12-31')).toBe('GET /api/v1/targets/T6_ZONE_SHARE/actions?asOf=2025-12-31&within=180');
+  });
+
+  it('the CSV is the rows kept, a plain table with no note rows', () => {
+    const lines = renderActionListsCsv(lists).split('\r\n');
+    expect(lines).toHaveLength(1 + 3 + 1 + 1); // header, 3 candidates, 1 next tier, the final CRLF
+    expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(['relocation_candidates', 'relocation_candidates', 'relocation_candidates', 'next_tier']);
+  });
+
+  it('is not compared for restatement: neither entries nor lengths', () => {
+    const a = assessment({ actions: lists });
+    expect(changedNumbers(a, assessment({ actions: { ...lists, relocationCandidates: [], lengths: { ...lists.lengths!, relocationCandidates: 7 } } }))).toEqual(
+      [],
+    );
+    expect(changedNumbers(a, assessment({ actions: null }))).toEqual([]);
   });
 });
 

@@ -208,6 +208,44 @@ describe('action lists', () => {
     expect(html).toContain('另有 25 家');
   });
 
+  it('says when the version cut a list: the first rows here, the rest of the kept rows in the CSV, the whole list from the API', () => {
+    const lists = { ...actions(75), lengths: { renewalsDue: 201_345, relocationCandidates: 2, nextTier: 1 } };
+    const html = section(renderHtml(assessment({ actions: lists })), 'actions');
+    expect(html).toContain('即将到期需复审 <span class="en">Renewals due</span>（201,345）');
+    expect(tableAfter(html, 'Renewals due').match(/<tr><td>/g)).toHaveLength(50);
+    expect(html).toContain('… 另有 25 家见 CSV（?format=csv&amp;part=actions）；本评估只保留前 75 家（共 201,345 家），完整清单（按当前数据）见 API');
+    expect(html).toContain(
+      "… and 25 more in the CSV (?format=csv&amp;part=actions); the first 75 of 201,345 are kept in this assessment; the whole list, on today's data:",
+    );
+    expect(html).toContain('<code>GET /api/v1/targets/T6_ZONE_SHARE/actions?asOf=2025-12-31&amp;within=180</code>');
+    // Only the cut list says so.
+    expect(html.match(/are kept in this assessment/g)).toHaveLength(1);
+    expect(html).not.toContain('more (see the CSV');
+  });
+
+  it('a cut list with no more rows than shown points to the API only', () => {
+    const lists = { ...actions(3), lengths: { renewalsDue: 3, relocationCandidates: 1_000_000, nextTier: 1 } };
+    const html = section(renderHtml(assessment({ actions: lists })), 'actions');
+    expect(html).toContain('迁入候选 <span class="en">Relocation candidates</span>（1,000,000）');
+    expect(html).toContain(
+      '… 本评估只保留前 2 家（共 1,000,000 家），完整清单（按当前数据）见 API：<span class="en">… the first 2 of 1,000,000 are kept in this assessment; the whole list, on today\'s data:</span>',
+    );
+    expect(html).not.toContain('in the CSV');
+    expect(html).toContain('即将到期需复审 <span class="en">Renewals due</span>（3）');
+  });
+
+  it('reads a version stored without lengths (before lists were cut) as whole lists', () => {
+    const old = actions(75);
+    expect(old.lengths).toBeUndefined();
+    const html = section(renderHtml(assessment({ actions: old })), 'actions');
+    expect(html).toContain('（75）');
+    expect(html).toContain('… and 25 more (see the CSV: ?format=csv&amp;part=actions)');
+    expect(html).not.toContain('kept in this assessment');
+    // Lengths equal to the lists' own read the same.
+    const same = { ...old, lengths: { renewalsDue: 75, relocationCandidates: 2, nextTier: 1 } };
+    expect(section(renderHtml(assessment({ actions: same })), 'actions')).toBe(html);
+  });
+
   it('escapes firm names', () => {
     const html = renderHtml(assessment());
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;有限公司');

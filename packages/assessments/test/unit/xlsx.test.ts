@@ -194,6 +194,25 @@ describe('Excel workbook', () => {
     expect(rowOf(old.getWorksheet('概要 Summary')!, 1, '行动清单 Action lists').getCell(2).value).toMatch(/无行动清单/);
   });
 
+  it('gives each list its whole length in the summary; a version stored without lengths reads as whole lists', () => {
+    const summary = wb.getWorksheet('概要 Summary')!;
+    expect(rowOf(summary, 1, '行动清单条数：迁入候选 Relocation candidates Entries').getCell(2).value).toBe(1);
+    expect(rowOf(summary, 1, '行动清单条数：即将到期需复审 Renewals due Entries').getCell(2).value).toBe(1);
+    expect(() => rowOf(summary, 1, '行动清单已截断：迁入候选 Relocation candidates Cut')).toThrow();
+  });
+
+  it('says in the summary which lists the version cut, and where the whole list is; the list sheet stays a plain table', async () => {
+    const a = assessment();
+    const cut = await open(assessment({ actions: { ...a.actions!, lengths: { renewalsDue: 1, relocationCandidates: 201_345, nextTier: 1 } } }));
+    const summary = cut.getWorksheet('概要 Summary')!;
+    expect(rowOf(summary, 1, '行动清单条数：迁入候选 Relocation candidates Entries').getCell(2).value).toBe(201_345);
+    expect(rowOf(summary, 1, '行动清单已截断：迁入候选 Relocation candidates Cut').getCell(2).value).toBe(
+      "本评估只保留前 1 家（共 201,345 家），完整清单（按当前数据）见 API：GET /api/v1/targets/T6_ZONE_SHARE/actions?asOf=2025-12-31&within=180 The first 1 of 201,345 are kept in this assessment; the whole list, on today's data: GET /api/v1/targets/T6_ZONE_SHARE/actions?asOf=2025-12-31&within=180",
+    );
+    expect(() => rowOf(summary, 1, '行动清单已截断：梯队培育 Next tier Cut')).toThrow();
+    expect(cut.getWorksheet('行动清单 Action lists')!.rowCount).toBe(4);
+  });
+
   it('keeps text that looks like a formula as text', async () => {
     const odd = await open(assessment({ period: '=HYPERLINK("x")' }));
     expect(rowOf(odd.getWorksheet('概要 Summary')!, 1, '评估期 Period').getCell(2).value).toBe('=HYPERLINK("x")');

@@ -5,9 +5,12 @@ import { defaultZoneRegistry } from '@siliconalley/zones';
 import {
   actionListsOf,
   DEFAULT_ACTION_WINDOW_DAYS,
+  actionListLengths,
   groupEventsByFirm,
+  headOfActionLists,
   isActionCandidate,
   KpiEngine,
+  mergeActionListHeads,
   mergeActionLists,
   resolveFirmHistory,
   type FirmHistory,
@@ -93,6 +96,40 @@ describe('fixture small: T6_ZONE_SHARE action lists as of every expected date', 
     const half = Math.floor(candidates.length / 2);
     const merged = mergeActionLists([actionListsOf(candidates.slice(half), zones, query), actionListsOf(candidates.slice(0, half), zones, query)]);
     expect(merged).toEqual(actionListsOf(candidates, zones, query));
+  });
+
+  it('the head of each list: its first `limit` entries and the whole lengths; merged heads of disjoint thirds are the head of the whole', () => {
+    const asOf = '2026-10-31';
+    const query = { zoneId: 'QL', asOf, within: 180 };
+    const whole = actionListsOf(candidates, zones, query);
+    const lengths = actionListLengths(whole);
+    expect(lengths).toEqual({ renewalsDue: 7, relocationCandidates: 187, nextTier: 14 });
+    const thirds = [0, 1, 2].map((k) =>
+      actionListsOf(
+        candidates.filter((_, i) => i % 3 === k),
+        zones,
+        query,
+      ),
+    );
+    for (const limit of [1, 5, 10, 186, 187, 1000]) {
+      const head = headOfActionLists(whole, limit);
+      expect(head).toEqual({
+        renewalsDue: whole.renewalsDue.slice(0, limit),
+        relocationCandidates: whole.relocationCandidates.slice(0, limit),
+        nextTier: whole.nextTier.slice(0, limit),
+        lengths,
+      });
+      expect([
+        limit,
+        mergeActionListHeads(
+          thirds.map((t) => headOfActionLists(t, limit)),
+          limit,
+        ),
+      ]).toEqual([limit, head]);
+    }
+    // The heads of heads keep the lengths given, not their own.
+    expect(headOfActionLists(headOfActionLists(whole, 10), 3, lengths).lengths).toEqual(lengths);
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => headOfActionLists(whole, bad)).toThrow(RangeError);
   });
 
   it('only firms with a qualifying or innovative-SME certificate are candidates, and they are all a list needs', () => {

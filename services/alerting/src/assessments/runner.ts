@@ -17,7 +17,7 @@ import {
   type Period,
   type RestatementCause,
 } from '@siliconalley/assessments';
-import type { IndicatorClient } from '@siliconalley/api';
+import { ASSESSMENT_ACTION_ROWS, type IndicatorClient } from '@siliconalley/api';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
 import { HttpProblem } from '@siliconalley/http';
 import { composeKpis, composeKpiValue, DEFAULT_ACTION_WINDOW_DAYS } from '@siliconalley/kpi-engine';
@@ -52,6 +52,8 @@ export interface RunnerDeps {
   logger: Logger;
   now?: () => Date;
   leaseTtlMs?: number;
+  /** Entries kept of each action list (default ASSESSMENT_ACTION_ROWS), with the whole lists' lengths. */
+  actionRows?: number;
 }
 
 /** What one batch of runs reads once: the same data state for every period of the batch. */
@@ -77,6 +79,7 @@ export class AssessmentRunner {
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly now: () => Date;
   private readonly leaseTtlMs: number;
+  private readonly actionRows: number;
   private queue: Promise<unknown> = Promise.resolve();
   /** Runs queued or running here: an operator's run is refused rather than kept waiting behind them. */
   private inFlight = 0;
@@ -84,6 +87,7 @@ export class AssessmentRunner {
   constructor(private readonly deps: RunnerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.leaseTtlMs = deps.leaseTtlMs ?? 120_000;
+    this.actionRows = deps.actionRows ?? ASSESSMENT_ACTION_ROWS;
   }
 
   today(): string {
@@ -164,7 +168,9 @@ export class AssessmentRunner {
     const kpis = composeKpis(zoneIds, byDate.get(asOf)!);
     const decomposition = headline ? await evaluator.decomposition(headline.id, previousPeriod(period).end, asOf) : null;
     const whatIf = new WhatIf({ indicators: this.deps.indicators, definitions: definitions, now: this.now });
-    const actions = headline ? await whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS) : null;
+    // The first entries of each list and the whole lengths: a version is one stored document (16 MiB
+    // at most), and a city's relocation candidates alone run to ~10^5 firms.
+    const actions = headline ? await whatIf.actions(headline.id, asOf, DEFAULT_ACTION_WINDOW_DAYS, this.actionRows) : null;
     const unlocated = kpis.find((k) => k.id === 'unlocated_firms' && k.scope === 'district');
     return {
       period: period.id,
@@ -192,6 +198,7 @@ export class AssessmentRunner {
         renewalsDue: actions.renewalsDue,
         relocationCandidates: actions.relocationCandidates,
         nextTier: actions.nextTier,
+        lengths: actions.lengths,
       },
       whatIf: headline && actions && asOf <= headline.due ? await pendingScenarios(whatIf, headline, asOf, actions, this.now()) : null,
     };

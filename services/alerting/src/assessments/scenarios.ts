@@ -1,6 +1,8 @@
 // The what-if section of an assessment: the targets at the headline target's due date if the pending
 // certifications come through — every renewal due granted on time, or every next-tier firm certified
-// — built from the period's action lists and judged like POST /what-if (nothing stored).
+// — built from the period's action lists as the assessment keeps them (the first entries of each, in
+// the lists' order) and judged like POST /what-if (nothing stored).
+import { MAX_WHAT_IF_EVENTS } from '@siliconalley/api';
 import { addDays, fullType, type IsoDate } from '@siliconalley/contract';
 import type { AssessedWhatIf, WhatIfScenario } from '@siliconalley/assessments';
 import type { ActionLists } from '@siliconalley/kpi-engine';
@@ -38,10 +40,12 @@ export async function pendingScenarios(whatIf: WhatIf, headline: TargetDefinitio
     ['renewals_granted', renewals],
     ['next_tier_certified', nextTier],
   ] as const) {
-    // The API takes at most 1,000 events per what-if: a longer list is judged on its first 1,000.
-    const answer = await whatIf.judge(due, { events: events.slice(0, 1000) });
+    // The API takes at most 1,000 events per what-if: a longer list is judged on its first 1,000,
+    // and `events` counts the events applied, not the list's entries.
+    const judged = events.slice(0, MAX_WHAT_IF_EVENTS);
+    const answer = await whatIf.judge(due, { events: judged });
     baseline = answer.baseline;
-    scenarios.push({ id, events: events.length - answer.rejected.length - answer.duplicates.length, targets: answer.targets });
+    scenarios.push({ id, events: judged.length - answer.rejected.length - answer.duplicates.length, targets: answer.targets });
   }
   return { asOf: due, baseline, scenarios };
 }

@@ -6,7 +6,7 @@ import { IndicatorClient } from '@siliconalley/api';
 import type { AcceptedEvent } from '@siliconalley/contract';
 import { createMetricsRegistry, HttpProblem } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
-import { newInternalApiSecret } from '@siliconalley/testkit';
+import { acceptedFixtureEvents, newInternalApiSecret } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
 import { applyChunk } from '../../src/apply';
 import { ChangeLog } from '../../src/changes';
@@ -36,15 +36,15 @@ const topic: AcceptedEvent[][] = [
   ],
 ];
 
-/** An indicator instance owning `partitions`, replayed (or, with `upTo`, only that far), on a port. */
-async function instance(partitions: number[], upTo = Infinity): Promise<string> {
+/** An indicator instance owning `partitions` of `of` (this test's topic by default), replayed (or, with `upTo`, only that far), on a port. */
+async function instance(partitions: number[], upTo = Infinity, of: AcceptedEvent[][] = topic): Promise<string> {
   const state = new IndicatorState(defaultZoneRegistry());
   const ownership = new PartitionOwnership();
   const changes = new ChangeLog();
   const { generation } = ownership.assign(partitions);
-  ownership.partitionEnds(generation, new Map(topic.map((events, p) => [p, BigInt(events.length)])));
+  ownership.partitionEnds(generation, new Map(of.map((events, p) => [p, BigInt(events.length)])));
   for (const p of partitions) {
-    const records = recordsOf(p, 0, topic[p]!).slice(0, upTo);
+    const records = recordsOf(p, 0, of[p]!).slice(0, upTo);
     for (const r of records) applyChunk({ state, ownership, changes, logger }, p, [r]); // chunks of one: several change blocks
   }
   const app = createServer({ state, logger, registry: createMetricsRegistry('test'), now, ownership, changes, internalSecret: secret });
@@ -132,4 +132,39 @@ describe('IndicatorClient on real indicator instances', () => {
     expect(err).toBeInstanceOf(HttpProblem);
     expect((err as HttpProblem).status).toBe(503);
   });
+});
+
+describe('IndicatorClient.actions on the small fixture: three instances and one', () => {
+  const events = acceptedFixtureEvents('small');
+  const partitionOf = (e: AcceptedEvent) => [...e.subject].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 3;
+  const fixtureTopic = [0, 1, 2].map((p) => events.filter((e) => partitionOf(e) === p));
+  let one: IndicatorClient;
+  let three: IndicatorClient;
+  beforeAll(async () => {
+    one = new IndicatorClient([await instance([0, 1, 2], Infinity, fixtureTopic)], { secret });
+    three = new IndicatorClient(await Promise.all([[1], [0], [2]].map((p) => instance(p, Infinity, fixtureTopic))), { secret });
+  });
+
+  it.each(['2024-06-30', '2025-12-31', '2026-10-31'])(
+    'as of %s: the merged head with a limit is the head of the whole lists, with their lengths',
+    async (asOf) => {
+      const whole = await one.actions('QL', asOf, 180);
+      expect(await three.actions('QL', asOf, 180)).toEqual(whole);
+      const lengths = { renewalsDue: whole.renewalsDue.length, relocationCandidates: whole.relocationCandidates.length, nextTier: whole.nextTier.length };
+      expect(lengths.relocationCandidates).toBeGreaterThan(100);
+      for (const limit of [1, 3, 50, 1000]) {
+        const head = await three.actions('QL', asOf, 180, limit);
+        expect([limit, head]).toEqual([
+          limit,
+          {
+            renewalsDue: whole.renewalsDue.slice(0, limit),
+            relocationCandidates: whole.relocationCandidates.slice(0, limit),
+            nextTier: whole.nextTier.slice(0, limit),
+            lengths,
+          },
+        ]);
+        expect(await one.actions('QL', asOf, 180, limit)).toEqual(head);
+      }
+    },
+  );
 });

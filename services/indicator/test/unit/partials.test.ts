@@ -209,6 +209,52 @@ describe('indicator partial routes', () => {
     await internal(app).get('/partial/turnover?id=qualified_firms&scope=district&from=2023-12-31&to=2025-06-30').expect(200);
   });
 
+  it('/partial/actions?limit=: the first `limit` entries of each list and the whole lengths; without limit, the whole lists', async () => {
+    const { ownership, app, apply } = indicator();
+    ownership.partitionEnds(ownership.assign([0]).generation, new Map());
+    const uscc = (i: number) => `91110101MA01${String(i).padStart(4, '0')}00`;
+    const events = [];
+    // Nine qualified firms outside QL, farther west one by one (relocation candidates, nearest first).
+    for (let i = 0; i < 9; i++) {
+      const r = registered(uscc(i), '2020-01-01');
+      events.push({ ...r, data: { ...r.data, site: { ...r.data.site, location: { lon: 116.41 - 0.001 * i, lat: 39.935, crs: 'WGS84' as const } } } });
+      events.push(granted(uscc(i), '2024-01-01'));
+    }
+    // Four qualified QL firms whose certificate ends in September 2025 (renewals due as of 2025-06-30).
+    for (let i = 10; i < 14; i++) events.push(registered(uscc(i), '2020-01-01'), granted(uscc(i), `2022-09-0${i - 9}`));
+    // Three QL firms with an innovative-SME certificate only (next tier).
+    for (let i = 20; i < 23; i++) {
+      const g = granted(uscc(i), '2024-03-01');
+      events.push(registered(uscc(i), '2020-01-01'), { ...g, data: { ...g.data, kind: 'INNOVATIVE_SME' as const } });
+    }
+    apply(0, recordsOf(0, 0, events));
+    const q = '/partial/actions?zone=QL&asOf=2025-06-30&within=180';
+    const whole = (await internal(app).get(q).expect(200)).body;
+    expect(Object.keys(whole).sort()).toEqual(['nextTier', 'partitions', 'relocationCandidates', 'renewalsDue']);
+    const usccs = (rows: { uscc: string }[]) => rows.map((r) => r.uscc);
+    expect(usccs(whole.relocationCandidates)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map(uscc));
+    expect(usccs(whole.renewalsDue)).toEqual([10, 11, 12, 13].map(uscc));
+    expect(usccs(whole.nextTier)).toEqual([20, 21, 22].map(uscc));
+    for (const limit of [1, 2, 3, 9, 100]) {
+      const head = (await internal(app).get(`${q}&limit=${limit}`).expect(200)).body;
+      expect([limit, head]).toEqual([
+        limit,
+        {
+          partitions: [0],
+          renewalsDue: whole.renewalsDue.slice(0, limit),
+          relocationCandidates: whole.relocationCandidates.slice(0, limit),
+          nextTier: whole.nextTier.slice(0, limit),
+          lengths: { renewalsDue: 4, relocationCandidates: 9, nextTier: 3 },
+        },
+      ]);
+    }
+    for (const bad of ['0', '-1', '2.5', 'all', '']) {
+      const res = await internal(app).get(`${q}&limit=${bad}`);
+      expect([bad, res.status]).toEqual([bad, 400]);
+      expect(res.body.detail).toMatch(/^limit: /);
+    }
+  });
+
   it('forgets a revoked partition: its firms, tasks and change blocks; a regained one is rebuilt by its replay', async () => {
     const { state, ownership, changes, app, apply } = indicator();
     ownership.partitionEnds(ownership.assign([0, 1]).generation, new Map());

@@ -1,0 +1,142 @@
+// What an assessment stores of the action lists: the first entries of each list (ASSESSMENT_ACTION_ROWS,
+// here a smaller number so that the small fixture's lists are cut) and the whole lists' lengths, read
+// through two real indicator HTTP servers and the real IndicatorClient, over a store in memory.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { ASSESSMENT_ACTION_ROWS, IndicatorClient } from '@siliconalley/api';
+import { parsePeriod, type Assessment } from '@siliconalley/assessments';
+import type { AcceptedEvent } from '@siliconalley/contract';
+import { Registry } from '@siliconalley/http';
+import { createLogger } from '@siliconalley/logger';
+import { totalsOf, type Store } from '@siliconalley/store';
+import { DEFAULT_TARGETS } from '@siliconalley/targets';
+import { acceptedFixtureEvents } from '@siliconalley/testkit';
+import { defaultZoneRegistry } from '@siliconalley/zones';
+import { createServer as createIndicatorServer } from '@siliconalley/service-indicator/dist/server';
+import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
+import type { PartitionOwnership } from '@siliconalley/service-indicator/dist/ownership';
+import { AssessmentRunner } from '../../src/assessments/runner';
+import { WhatIf } from '../../src/what-if';
+
+const SECRET = 'assessment-runner-test-secret-0123456789';
+const NOW = new Date('2026-11-02T04:00:00Z');
+const accepted: AcceptedEvent[] = acceptedFixtureEvents('small');
+const owning = (partition: number) => ({ isReady: () => true, partitions: () => [partition], appliedOffsets: () => ({}) }) as unknown as PartitionOwnership;
+
+const servers: Server[] = [];
+async function startIndicator(state: IndicatorState, partition: number): Promise<string> {
+  const app = createIndicatorServer({
+    state,
+    logger: createLogger('test', 'silent'),
+    registry: new Registry(),
+    ownership: owning(partition),
+    internalSecret: SECRET,
+    now: () => NOW,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A store in memory: what assessWith reads and writes. */
+function memoryStore() {
+  const published: Assessment[] = [];
+  const store = {
+    ledgers: { totals: async () => totalsOf([]) },
+    assessments: {
+      latest: async (period: string) => {
+        const last = published.filter((a) => a.period === period).at(-1);
+        return last ? { period, version: last.version, body: last } : null;
+      },
+      publish: async (doc: { body: Record<string, unknown> }) => {
+        // As MongoDB stores it: a copy, JSON-shaped.
+        published.push(JSON.parse(JSON.stringify(doc.body)) as Assessment);
+        return true;
+      },
+    },
+  } as unknown as Store;
+  return { store, published };
+}
+
+let client: IndicatorClient;
+beforeAll(async () => {
+  const zones = defaultZoneRegistry();
+  const [a, b] = [new IndicatorState(zones), new IndicatorState(zones)];
+  const subjects = [...new Set(accepted.map((e) => e.subject))].sort();
+  const inA = new Set(subjects.filter((_, i) => i % 2 === 0));
+  a.apply(
+    accepted.filter((e) => inA.has(e.subject)),
+    0,
+  );
+  b.apply(
+    accepted.filter((e) => !inA.has(e.subject)),
+    1,
+  );
+  client = new IndicatorClient([await startIndicator(a, 0), await startIndicator(b, 1)], { secret: SECRET });
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+const runnerWith = (store: Store, actionRows?: number) =>
+  new AssessmentRunner({
+    store,
+    indicators: client,
+    definitions: async () => DEFAULT_TARGETS,
+    logger: createLogger('test', 'silent'),
+    now: () => NOW,
+    ...(actionRows !== undefined && { actionRows }),
+  });
+
+describe('assessment action lists', () => {
+  const period = parsePeriod('2025-Q4');
+
+  it('keeps the first rows of each list in its order, and the whole lengths', async () => {
+    const whole = await new WhatIf({ indicators: client, definitions: DEFAULT_TARGETS, now: () => NOW }).actions('T6_ZONE_SHARE', period.end, 180);
+    const lengths = { renewalsDue: whole.renewalsDue.length, relocationCandidates: whole.relocationCandidates.length, nextTier: whole.nextTier.length };
+    // The fixture's lists are longer than the 3 rows kept here (relocation: 161 candidates).
+    expect(lengths.relocationCandidates).toBeGreaterThan(100);
+    expect(lengths.renewalsDue).toBeGreaterThan(3);
+    expect(lengths.nextTier).toBeGreaterThan(3);
+
+    const { store, published } = memoryStore();
+    const runner = runnerWith(store, 3);
+    const outcome = await runner.assessWith(period, await runner.snapshot());
+    expect(outcome.published).toBe(true);
+    const stored = published[0]!.actions!;
+    expect(stored).toEqual({
+      target: 'T6_ZONE_SHARE',
+      zone: 'QL',
+      within: 180,
+      renewalsDue: whole.renewalsDue.slice(0, 3),
+      relocationCandidates: whole.relocationCandidates.slice(0, 3),
+      nextTier: whole.nextTier.slice(0, 3),
+      lengths,
+    });
+    // The what-if scenarios are built from the rows kept.
+    expect(published[0]!.whatIf!.scenarios.map((s) => [s.id, s.events])).toEqual([
+      ['renewals_granted', 3],
+      ['next_tier_certified', 3],
+    ]);
+
+    // The same data again: nothing to publish.
+    expect((await runner.assessWith(period, await runner.snapshot())).published).toBe(false);
+    expect(published).toHaveLength(1);
+  });
+
+  it(`keeps ${ASSESSMENT_ACTION_ROWS.toLocaleString('en-US')} rows per list by default: the fixture's lists whole`, async () => {
+    expect(ASSESSMENT_ACTION_ROWS).toBe(1000);
+    const { store, published } = memoryStore();
+    const runner = runnerWith(store);
+    await runner.assessWith(period, await runner.snapshot());
+    const stored = published[0]!.actions!;
+    expect(stored.relocationCandidates.length).toBeGreaterThan(100);
+    expect(stored.lengths).toEqual({
+      renewalsDue: stored.renewalsDue.length,
+      relocationCandidates: stored.relocationCandidates.length,
+      nextTier: stored.nextTier.length,
+    });
+  });
+});
