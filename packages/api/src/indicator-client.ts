@@ -172,14 +172,18 @@ export class IndicatorClient {
     return { zoneIds: answers[0]!.zoneIds, counts, deltas, duplicates };
   }
 
-  /** Series counts summed over instances, per date (duplicates asked once). */
-  async counts(dates: readonly string[]): Promise<MergedCounts> {
+  /**
+   * Series counts summed over instances, per date (duplicates asked once); with `series` (kpi-engine
+   * series keys) only those, the ones a series the instances do not know left out.
+   */
+  async counts(dates: readonly string[], series?: readonly string[]): Promise<MergedCounts> {
     const unique = [...new Set(dates)];
     const byDate = new Map<string, Record<string, number>>(unique.map((d) => [d, {}]));
     let zoneIds: string[] = [];
+    const only: Record<string, string> = series === undefined ? {} : { series: [...new Set(series)].join(',') };
     for (let i = 0; i < unique.length; i += DATES_PER_REQUEST) {
       const slice = unique.slice(i, i + DATES_PER_REQUEST);
-      const answers = await this.getAll<PartialCounts>('/partial/counts', { asOf: slice.join(',') });
+      const answers = await this.getAll<PartialCounts>('/partial/counts', { asOf: slice.join(','), ...only });
       zoneIds = answers[0]!.zoneIds;
       for (const a of answers) {
         for (const [d, counts] of Object.entries(a.counts)) {

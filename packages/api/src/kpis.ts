@@ -124,11 +124,24 @@ export const explainResponse = z
   })
   .meta({ id: 'KpiExplainResponse' });
 
-/** Internal (indicator → gateway): series counts for up to 400 comma-separated dates. */
+const partialDates = z.string().regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD');
+
+/** Internal (indicator → gateway, alerting): a maintained count for up to 400 comma-separated dates. */
+export const partialDatesQuery = (_now?: () => Date) => z.object({ asOf: partialDates }).strict();
+
+/**
+ * Internal (indicator → gateway, alerting): series counts for up to 400 comma-separated dates; with
+ * `series` (comma-separated kpi-engine series keys) only those, so that a caller needing a few
+ * series (target judgement) is sent a few numbers per date, not every series.
+ */
 export const partialCountsQuery = (_now?: () => Date) =>
   z
     .object({
-      asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2}){0,399}$/, 'must be up to 400 comma-separated dates YYYY-MM-DD'),
+      asOf: partialDates,
+      series: z
+        .string()
+        .regex(/^[^,]+(,[^,]+){0,499}$/, 'must be up to 500 comma-separated series keys (id|scope[|kind][|industry][|within])')
+        .optional(),
     })
     .strict();
 

@@ -38,21 +38,23 @@ export async function untilIdle(
   timeoutMs = 3600_000,
   quietMs = 60_000,
   load: () => number = () => loadavg()[0]!,
+  /** The clock the quiet period is measured on (tests: one that does not depend on the scheduler). */
+  now: () => number = Date.now,
 ): Promise<void> {
   say(`waiting for an idle machine (1-minute load ${load().toFixed(2)}, below ${maxLoad} for ${quietMs / 1000} s before timing; BENCH_MAX_LOAD) …`);
-  const started = Date.now();
+  const started = now();
   let quietSince: number | null = null;
   await until(
     'an idle machine',
     () => {
       if (load() >= maxLoad) quietSince = null;
-      else quietSince ??= Date.now();
-      return quietSince !== null && Date.now() - quietSince >= quietMs;
+      else quietSince ??= now();
+      return quietSince !== null && now() - quietSince >= quietMs;
     },
     timeoutMs,
     Math.min(5000, Math.max(1, quietMs / 4)),
   );
-  say(`  idle after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  say(`  idle after ${((now() - started) / 1000).toFixed(0)} s`);
 }
 
 /** Records committed over time: [ms since start, records] samples. */

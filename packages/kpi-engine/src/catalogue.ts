@@ -86,6 +86,12 @@ export function kpiCatalogue(zoneIds: readonly string[]): KpiRef[] {
  * own disjoint sets of firms): counts are read as they are, zone_share is qualified{zone} over
  * qualified{district} (null when the district has none).
  */
+/** The series counts `composeKpiValue` reads for a KPI entry: what a caller needs to ask for it. */
+export function seriesKeysOf(ref: KpiRef): string[] {
+  if (ref.id !== 'zone_share') return [seriesKey(ref)];
+  return [seriesKey({ id: 'qualified_firms', scope: ref.scope }), seriesKey({ id: 'qualified_firms', scope: DISTRICT })];
+}
+
 export function composeKpiValue(ref: KpiRef, counts: Readonly<Record<string, number>>): number | null {
   const count = (r: KpiRef) => counts[seriesKey(r)] ?? 0;
   if (ref.id !== 'zone_share') return count(ref);

@@ -168,9 +168,17 @@ export class KpiEngine {
    * The raw count of every series as of `asOf`, by series key. Counts of disjoint sets of firms
    * (instances owning different partitions) add up; `composeKpis` turns the sums into entries.
    */
-  seriesCounts(asOf: IsoDate): Record<string, number> {
+  seriesCounts(asOf: IsoDate, only?: readonly string[]): Record<string, number> {
     const day = this.dayIndex(asOf);
     const out: Record<string, number> = {};
+    if (only !== undefined) {
+      // Keys the engine does not know (a zone it has not got) are left out: absent reads as unknown.
+      for (const key of only) {
+        const s = this.seriesByKey.get(key);
+        if (s !== undefined) out[key] = this.forest.prefixSum(s, day);
+      }
+      return out;
+    }
     for (let s = 0; s < this.seriesKeys.length; s++) out[this.seriesKeys[s]!] = this.forest.prefixSum(s, day);
     return out;
   }

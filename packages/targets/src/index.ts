@@ -17,6 +17,7 @@ export {
   judgeTarget,
   linearV1Status,
   TARGET_STATUSES,
+  targetKpiRef,
   type KpiReader,
   type TargetJudgement,
   type TargetKpiRef,

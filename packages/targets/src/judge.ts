@@ -44,7 +44,8 @@ export interface TargetJudgement {
   firmsNeeded?: { toPath: number | null; toTarget: number | null };
 }
 
-const refOf = (t: TargetDefinition): TargetKpiRef => ({
+/** The KPI entry a target reads. */
+export const targetKpiRef = (t: TargetDefinition): TargetKpiRef => ({
   id: t.kpi,
   scope: t.scope,
   ...(t.kind !== undefined && { kind: t.kind }),
@@ -74,7 +75,7 @@ export function linearV1Status(s: {
 
 /** Judges one target as of `asOf` from KPI values read through `kpis`. */
 export function judgeTarget(definition: TargetDefinition, asOf: string, kpis: KpiReader): TargetJudgement {
-  const ref = refOf(definition);
+  const ref = targetKpiRef(definition);
   const [t0, t1, d] = [dayNumber(definition.baselineDate), dayNumber(definition.due), dayNumber(asOf)];
   const baseline = definition.baselineValue ?? kpis.value(ref, definition.baselineDate);
   const target = baseline === null ? null : 'value' in definition.target ? definition.target.value : definition.target.multiplier * baseline;

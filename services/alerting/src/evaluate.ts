@@ -4,12 +4,13 @@
 import type { IndicatorClient } from '@siliconalley/api';
 import type { AssessedTask } from '@siliconalley/assessments';
 import { chinaDateOf, monthEndsBetween } from '@siliconalley/contract';
-import { composeKpiValue, kpiCatalogue, seriesKey, type KpiRef } from '@siliconalley/kpi-engine';
+import { composeKpiValue, kpiCatalogue, seriesKey, seriesKeysOf, type KpiRef } from '@siliconalley/kpi-engine';
 import { HttpProblem } from '@siliconalley/http';
 import { departmentScorecard, taskStatusOn, tasksCompletedOn, type DepartmentScore, type TaskReport } from '@siliconalley/plan';
 import {
   decomposeShareChange,
   judgeTarget,
+  targetKpiRef,
   type KpiReader,
   type ShareDecomposition,
   type TargetDefinition,
@@ -74,6 +75,16 @@ export function indicatorDatesFor(definitions: readonly TargetDefinition[], asOf
 }
 
 /**
+ * The series counts judging `definitions` reads (kpi-engine series keys, once each): asked for alone,
+ * every instance answers a few numbers per date instead of every series.
+ */
+export function indicatorSeriesFor(definitions: readonly TargetDefinition[]): string[] {
+  const keys = new Set<string>();
+  for (const t of definitions) if (t.kpi !== TASKS_COMPLETED_KPI) for (const k of seriesKeysOf(targetKpiRef(t) as KpiRef)) keys.add(k);
+  return [...keys].sort();
+}
+
+/**
  * Judges every target as of `asOf` from series counts per date (undefined: the date is unknown) and
  * plan-task reports: the one judgement behind GET /targets, what-if and assessments.
  */
@@ -127,7 +138,7 @@ export class Evaluator {
     const needsTasks = definitions.some((t) => t.kpi === TASKS_COMPLETED_KPI);
     const [{ zoneIds, byDate }, reports] = await Promise.all([
       indicatorDates.length > 0
-        ? this.indicators.counts(indicatorDates)
+        ? this.indicators.counts(indicatorDates, indicatorSeriesFor(definitions))
         : Promise.resolve({ zoneIds: [] as string[], byDate: new Map<string, Record<string, number>>() }),
       needsTasks ? this.tasks.reports() : Promise.resolve([] as TaskReport[]),
     ]);

@@ -14,6 +14,7 @@ import {
   partialActionsQuery,
   partialChangesQuery,
   partialCountsQuery,
+  partialDatesQuery,
   partialTurnoverQuery,
   parseOrProblem,
   parseQuery,
@@ -67,8 +68,11 @@ const whatIfBody = z
 
 /** `asOf=d1,d2,…` (up to 400 days, each a valid as-of day), duplicates asked once. */
 function parseDates(req: Request, now: () => Date): string[] {
-  const q = parseQuery(partialCountsQuery(now), req);
-  const dates = [...new Set(q.asOf.split(','))];
+  return checkedDates(parseQuery(partialDatesQuery(now), req).asOf, now);
+}
+
+function checkedDates(asOf: string, now: () => Date): string[] {
+  const dates = [...new Set(asOf.split(','))];
   for (const d of dates) {
     const check = asOfDate(now).safeParse(d);
     if (!check.success) throw new HttpProblem(400, `asOf ${JSON.stringify(d)}: ${describeIssues(check.error)}`);
@@ -127,11 +131,13 @@ export function createServer(deps: ServerDeps): Express {
     // counts (they add up across instances) and the firms behind a value (they union).
     app.get('/partial/counts', (req, res) => {
       guardReady();
-      const dates = parseDates(req, now);
+      const q = parseQuery(partialCountsQuery(now), req);
+      const dates = checkedDates(q.asOf, now);
+      const only = q.series === undefined ? undefined : [...new Set(q.series.split(','))];
       res.json({
         zoneIds: state.zones.zoneIds,
         partitions: partitions(),
-        counts: Object.fromEntries(dates.map((d) => [d, state.engine.seriesCounts(d)])),
+        counts: Object.fromEntries(dates.map((d) => [d, state.engine.seriesCounts(d, only)])),
       });
     });
 

@@ -1,14 +1,14 @@
 // The evaluator and the gauges on the fixture, with KPI counts from the real KPI engine (what an
 // indicator instance serves on /partial/counts) and task reports from the fixture's accepted events.
 import request from 'supertest';
-import { groupEventsByFirm, KpiEngine, type KpiRef } from '@siliconalley/kpi-engine';
+import { groupEventsByFirm, KpiEngine, kpiCatalogue, type KpiRef } from '@siliconalley/kpi-engine';
 import { createMetricsRegistry, createOpsApp } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import type { TaskReport } from '@siliconalley/plan';
 import { DEFAULT_TARGETS, firmChanges, TARGET_STATUSES } from '@siliconalley/targets';
 import { acceptedFixtureEvents, loadExpected, promtoolCheckMetrics } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
-import { Evaluator, type CountsSource, type TaskReportSource } from '../../src/evaluate';
+import { Evaluator, indicatorSeriesFor, type CountsSource, type TaskReportSource } from '../../src/evaluate';
 import { alertingMetrics, recordTargets, recordTasks } from '../../src/metrics';
 
 const expected = loadExpected('small');
@@ -19,10 +19,13 @@ for (const [uscc, firmEvents] of groupEventsByFirm(events)) engine.setFirmEvents
 
 /** What one indicator instance holding every partition answers, with the dates it was asked. */
 const asked: string[][] = [];
+/** The series each counts call asked for (undefined: every series). */
+const askedSeries: (readonly string[] | undefined)[] = [];
 const counts: CountsSource = {
-  counts: async (dates) => {
+  counts: async (dates, series) => {
     asked.push([...dates]);
-    return { zoneIds: [...zones.zoneIds], byDate: new Map(dates.map((d) => [d, engine.seriesCounts(d)])) };
+    askedSeries.push(series);
+    return { zoneIds: [...zones.zoneIds], byDate: new Map(dates.map((d) => [d, engine.seriesCounts(d, series)])) };
   },
 };
 const reports = events.filter((e) => e.type === 'task.progress.reported') as unknown as TaskReport[];
@@ -33,10 +36,14 @@ const close = (a: unknown, b: unknown) =>
   typeof a === 'number' && typeof b === 'number' ? a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) : a === b;
 
 describe('Evaluator on the fixture', () => {
-  it.each(Object.keys(expected.targets))('as of %s: the fixture targets and tasksCompleted, in one counts call', async (asOf) => {
+  it.each(Object.keys(expected.targets))('as of %s: the fixture targets and tasksCompleted, in one counts call for their series only', async (asOf) => {
     asked.length = 0;
+    askedSeries.length = 0;
     const judged = await evaluator.targets(asOf);
     expect(asked).toHaveLength(1);
+    // Only what the targets read (zone_share: two series), not the catalogue's every series.
+    expect(askedSeries[0]).toEqual(indicatorSeriesFor(DEFAULT_TARGETS));
+    expect(askedSeries[0]!.length).toBeLessThan(kpiCatalogue(zones.zoneIds).length / 4);
     for (const wanted of expected.targets[asOf]!) {
       const j = judged.find((t) => t.id === wanted.id) as unknown as Record<string, unknown>;
       for (const [field, value] of Object.entries(wanted)) {

@@ -95,6 +95,27 @@ describe('indicator API on the small fixture', () => {
     expect(Object.values(counts.body.counts['2026-10-31'] as Record<string, number>).some((n) => n > 0)).toBe(true);
   });
 
+  it('GET /partial/counts?series=: only the series asked (those unknown left out), equal to the full answer', async () => {
+    const dates = ['2024-12-31', '2026-10-31'];
+    const full = await internal(ready.app)
+      .get(`/partial/counts?asOf=${dates.join(',')}`)
+      .expect(200);
+    const series = ['qualified_firms|zone:QL', 'qualified_firms|district', 'active_firms|zone:NOWHERE'];
+    const some = await internal(ready.app)
+      .get(`/partial/counts?asOf=${dates.join(',')}&series=${encodeURIComponent(series.join(','))}`)
+      .expect(200);
+    for (const d of dates) {
+      expect(some.body.counts[d]).toEqual({
+        'qualified_firms|zone:QL': full.body.counts[d]['qualified_firms|zone:QL'],
+        'qualified_firms|district': full.body.counts[d]['qualified_firms|district'],
+      });
+    }
+    expect(some.body.counts['2026-10-31']['qualified_firms|district']).toBeGreaterThan(0);
+    await internal(ready.app).get('/partial/counts?asOf=2024-12-31&series=').expect(400);
+    // Maintained counts take dates only.
+    await internal(ready.app).get('/partial/data-quality?asOf=2024-12-31&series=qualified_firms|district').expect(400);
+  });
+
   it('POST /partial/what-if with a stored event: a duplicate, changing nothing', async () => {
     const stored = events.find((e) => e.type === 'certification.granted')!;
     const res = await internal(ready.app)
