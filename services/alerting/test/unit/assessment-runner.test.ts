@@ -1,43 +1,24 @@
 // What an assessment stores of the action lists: the first entries of each list (ASSESSMENT_ACTION_ROWS,
 // here a smaller number so that the small fixture's lists are cut) and the whole lists' lengths, read
 // through two real indicator HTTP servers and the real IndicatorClient, over a store in memory.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { ASSESSMENT_ACTION_ROWS, IndicatorClient } from '@siliconalley/api';
 import { parsePeriod, type Assessment } from '@siliconalley/assessments';
 import type { AcceptedEvent } from '@siliconalley/contract';
-import { Registry } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import { totalsOf, type Store } from '@siliconalley/store';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import { acceptedFixtureEvents } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
-import { createServer as createIndicatorServer } from '@siliconalley/service-indicator/dist/server';
 import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
-import type { PartitionOwnership } from '@siliconalley/service-indicator/dist/ownership';
 import { AssessmentRunner } from '../../src/assessments/runner';
 import { WhatIf } from '../../src/what-if';
+import { IndicatorServers } from './indicator-servers';
 
 const SECRET = 'assessment-runner-test-secret-0123456789';
 const NOW = new Date('2026-11-02T04:00:00Z');
 const accepted: AcceptedEvent[] = acceptedFixtureEvents('small');
-const owning = (partition: number) => ({ isReady: () => true, partitions: () => [partition], appliedOffsets: () => ({}) }) as unknown as PartitionOwnership;
-
-const servers: Server[] = [];
-async function startIndicator(state: IndicatorState, partition: number): Promise<string> {
-  const app = createIndicatorServer({
-    state,
-    logger: createLogger('test', 'silent'),
-    registry: new Registry(),
-    ownership: owning(partition),
-    internalSecret: SECRET,
-    now: () => NOW,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const indicators = new IndicatorServers(SECRET, NOW);
+const startIndicator = (state: IndicatorState, partition: number) => indicators.start(state, partition);
 
 /** A store in memory: what assessWith reads and writes. */
 function memoryStore() {
@@ -77,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await indicators.closeAll();
 });
 
 const runnerWith = (store: Store, actionRows?: number) =>

@@ -217,7 +217,14 @@ describe('EvaluationLoop', () => {
       for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     };
     w.progress = { published: 10, settled: 5, accepted: 5, applied: 5, ready: true };
-    a.loop.start({ intervalSeconds: 60, retrySeconds: 3, setTimer: (fn, ms) => (scheduled.push({ fn, ms }), {}) });
+    a.loop.start({
+      intervalSeconds: 60,
+      retrySeconds: 3,
+      setTimer: (fn, ms) => {
+        scheduled.push({ fn, ms });
+        return {};
+      },
+    });
     await settle();
     expect(scheduled.map((t) => t.ms)).toEqual([3000]); // waiting: retry soon
     w.progress = { published: 10, settled: 10, accepted: 10, applied: 10, ready: true };

@@ -1,44 +1,23 @@
 // What-if and action lists end to end without infrastructure: two real indicator HTTP servers (the
 // fixture's firms split between them, as two instances owning half of the partitions each), the real
 // IndicatorClient merging them, and the alerting WhatIf judging the plan's targets.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { IndicatorClient } from '@siliconalley/api';
 import type { AcceptedEvent } from '@siliconalley/contract';
-import { Registry } from '@siliconalley/http';
-import { createLogger } from '@siliconalley/logger';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import { acceptedFixtureEvents, loadExpected, loadFixtureRecords, syntheticUscc } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
-import { createServer as createIndicatorServer } from '@siliconalley/service-indicator/dist/server';
 import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
-import type { PartitionOwnership } from '@siliconalley/service-indicator/dist/ownership';
 import { Evaluator, indicatorTaskReports } from '../../src/evaluate';
 import { WhatIf } from '../../src/what-if';
+import { IndicatorServers } from './indicator-servers';
 
 const SECRET = 'what-if-test-secret-0123456789abcdef';
 const NOW = new Date('2026-11-02T04:00:00Z'); // 2026-11-02 in China
 const expected = loadExpected('small');
 const accepted: AcceptedEvent[] = acceptedFixtureEvents('small');
 
-/** An instance that owns `partition` and is ready. */
-const owning = (partition: number) => ({ isReady: () => true, partitions: () => [partition], appliedOffsets: () => ({}) }) as unknown as PartitionOwnership;
-
-const servers: Server[] = [];
-async function startIndicator(state: IndicatorState, partition: number): Promise<string> {
-  const app = createIndicatorServer({
-    state,
-    logger: createLogger('test', 'silent'),
-    registry: new Registry(),
-    ownership: owning(partition),
-    internalSecret: SECRET,
-    now: () => NOW,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const indicators = new IndicatorServers(SECRET, NOW);
+const startIndicator = (state: IndicatorState, partition: number) => indicators.start(state, partition);
 
 let whatIf: WhatIf;
 let evaluator: Evaluator;
@@ -66,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await indicators.closeAll();
 });
 
 const T6 = (targets: { id: string }[]) =>
