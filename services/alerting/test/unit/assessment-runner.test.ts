@@ -9,10 +9,10 @@ import { totalsOf, type Store } from '@siliconalley/store';
 import { DEFAULT_TARGETS } from '@siliconalley/targets';
 import { acceptedFixtureEvents } from '@siliconalley/testkit';
 import { defaultZoneRegistry } from '@siliconalley/zones';
-import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
+import type { IndicatorState } from '@siliconalley/service-indicator/dist/state';
 import { AssessmentRunner } from '../../src/assessments/runner';
 import { WhatIf } from '../../src/what-if';
-import { IndicatorServers } from './indicator-servers';
+import { halvesOf, IndicatorServers } from './indicator-servers';
 
 const SECRET = 'assessment-runner-test-secret-0123456789';
 const NOW = new Date('2026-11-02T04:00:00Z');
@@ -43,17 +43,7 @@ function memoryStore() {
 let client: IndicatorClient;
 beforeAll(async () => {
   const zones = defaultZoneRegistry();
-  const [a, b] = [new IndicatorState(zones), new IndicatorState(zones)];
-  const subjects = [...new Set(accepted.map((e) => e.subject))].sort();
-  const inA = new Set(subjects.filter((_, i) => i % 2 === 0));
-  a.apply(
-    accepted.filter((e) => inA.has(e.subject)),
-    0,
-  );
-  b.apply(
-    accepted.filter((e) => !inA.has(e.subject)),
-    1,
-  );
+  const [a, b] = halvesOf(accepted, zones);
   client = new IndicatorClient([await startIndicator(a, 0), await startIndicator(b, 1)], { secret: SECRET });
 });
 

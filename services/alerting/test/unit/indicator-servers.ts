@@ -6,7 +6,25 @@ import { Registry } from '@siliconalley/http';
 import { createLogger } from '@siliconalley/logger';
 import type { PartitionOwnership } from '@siliconalley/service-indicator/dist/ownership';
 import { createServer as createIndicatorServer } from '@siliconalley/service-indicator/dist/server';
-import type { IndicatorState } from '@siliconalley/service-indicator/dist/state';
+import type { AcceptedEvent } from '@siliconalley/contract';
+import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
+import type { ZoneRegistry } from '@siliconalley/zones';
+
+/** Two instances' states, half of the subjects each (alternate, sorted), like owners of alternate partitions. */
+export function halvesOf(accepted: readonly AcceptedEvent[], zones: ZoneRegistry): [IndicatorState, IndicatorState] {
+  const [a, b] = [new IndicatorState(zones), new IndicatorState(zones)];
+  const subjects = [...new Set(accepted.map((e) => e.subject))].sort();
+  const inA = new Set(subjects.filter((_, i) => i % 2 === 0));
+  a.apply(
+    accepted.filter((e) => inA.has(e.subject)),
+    0,
+  );
+  b.apply(
+    accepted.filter((e) => !inA.has(e.subject)),
+    1,
+  );
+  return [a, b];
+}
 
 /** An instance that owns `partition` and is ready. */
 const owning = (partition: number) => ({ isReady: () => true, partitions: () => [partition], appliedOffsets: () => ({}) }) as unknown as PartitionOwnership;

@@ -9,7 +9,7 @@ import { defaultZoneRegistry } from '@siliconalley/zones';
 import { IndicatorState } from '@siliconalley/service-indicator/dist/state';
 import { Evaluator, indicatorTaskReports } from '../../src/evaluate';
 import { WhatIf } from '../../src/what-if';
-import { IndicatorServers } from './indicator-servers';
+import { halvesOf, IndicatorServers } from './indicator-servers';
 
 const SECRET = 'what-if-test-secret-0123456789abcdef';
 const NOW = new Date('2026-11-02T04:00:00Z'); // 2026-11-02 in China
@@ -25,18 +25,8 @@ let single: WhatIf;
 
 beforeAll(async () => {
   const zones = defaultZoneRegistry();
-  const [a, b, whole] = [new IndicatorState(zones), new IndicatorState(zones), new IndicatorState(zones)];
-  // Half of the subjects each, like two instances owning alternate partitions.
-  const subjects = [...new Set(accepted.map((e) => e.subject))].sort();
-  const inA = new Set(subjects.filter((_, i) => i % 2 === 0));
-  a.apply(
-    accepted.filter((e) => inA.has(e.subject)),
-    0,
-  );
-  b.apply(
-    accepted.filter((e) => !inA.has(e.subject)),
-    1,
-  );
+  const [a, b] = halvesOf(accepted, zones);
+  const whole = new IndicatorState(zones);
   whole.apply(accepted, 0);
   const client = new IndicatorClient([await startIndicator(a, 0), await startIndicator(b, 1)], { secret: SECRET });
   whatIf = new WhatIf({ indicators: client, definitions: DEFAULT_TARGETS, now: () => NOW });
