@@ -12,6 +12,11 @@ export interface ConsumerOptions {
   handleChunk: ChunkHandler;
   /** Records per durable chunk inside a fetched batch. */
   chunkSize?: number;
+  /**
+   * Bytes fetched per partition at a time (default 1 MiB). A fetch should hold several chunks:
+   * the last chunk of every fetched batch is a short one.
+   */
+  maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
   fromBeginning?: boolean;
   /** Called when kafkajs gives up (non-retriable crash); the service decides to exit. */
@@ -55,7 +60,7 @@ export async function startConsumer(kafka: Kafka, logger: Logger, opts: Consumer
     sessionTimeout: opts.sessionTimeoutMs ?? 30000,
     heartbeatInterval: 3000,
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: 1024 * 1024,
+    maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
   });
   const stallMs = opts.stallTimeoutMs ?? 0;
   const liveness = new Liveness(stallMs);

@@ -48,7 +48,7 @@ export interface Store {
 
 export function createStore(conn: Connection): Store {
   const events = new EventRepository(eventModel(conn));
-  const dispositions = new DispositionRepository(dispositionChunkModel(conn));
+  const dispositions = new DispositionRepository(dispositionChunkModel(conn), events.model);
   const tokens = new TokenRepository(tokenModel(conn));
   const targets = new TargetRepository(targetModel(conn), targetAuditModel(conn));
   const assessments = new AssessmentRepository(assessmentModel(conn), assessmentHeadModel(conn), scheduleCursorModel(conn));

@@ -19,7 +19,13 @@ export const ingestConfigSchema = z.object({
     )
     .pipe(z.array(z.enum(INGEST_STREAMS)).min(1)),
   LEGACY_USCC_ALLOWLIST: legacyUsccAllowList,
-  INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /**
+   * Records per chunk: each chunk is one event insert, up to three small ledger writes and one
+   * document of its duplicates and rejections. Measured on FerretDB/SQLite 2026-12-04: the ledger
+   * writes cost ~5% of the insert time at 500 records and ~1% at 1,000, where the insert itself
+   * is ~4% faster per record; the bench's physical baseline inserts batches of 1,000 too.
+   */
+  INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
   /**
    * Partitions whose chunks are ingested at the same time. Each partition has its own ledger, so
    * chunks of different partitions are independent; overlapping them keeps the database busy while

@@ -1,7 +1,8 @@
 // The ingestion door: validate each record with the contract, store accepted events once,
-// dead-letter the rest, forward accepted events to the internal topic, record every disposition,
-// and settle the records in the partition's ledger (the counts every view reads). A chunk resolves
-// only when all of that is durable; the consumer commits offsets after it.
+// dead-letter the rest, forward accepted events to the internal topic, record the verdicts the store
+// does not hold (duplicates and rejections), and settle the records in the partition's ledger (the
+// counts every view reads). A chunk resolves only when all of that is durable; the consumer commits
+// offsets after it.
 import { kafkaRecordHints, parseKafkaRecord, type AcceptedEvent } from '@siliconalley/contract';
 import { recordPosition, type DeadLetter, type InboundRecord } from '@siliconalley/kafka';
 import type { Logger } from '@siliconalley/logger';
@@ -160,10 +161,18 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
 
   const forward: AcceptedEvent[] = [];
   for (const { record, event, outcome, doc } of valid) {
-    const base = { _id: recordPosition(record), topic: record.topic, reason: null, source: event.source, eventId: event.id, type: event.type, at: now };
     if (outcome === 'duplicate') {
       deps.metrics.duplicates.inc();
-      dispositions.push({ ...base, disposition: 'duplicate' });
+      dispositions.push({
+        _id: recordPosition(record),
+        topic: record.topic,
+        disposition: 'duplicate',
+        reason: null,
+        source: event.source,
+        eventId: event.id,
+        type: event.type,
+        at: now,
+      });
       settled.set(record.offset, {
         offset: record.offset,
         disposition: 'duplicate',
@@ -175,8 +184,9 @@ export async function ingestChunk(records: InboundRecord[], deps: PipelineDeps):
     } else {
       // `redelivered` (a crash after the store write) is forwarded again: downstream dedupes by (source, id).
       if (outcome === 'inserted') deps.metrics.accepted.inc({ type: event.type });
+      // No disposition row: an accepted record's verdict is its stored event, whose origin is this
+      // position (packages/store acceptedVerdictOf).
       forward.push(event);
-      dispositions.push({ ...base, disposition: 'accepted' });
       settled.set(record.offset, {
         offset: record.offset,
         disposition: 'accepted',

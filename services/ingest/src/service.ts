@@ -64,6 +64,8 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     groupId,
     topics: sourceTopics,
     chunkSize: config.INGEST_CHUNK_SIZE,
+    // Room for several chunks per fetch (a source record is typically 0.6–1 KiB, at most 256 KiB).
+    maxBytesPerPartition: Math.max(1024 * 1024, config.INGEST_CHUNK_SIZE * 4096),
     partitionsConsumedConcurrently: config.INGEST_PARTITIONS_IN_FLIGHT,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     stallTimeoutMs: config.KAFKA_STALL_TIMEOUT_MS,

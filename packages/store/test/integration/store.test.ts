@@ -115,6 +115,38 @@ describe('store on the real database', () => {
     expect(rows.every((r) => r.at.getTime() === at.getTime())).toBe(true);
   });
 
+  it("reads an accepted record's verdict from its stored event, and a recorded verdict wins", async () => {
+    const arrived = new Date('2026-03-01T08:00:00Z');
+    const accepted = (id: string, offset: number) => ({ ...event(id, offset), origin: { topic: 'v', partition: 2, offset: String(offset) }, receivedAt: arrived });
+    expect(await store.events.insertMany([accepted('v-1', 0), accepted('v-2', 2), accepted('v-3', 3)])).toEqual(['inserted', 'inserted', 'inserted']);
+    const at = new Date('2026-03-01T09:00:00Z');
+    const row = (offset: number, disposition: 'accepted' | 'duplicate' | 'rejected', reason: string | null = null) => ({
+      _id: `v/2/${offset}`,
+      topic: 'v',
+      disposition,
+      reason,
+      source: 'urn:dongcheng:samr',
+      eventId: null,
+      type: null,
+      at,
+    });
+    // Ingestion records only what the store does not hold; offset 3 stands for a record settled as
+    // rejected after its event was stored (a poison record): the recorded verdict wins.
+    await store.dispositions.record([row(1, 'duplicate'), row(3, 'rejected', 'processing_failed')]);
+    const verdicts = (await store.dispositions.list()).filter((r) => r.topic === 'v').sort((a, b) => a._id.localeCompare(b._id));
+    expect(verdicts.map((r) => [r._id, r.disposition, r.reason, r.eventId, r.at.toISOString()])).toEqual([
+      ['v/2/0', 'accepted', null, 'v-1', arrived.toISOString()],
+      ['v/2/1', 'duplicate', null, null, at.toISOString()],
+      ['v/2/2', 'accepted', null, 'v-2', arrived.toISOString()],
+      ['v/2/3', 'rejected', 'processing_failed', null, at.toISOString()],
+    ]);
+    expect(verdicts.find((r) => r._id === 'v/2/0')).toMatchObject({ source: 'urn:dongcheng:samr', type: 'enterprise.deregistered' });
+    // Nothing to record writes nothing.
+    const chunks = await store.dispositions.model.countDocuments();
+    await store.dispositions.record([]);
+    expect(await store.dispositions.model.countDocuments()).toBe(chunks);
+  });
+
   it('keeps one ledger per partition, written only over the version it was read at', async () => {
     const fresh = await store.ledgers.load('lt', 0);
     expect(fresh).toEqual(emptyLedger('lt', 0));

@@ -12,6 +12,7 @@ import {
   type LedgerState,
   type StoredDisposition,
   type StoredEvent,
+  verdictMerge,
 } from '@siliconalley/store';
 import { acceptedFixtureEvents, FIXTURE_ARRIVAL, loadDispositions, loadExpected, loadFixtureRecords, type FixtureRecord } from '@siliconalley/testkit';
 import { LedgerBook } from '../../src/ledgers';
@@ -165,6 +166,12 @@ function world() {
     ledger(partition = 0, topic = ENTERPRISE): LedgerState {
       return w.ledgers.docs.get(ledgerId(topic, partition)) ?? emptyLedger(topic, partition);
     },
+    /** Every record's verdict by position, as DispositionRepository.rows() reads them: recorded rows, and the stored events' origins. */
+    verdicts(): Map<string, StoredDisposition> {
+      const merge = verdictMerge(w.dispositions.rows.values());
+      const accepted = [...w.events.docs.values()].flatMap((doc) => merge.acceptedFrom(doc) ?? []);
+      return new Map([...merge.rows, ...accepted].map((row) => [row._id, row]));
+    },
   };
   return w;
 }
@@ -268,16 +275,20 @@ describe('ingestChunk on in-memory ports: one mixed chunk', () => {
 
     // Every record's verdict, by position.
     const got = records.map((r) => {
-      const row = w.dispositions.rows.get(recordPosition(r));
+      const row = w.verdicts().get(recordPosition(r));
       return row?.disposition === 'rejected' ? { disposition: 'rejected', reason: row.reason } : { disposition: row?.disposition };
     });
     expect(got).toEqual(want);
-    expect(w.dispositions.rows.get(recordPosition(records[0]!))).toMatchObject({
+    expect(w.verdicts().get(recordPosition(records[0]!))).toMatchObject({
       topic: ENTERPRISE,
       reason: null,
-      at: NOW,
+      at: FIXTURE_ARRIVAL, // an accepted verdict is its stored event: `at` is when the record arrived
       eventId: attributesOf(acceptedEnterprise[0]!).id,
     });
+    // Only the verdicts the event store does not hold are written (write only what is read).
+    const written = [...w.dispositions.rows.values()];
+    expect(written.map((row) => row.disposition).sort()).toEqual(want.map((x) => x.disposition).filter((d) => d !== 'accepted').sort());
+    expect(written.every((row) => row.at === NOW || row.at.getTime() === NOW.getTime())).toBe(true);
 
     // Dead letters: the rejected records whole, with reason, message and origin; nothing else.
     const rejectedAt = want.flatMap((x, i) => (x.disposition === 'rejected' ? [i] : []));
@@ -337,7 +348,7 @@ describe('ingestChunk on in-memory ports: re-delivery', () => {
     const first = w.process();
     await ingestChunk(records, first);
     const after = structuredClone(w.ledger(0));
-    const snapshot = () => [w.events.calls, w.deadLetters.letters.length, w.topics.forwarded().length, w.dispositions.rows.size];
+    const snapshot = () => [w.events.calls, w.deadLetters.letters.length, w.topics.forwarded().length, w.dispositions.rows.size, w.verdicts().size];
     const before = snapshot();
 
     await ingestChunk(records, first); // the same instance (the commit was lost)
@@ -390,8 +401,8 @@ describe('ingestChunk on in-memory ports: a crash, then the re-delivery', () => 
     await ingestChunk(records, w.process()); // the restarted instance
     expect(countsOf(w.ledger(0))).toEqual(countsOf(clean.ledger(0)));
     expect(new Map([...w.events.docs].map(([k, d]) => [k, d.origin]))).toEqual(new Map([...clean.events.docs].map(([k, d]) => [k, d.origin])));
-    expect(new Map([...w.dispositions.rows].map(([k, r]) => [k, [r.disposition, r.reason]]))).toEqual(
-      new Map([...clean.dispositions.rows].map(([k, r]) => [k, [r.disposition, r.reason]])),
+    expect(new Map([...w.verdicts()].map(([k, r]) => [k, [r.disposition, r.reason]]))).toEqual(
+      new Map([...clean.verdicts()].map(([k, r]) => [k, [r.disposition, r.reason]])),
     );
     // At least once downstream: every rejected record dead-lettered, every accepted event forwarded
     // (the indicator dedupes by (source, id)); never a duplicate forwarded.
@@ -457,7 +468,7 @@ describe('ingestChunk on in-memory ports: the whole fixture', () => {
 
     const mismatches = truth
       .map((t, i) => {
-        const row = w.dispositions.rows.get(positions[i]!);
+        const row = w.verdicts().get(positions[i]!);
         return { line: t.line, want: [t.disposition, t.reason], got: [row?.disposition, row?.reason] };
       })
       .filter((m) => JSON.stringify(m.want) !== JSON.stringify(m.got));
@@ -479,7 +490,7 @@ describe('deadLetterPoison on in-memory ports', () => {
     await deadLetterPoison(record, new Error('boom'), w.process());
     await deadLetterPoison(record, new Error('boom'), w.process());
     expect(w.deadLetters.letters.map((l) => [l.reason, l.message, l.origin.offset])).toEqual([[PROCESSING_FAILED, 'processing failed: boom', '0']]);
-    expect(w.dispositions.rows.get(recordPosition(record))).toMatchObject({
+    expect(w.verdicts().get(recordPosition(record))).toMatchObject({
       disposition: 'rejected',
       reason: PROCESSING_FAILED,
       eventId: attributesOf(acceptedEnterprise[0]!).id,
