@@ -29,7 +29,10 @@ export function acceptedVerdictOf(doc: VerdictSource): StoredDisposition {
  * verdict wins) or else the verdict of the stored event accepted from it (`acceptedVerdictOf`).
  * Pure, so the repository and in-memory stores in unit tests merge the same way.
  */
-export function verdictMerge(recorded: Iterable<StoredDisposition>): { rows: StoredDisposition[]; acceptedFrom: (doc: VerdictSource) => StoredDisposition | null } {
+export function verdictMerge(recorded: Iterable<StoredDisposition>): {
+  rows: StoredDisposition[];
+  acceptedFrom: (doc: VerdictSource) => StoredDisposition | null;
+} {
   const byPosition = new Map<string, StoredDisposition>();
   for (const row of recorded) if (!byPosition.has(row._id)) byPosition.set(row._id, row);
   return {
