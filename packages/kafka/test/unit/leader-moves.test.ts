@@ -19,10 +19,28 @@ describe('retryingLeaderMoves', () => {
 
   it('gives up after the attempts, and at once on an error that is not retriable', async () => {
     let calls = 0;
-    await expect(retryingLeaderMoves(async () => ((calls += 1), Promise.reject(notLeader())), 4, noSleep)).rejects.toThrow(/not the leader/);
+    await expect(
+      retryingLeaderMoves(
+        async () => {
+          calls += 1;
+          throw notLeader();
+        },
+        4,
+        noSleep,
+      ),
+    ).rejects.toThrow(/not the leader/);
     expect(calls).toBe(4);
     calls = 0;
-    await expect(retryingLeaderMoves(async () => ((calls += 1), Promise.reject(new Error('unknown topic'))), 4, noSleep)).rejects.toThrow(/unknown topic/);
+    await expect(
+      retryingLeaderMoves(
+        async () => {
+          calls += 1;
+          throw new Error('unknown topic');
+        },
+        4,
+        noSleep,
+      ),
+    ).rejects.toThrow(/unknown topic/);
     expect(calls).toBe(1);
   });
 });

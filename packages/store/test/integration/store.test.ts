@@ -117,7 +117,11 @@ describe('store on the real database', () => {
 
   it("reads an accepted record's verdict from its stored event, and a recorded verdict wins", async () => {
     const arrived = new Date('2026-03-01T08:00:00Z');
-    const accepted = (id: string, offset: number) => ({ ...event(id, offset), origin: { topic: 'v', partition: 2, offset: String(offset) }, receivedAt: arrived });
+    const accepted = (id: string, offset: number) => ({
+      ...event(id, offset),
+      origin: { topic: 'v', partition: 2, offset: String(offset) },
+      receivedAt: arrived,
+    });
     expect(await store.events.insertMany([accepted('v-1', 0), accepted('v-2', 2), accepted('v-3', 3)])).toEqual(['inserted', 'inserted', 'inserted']);
     const at = new Date('2026-03-01T09:00:00Z');
     const row = (offset: number, disposition: 'accepted' | 'duplicate' | 'rejected', reason: string | null = null) => ({

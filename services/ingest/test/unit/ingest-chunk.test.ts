@@ -287,7 +287,12 @@ describe('ingestChunk on in-memory ports: one mixed chunk', () => {
     });
     // Only the verdicts the event store does not hold are written (write only what is read).
     const written = [...w.dispositions.rows.values()];
-    expect(written.map((row) => row.disposition).sort()).toEqual(want.map((x) => x.disposition).filter((d) => d !== 'accepted').sort());
+    expect(written.map((row) => row.disposition).sort()).toEqual(
+      want
+        .map((x) => x.disposition)
+        .filter((d) => d !== 'accepted')
+        .sort(),
+    );
     expect(written.every((row) => row.at === NOW || row.at.getTime() === NOW.getTime())).toBe(true);
 
     // Dead letters: the rejected records whole, with reason, message and origin; nothing else.
